@@ -1,0 +1,199 @@
+"""The public API of Mebot's memory: the UI, the CLI, tests and evaluation scripts use it.
+
+    mem = open_memory("sqlite:///mebot.db")      # or "postgresql://…"; None = the data directory's file
+    user = mem.user("alice")                     # created on first use; all below is scoped to this user
+    note = user.add_note(content="…", title="", created_at=None)
+    hits = user.search("what did I note last week?", now=None, k=10)
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, Iterable, Iterator, Optional
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from memory import chats, clock, notes, settings as settings_module
+from memory.db import open_database
+from memory.embeddings import DenseIndex, Embedder
+from memory.fulltext import MESSAGE, NOTE, doc_key, for_dialect
+from memory.models import ChatSession, Message, Note, User
+from memory.search import Hit, SearchIndex, SearchOutcome, message_doc, note_doc, searchable
+from memory.validation import clean_user_name
+
+__all__ = ["open_memory", "Memory", "UserMemory", "Hit", "SearchOutcome"]
+
+
+def open_memory(url: Optional[str] = None, *, embedding_model: Optional[str] = None) -> "Memory":
+    """Open (and migrate) the memory database at `url`; None means the data directory's SQLite file."""
+    config = settings_module.load()
+    engine = open_database(url or config.resolved_database_url)
+    model = embedding_model if embedding_model is not None else config.embedding_model
+    return Memory(engine, embedding_model=model or None, week_start=config.week_start,
+                  default_timezone=config.default_timezone)
+
+
+class Memory:
+    """One database of many users' memories."""
+
+    def __init__(self, engine: Engine, *, embedding_model: Optional[str] = None, week_start: int = 0,
+                 default_timezone: str = "UTC"):
+        self.engine = engine
+        self.week_start = week_start
+        self.default_timezone = default_timezone
+        dense = DenseIndex(Embedder(embedding_model)) if embedding_model else None
+        self.index = SearchIndex(for_dialect(engine.dialect.name), dense)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A transaction: committed when the block ends, rolled back when it raises."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            with session.begin():
+                yield session
+
+    def user(self, name: str, *, create: bool = True) -> "UserMemory":
+        """The user called `name`, created on first use unless create=False."""
+        name = clean_user_name(name)
+        with self.session() as session:
+            row = session.scalars(select(User).where(User.name == name)).first()
+        if row is None:
+            if not create:
+                from memory.errors import NotFound
+
+                raise NotFound(f"No user called {name!r}.")
+            try:
+                with self.session() as session:
+                    row = User(name=name, display_name=name, timezone=self.default_timezone)
+                    session.add(row)
+            except IntegrityError:  # created by a concurrent request
+                with self.session() as session:
+                    row = session.scalars(select(User).where(User.name == name)).one()
+        return UserMemory(self, row)
+
+    def user_names(self) -> list[str]:
+        """Every user's name (for administration commands)."""
+        with self.session() as session:
+            return list(session.scalars(select(User.name).order_by(User.name)))
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+
+class UserMemory:
+    """Everything one user owns; no method reaches another user's rows."""
+
+    def __init__(self, memory: Memory, row: User):
+        self.memory = memory
+        self.id: int = row.id
+        self.name: str = row.name
+        self.timezone: str = row.timezone
+
+    # --- time -------------------------------------------------------------------------------
+    def now(self) -> datetime:
+        """The user's current local time."""
+        return clock.local_now(self.timezone)
+
+    def local_time(self, moment: Optional[datetime | str]) -> datetime:
+        """`moment` (default now) as an aware datetime; naive values are the user's local time."""
+        return self.now() if moment is None else clock.as_aware(moment, self.timezone)
+
+    def set_timezone(self, name: str) -> None:
+        """Change the zone that naive datetimes of this user are read in."""
+        clock.zone(name)
+        with self.memory.session() as session:
+            row = session.get(User, self.id)
+            row.timezone = name
+        self.timezone = name
+
+    # --- notes ------------------------------------------------------------------------------
+    def add_note(self, content: str, title: str = "", summary: Optional[str] = None,
+                 created_at: Optional[datetime | str] = None, source: str = "manual") -> Note:
+        """Store one note and index it."""
+        return self.add_notes(
+            [{"content": content, "title": title, "summary": summary, "created_at": created_at,
+              "source": source}]
+        )[0]
+
+    def add_notes(self, items: Iterable[Any]) -> list[Note]:
+        """Store many notes at once (all or none) and index them."""
+        with self.memory.session() as session:
+            added = notes.add_notes(session, user_id=self.id, tz_name=self.timezone, items=items)
+            self.memory.index.upsert(session, self.id, [note_doc(n) for n in added])
+        return added
+
+    def note(self, note_id: int) -> Note:
+        """One of the user's notes."""
+        with self.memory.session() as session:
+            return notes.get_note(session, user_id=self.id, note_id=note_id)
+
+    def update_note(self, note_id: int, **changes: Any) -> Note:
+        """Change a note's title, content, summary, date or source."""
+        with self.memory.session() as session:
+            note = notes.update_note(session, user_id=self.id, tz_name=self.timezone,
+                                     note_id=note_id, changes=changes)
+            self.memory.index.upsert(session, self.id, [note_doc(note)])
+        return note
+
+    def delete_note(self, note_id: int) -> Note:
+        """Delete a note (and its index entries); returns what it was."""
+        with self.memory.session() as session:
+            note = notes.delete_note(session, user_id=self.id, note_id=note_id)
+            self.memory.index.remove(session, self.id, [doc_key(NOTE, note.id)])
+        return note
+
+    def notes(self, start: Optional[datetime | str] = None, end: Optional[datetime | str] = None,
+              limit: Optional[int] = None, offset: int = 0, newest_first: bool = False) -> list[Note]:
+        """The user's notes dated in [start, end), oldest first unless newest_first."""
+        with self.memory.session() as session:
+            return notes.list_notes(
+                session, user_id=self.id,
+                start=None if start is None else clock.to_utc(start, self.timezone),
+                end=None if end is None else clock.to_utc(end, self.timezone),
+                limit=limit, offset=offset, newest_first=newest_first,
+            )
+
+    # --- chats ------------------------------------------------------------------------------
+    def new_session(self, title: str = "") -> ChatSession:
+        """Start a conversation."""
+        with self.memory.session() as session:
+            return chats.new_session(session, user_id=self.id, title=title)
+
+    def sessions(self) -> list[ChatSession]:
+        """The user's conversations, most recent first."""
+        with self.memory.session() as session:
+            return chats.list_sessions(session, user_id=self.id)
+
+    def add_message(self, session_id: int, role: str, content: str, **details: Any) -> Message:
+        """Append a message (role "user" or "assistant") to a conversation; user messages are indexed."""
+        with self.memory.session() as session:
+            message = chats.add_message(session, user_id=self.id, session_id=session_id, role=role,
+                                        content=content, **details)
+            if searchable(message):
+                self.memory.index.upsert(session, self.id, [message_doc(message)])
+        return message
+
+    def message(self, message_id: int) -> Message:
+        """One of the user's messages."""
+        with self.memory.session() as session:
+            return chats.get_message(session, user_id=self.id, message_id=message_id)
+
+    def messages(self, session_id: int) -> list[Message]:
+        """Every message of a conversation, in order."""
+        with self.memory.session() as session:
+            return chats.list_messages(session, user_id=self.id, session_id=session_id)
+
+    # --- search -----------------------------------------------------------------------------
+    def recall(self, query: str, now: Optional[datetime | str] = None, k: int = 10) -> SearchOutcome:
+        """Search with the time frame the query names resolved against `now` (default: now)."""
+        with self.memory.session() as session:
+            return self.memory.index.search(session, user_id=self.id, query=query,
+                                            now=self.local_time(now), k=k,
+                                            week_start=self.memory.week_start)
+
+    def search(self, query: str, now: Optional[datetime | str] = None, k: int = 10) -> list[Hit]:
+        """The best-matching notes and messages for `query`, best first."""
+        return self.recall(query, now=now, k=k).hits

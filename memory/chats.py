@@ -1,0 +1,111 @@
+"""Chat sessions and their messages for one user. Every function takes the user id."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from memory.errors import InvalidInput, NotFound
+from memory.models import ChatSession, Message, utcnow
+from memory.validation import MAX_CONTENT_CHARS, MAX_TITLE_CHARS, clean_text
+
+ROLES = ("user", "assistant")
+
+
+def new_session(session: Session, *, user_id: int, title: str = "") -> ChatSession:
+    """Start a chat session."""
+    chat = ChatSession(
+        user_id=user_id, title=clean_text(title, field="title", max_chars=MAX_TITLE_CHARS).strip()
+    )
+    session.add(chat)
+    session.flush()
+    return chat
+
+
+def get_session(session: Session, *, user_id: int, session_id: int) -> ChatSession:
+    """The user's chat session, or NotFound."""
+    chat = session.get(ChatSession, session_id) if isinstance(session_id, int) else None
+    if chat is None or chat.user_id != user_id:
+        raise NotFound(f"No conversation with id {session_id!r}.")
+    return chat
+
+
+def list_sessions(session: Session, *, user_id: int) -> list[ChatSession]:
+    """The user's chat sessions, most recently active first."""
+    return list(
+        session.scalars(
+            select(ChatSession)
+            .where(ChatSession.user_id == user_id)
+            .order_by(ChatSession.updated_at.desc(), ChatSession.id.desc())
+        )
+    )
+
+
+def get_message(session: Session, *, user_id: int, message_id: int) -> Message:
+    """The user's message, or NotFound."""
+    message = session.get(Message, message_id) if isinstance(message_id, int) else None
+    if message is None or message.user_id != user_id:
+        raise NotFound(f"No message with id {message_id!r}.")
+    return message
+
+
+def add_message(
+    session: Session,
+    *,
+    user_id: int,
+    session_id: int,
+    role: str,
+    content: str,
+    parent_id: Optional[int] = None,
+    reasoning: Optional[str] = None,
+    created_at: Optional[datetime] = None,
+    model_name: Optional[str] = None,
+    adapter_version_id: Optional[int] = None,
+    prompt: Optional[list[dict[str, Any]]] = None,
+    memory_items: Optional[list[dict[str, Any]]] = None,
+    timeframe: Optional[dict[str, Any]] = None,
+) -> Message:
+    """Append a message to one of the user's sessions."""
+    if role not in ROLES:
+        raise InvalidInput(f"A message's role is one of {ROLES}, not {role!r}.")
+    chat = get_session(session, user_id=user_id, session_id=session_id)
+    if parent_id is not None:
+        parent = get_message(session, user_id=user_id, message_id=parent_id)
+        if parent.session_id != chat.id:
+            raise InvalidInput("A message's parent must be in the same conversation.")
+    message = Message(
+        user_id=user_id,
+        session_id=chat.id,
+        parent_id=parent_id,
+        role=role,
+        content=clean_text(content, field="message", max_chars=MAX_CONTENT_CHARS, required=role == "user"),
+        reasoning=reasoning,
+        created_at=created_at or utcnow(),
+        model_name=model_name,
+        adapter_version_id=adapter_version_id,
+        prompt=prompt,
+        memory_items=memory_items,
+        timeframe=timeframe,
+    )
+    session.add(message)
+    chat.updated_at = message.created_at
+    if not chat.title and role == "user":
+        chat.title = message.content.strip().splitlines()[0][:80]
+    session.add(chat)
+    session.flush()
+    return message
+
+
+def list_messages(session: Session, *, user_id: int, session_id: int) -> list[Message]:
+    """Every message of the user's session in the order written (regenerated siblings included)."""
+    get_session(session, user_id=user_id, session_id=session_id)
+    return list(
+        session.scalars(
+            select(Message)
+            .where(Message.session_id == session_id, Message.user_id == user_id)
+            .order_by(Message.created_at, Message.id)
+        )
+    )

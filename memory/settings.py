@@ -1,0 +1,50 @@
+"""Settings read once from the environment: where data lives and which models to use."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def default_home() -> Path:
+    """The platform's per-user data directory for Mebot."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
+    return base / "mebot"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path = field(default_factory=lambda: Path(_env("MEBOT_HOME") or default_home()))
+    # SQLAlchemy URL; None means the SQLite file inside `home`.
+    database_url: str | None = field(default_factory=lambda: _env("MEBOT_DATABASE_URL"))
+    # A sentence-transformers model id or local path; None disables dense retrieval.
+    embedding_model: str | None = field(default_factory=lambda: _env("MEBOT_EMBEDDING_MODEL"))
+    # IANA zone used for naive datetimes of new users.
+    default_timezone: str = field(default_factory=lambda: _env("MEBOT_TIMEZONE", "UTC"))
+    # Monday = 0 … Sunday = 6
+    week_start: int = field(default_factory=lambda: int(_env("MEBOT_WEEK_START", "0")))
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.home / "mebot.db"
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+
+def load() -> Settings:
+    """Read the settings from the environment now (tests change the environment between calls)."""
+    return Settings()

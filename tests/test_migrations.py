@@ -1,0 +1,48 @@
+"""Guards the schema: migrations build, from a blank database, exactly the tables the models declare,
+on SQLite and PostgreSQL, and running them again changes nothing."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from memory.db import make_engine, migrate
+from memory.models import SQLModel
+
+# Tables owned by the full-text index (memory.fulltext), created by the migrations alone.
+INDEX_TABLES = ("search_fts", "search_doc")
+
+
+def _include(obj, name, type_, reflected, compare_to):
+    if type_ == "table" and name and name.startswith(INDEX_TABLES):
+        return False
+    if type_ == "index" and name and name.startswith("ix_search_doc"):
+        return False
+    return True
+
+
+def test_blank_database_matches_models(database_url):
+    engine = make_engine(database_url)
+    migrate(engine)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"include_object": _include, "compare_type": True}
+        )
+        assert compare_metadata(context, SQLModel.metadata) == []
+        tables = set(inspect(connection).get_table_names())
+    assert {"user", "note", "message", "chat_session", "feedback", "preference_pair",
+            "training_run", "adapter_version", "embedding", "alembic_version"} <= tables
+    assert tables & set(INDEX_TABLES)
+    engine.dispose()
+
+
+def test_migrating_twice_is_a_no_op(database_url):
+    engine = make_engine(database_url)
+    migrate(engine)
+    with engine.connect() as connection:
+        before = sorted(inspect(connection).get_table_names())
+    migrate(engine)
+    with engine.connect() as connection:
+        assert sorted(inspect(connection).get_table_names()) == before
+    engine.dispose()

@@ -1,0 +1,98 @@
+"""Guards search: BM25 ranking, CJK text, messages as hits, and that whatever a user types (operators,
+quotes, emoji, 10,000 characters, nothing) is a query, never syntax — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+HOSTILE_QUERIES = [
+    '"', '""', "'", "AND", "OR", "NOT", "coffee AND", "OR coffee", "NOT coffee", "NEAR(coffee tom)",
+    "NEAR", "(", ")", "(coffee", "coffee)", "*", "coffee*", "*coffee", ":", "title:coffee", "-coffee",
+    "^coffee", "coffee^2", "🎉☕", "☕ coffee", "{title body}: coffee", "a' OR '1'='1", "'; DROP TABLE note; --",
+    "\\", "%", "_", "coffee | tom", "coffee & tom", "!coffee", "<->", "coffee:*", "\x00", "\n\t",
+    "", "   ", "x" * 10_000, "咖啡 " * 3000,
+]
+
+
+@pytest.fixture
+def alice(memory):
+    user = memory.user("alice")
+    user.add_notes([
+        {"title": "Coffee with Tom", "content": "Met Tom at the harbour cafe; he recommended an Ethiopian roast.",
+         "created_at": datetime(2024, 7, 18, 9)},
+        {"title": "Groceries", "content": "Bought oat milk, bread and coffee beans.",
+         "created_at": datetime(2024, 7, 10, 18)},
+        {"title": "Running", "content": "Ran 10 km along the river before work.",
+         "created_at": datetime(2024, 7, 2, 7)},
+        {"title": "火锅", "content": "和小红一起去吃了四川火锅，太辣了。", "created_at": datetime(2024, 7, 12, 20)},
+        {"title": "日本語", "content": "東京で美味しいラーメンを食べました。", "created_at": datetime(2024, 7, 5, 12)},
+    ])
+    return user
+
+
+def test_keyword_match_ranks_title_and_body(alice):
+    hits = alice.search("coffee")
+    assert [h.title for h in hits[:2]] == ["Coffee with Tom", "Groceries"]
+    assert hits[0].score >= hits[1].score > 0
+
+
+def test_stemming_and_case(alice):
+    assert alice.search("RUNNING")[0].title == "Running"
+    assert alice.search("recommend")[0].title == "Coffee with Tom"
+
+
+@pytest.mark.parametrize("query, title", [("四川火锅", "火锅"), ("火锅", "火锅"), ("小红", "火锅"),
+                                          ("ラーメン", "日本語"), ("東京", "日本語")])
+def test_cjk_text_is_searchable(alice, query, title):
+    assert alice.search(query)[0].title == title
+
+
+def test_hits_carry_ids_text_and_dates(alice):
+    hit = alice.search("Ethiopian roast")[0]
+    assert hit.note_id is not None and hit.message_id is None
+    assert "Ethiopian" in hit.text
+    assert hit.created_at.year == 2024
+
+
+def test_user_messages_are_hits(alice):
+    chat = alice.new_session()
+    said = alice.add_message(chat.id, "user", "My passport expires in October")
+    alice.add_message(chat.id, "assistant", "Noted: passport expires in October", parent_id=said.id)
+    hits = alice.search("passport")
+    assert [(h.note_id, h.message_id) for h in hits] == [(None, said.id)]
+
+
+@pytest.mark.parametrize("query", HOSTILE_QUERIES)
+def test_any_typed_text_is_a_query_not_syntax(alice, query):
+    hits = alice.search(query)
+    assert isinstance(hits, list)
+
+
+def test_operators_are_plain_words(alice):
+    assert alice.search('"coffee" AND NEAR(') and alice.search("coffee*")[0].title.startswith("Coffee")
+
+
+def test_k_limits_results(alice):
+    alice.add_notes([{"content": f"coffee note {i}"} for i in range(30)])
+    assert len(alice.search("coffee", k=5)) == 5
+    assert len(alice.search("coffee", k=0)) == 1
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=st.text(max_size=200))
+def test_arbitrary_text_never_raises(sqlite_memory_alice, query):
+    assert isinstance(sqlite_memory_alice.search(query), list)
+
+
+@pytest.fixture
+def sqlite_memory_alice(sqlite_url):
+    from memory import api
+
+    mem = api.open_memory(sqlite_url)
+    user = mem.user("alice")
+    user.add_note("coffee with Tom, 咖啡和茶")
+    yield user
+    mem.close()

@@ -1,0 +1,1 @@
+"""Mebot's edges: the Gradio web app and the `mebot` command line."""
