@@ -51,11 +51,10 @@ def parse_markdown(text: str, *, name: str, modified: datetime | None) -> NoteIn
     except Exception:  # malformed front matter: keep the whole file as the note's text
         meta, body = {}, text
     title = str(meta.get("title") or "").strip()
-    if not title:
-        for line in body.splitlines():
-            if line.startswith("# "):
-                title = line[2:].strip()
-                break
+    lines = body.strip().splitlines()
+    if not title and lines and lines[0].startswith("# "):
+        # A leading heading is the title, not part of the note's text.
+        title, body = lines[0][2:].strip(), "\n".join(lines[1:])
     created = _date_value(meta.get("date") or meta.get("created") or meta.get("created_at")) or modified
     summary = meta.get("summary")
     return NoteInput(

@@ -36,6 +36,25 @@ class Settings:
     # Monday = 0 … Sunday = 6
     week_start: int = field(default_factory=lambda: int(_env("MEBOT_WEEK_START", "0")))
 
+    # --- the personal model ---
+    # "local" (transformers + PEFT in this process), "openai" (an OpenAI-compatible server, e.g. vLLM
+    # with --enable-lora) or "memory" (no model: answers list the matching notes).
+    backend: str = field(default_factory=lambda: _env("MEBOT_BACKEND", "local"))
+    # A Hugging Face model id or a local folder.
+    base_model: str = field(default_factory=lambda: _env("MEBOT_BASE_MODEL", "Qwen/Qwen2.5-0.5B-Instruct"))
+    openai_base_url: str | None = field(default_factory=lambda: _env("MEBOT_OPENAI_BASE_URL"))
+    openai_api_key: str | None = field(default_factory=lambda: _env("MEBOT_OPENAI_API_KEY"))
+    max_new_tokens: int = field(default_factory=lambda: int(_env("MEBOT_MAX_NEW_TOKENS", "512")))
+    temperature: float = field(default_factory=lambda: float(_env("MEBOT_TEMPERATURE", "0.7")))
+    # Token budget of a whole prompt (system part + history + question).
+    context_tokens: int = field(default_factory=lambda: int(_env("MEBOT_CONTEXT_TOKENS", "4096")))
+    # How many memory items a prompt quotes.
+    memory_items: int = field(default_factory=lambda: int(_env("MEBOT_MEMORY_ITEMS", "8")))
+
+    @property
+    def adapters_dir(self) -> Path:
+        return self.home / "adapters"
+
     @property
     def sqlite_path(self) -> Path:
         return self.home / "mebot.db"

@@ -72,3 +72,19 @@ def memory(database_url):
     mem = api.open_memory(database_url)
     yield mem
     mem.close()
+
+
+@pytest.fixture(scope="session")
+def tiny_model_path(tmp_path_factory):
+    """A tiny random chat model + tokenizer on disk (rlmf.tiny_model), built once per test session."""
+    from rlmf.tiny_model import build_tiny_model
+
+    return build_tiny_model(tmp_path_factory.mktemp("tiny-model") / "model")
+
+
+@pytest.fixture(scope="session")
+def tiny_personal_model(tiny_model_path):
+    """The tiny model loaded once as a PersonalModel (base shared, adapters switched per test)."""
+    from rlmf.personal_model import PersonalModel
+
+    return PersonalModel.load(tiny_model_path, device="cpu")

@@ -108,6 +108,48 @@ def export(args) -> int:
     return 0
 
 
+@command("chat")
+def chat(args) -> int:
+    from memory import settings as settings_module
+    from rlmf.chat import Chunk, Reply
+    from rlmf.engine import make_engine
+
+    mem = _memory(args)
+    user = mem.user(args.user)
+    engine = make_engine(settings_module.load(), mem)
+    if engine.memory_only:
+        print(f"[{engine.backend.reason}] memory-only mode: replies list your matching notes.", file=sys.stderr)
+    session_id = user.new_session().id
+    print("Type a message; an empty line or Ctrl-D quits.", file=sys.stderr)
+    while True:
+        try:
+            text = input("you> ").strip()
+        except EOFError:
+            break
+        if not text:
+            break
+        print("mebot> ", end="", flush=True)
+        for event in engine.respond(user, session_id, text, now=args.now):
+            if isinstance(event, Chunk):
+                print(event.text, end="", flush=True)
+            elif isinstance(event, Reply) and event.citations:
+                print("\n  sources: " + ", ".join(
+                    f"[{c.ref}] {c.created_at:%Y-%m-%d} {c.title}" for c in event.citations), end="")
+        print()
+    return 0
+
+
+@command("tiny-model")
+def tiny_model(args) -> int:
+    from rlmf.tiny_model import build_tiny_model
+
+    path = build_tiny_model(args.path, seed=args.seed)
+    print(f"wrote a tiny random model to {path}")
+    print("It is for offline smoke runs and tests: its replies are noise, not answers.")
+    print(f"Use it with: MEBOT_BASE_MODEL={path} mebot serve")
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The argument parser of every `mebot` subcommand."""
     parser = argparse.ArgumentParser(prog="mebot", description="Mebot: a personal AI that learns you.")
@@ -133,6 +175,14 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="everything a user owns as JSON (re-importable)")
     p.add_argument("--user", required=True)
     p.add_argument("-o", "--output", help="write to this file instead of standard output")
+
+    p = sub.add_parser("chat", help="chat with your model in the terminal")
+    p.add_argument("--user", required=True)
+    p.add_argument("--now", help="ISO date-time to answer as of (default: now)")
+
+    p = sub.add_parser("tiny-model", help="write a tiny random model for offline smoke runs")
+    p.add_argument("path")
+    p.add_argument("--seed", type=int, default=0)
     return parser
 
 
