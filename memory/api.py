@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from memory import chats, clock, notes, settings as settings_module
 from memory.db import open_database
 from memory.embeddings import DenseIndex, Embedder
+from memory.errors import NotFound
 from memory.fulltext import MESSAGE, NOTE, doc_key, for_dialect
 from memory.models import ChatSession, Message, Note, User
 from memory.search import Hit, SearchIndex, SearchOutcome, message_doc, note_doc, searchable
@@ -61,8 +62,6 @@ class Memory:
             row = session.scalars(select(User).where(User.name == name)).first()
         if row is None:
             if not create:
-                from memory.errors import NotFound
-
                 raise NotFound(f"No user called {name!r}.")
             try:
                 with self.session() as session:
@@ -71,6 +70,14 @@ class Memory:
             except IntegrityError:  # created by a concurrent request
                 with self.session() as session:
                     row = session.scalars(select(User).where(User.name == name)).one()
+        return UserMemory(self, row)
+
+    def user_by_id(self, user_id: int) -> "UserMemory":
+        """The user with this id (for background jobs that stored only the id)."""
+        with self.session() as session:
+            row = session.get(User, user_id)
+        if row is None:
+            raise NotFound(f"No user with id {user_id}.")
         return UserMemory(self, row)
 
     def user_names(self) -> list[str]:

@@ -58,6 +58,8 @@ class Message(SQLModel, table=True):
     role: str = Field(max_length=20)  # "user" | "assistant"
     content: str = Field(sa_column=Column(Text, nullable=False))
     reasoning: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
+    # A reply the user edited: `content` is their version, this is what the model wrote.
+    original_content: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = Field(default_factory=utcnow)
     # What produced a reply: the base model and the adapter version (None = no adapter).
     model_name: Optional[str] = Field(default=None, max_length=500)

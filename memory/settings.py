@@ -51,6 +51,14 @@ class Settings:
     # How many memory items a prompt quotes.
     memory_items: int = field(default_factory=lambda: int(_env("MEBOT_MEMORY_ITEMS", "8")))
 
+    # --- scheduled training ---
+    scheduler: bool = field(default_factory=lambda: _env("MEBOT_SCHEDULER", "on") != "off")
+    # Hour (0-23, in default_timezone) of the nightly training window.
+    train_hour: int = field(default_factory=lambda: int(_env("MEBOT_TRAIN_HOUR", "3")))
+    # A run starts when this many new feedback items arrived since the user's last run.
+    feedback_threshold: int = field(default_factory=lambda: int(_env("MEBOT_FEEDBACK_THRESHOLD", "20")))
+    feedback_check_minutes: int = field(default_factory=lambda: int(_env("MEBOT_FEEDBACK_CHECK_MINUTES", "5")))
+
     @property
     def adapters_dir(self) -> Path:
         return self.home / "adapters"

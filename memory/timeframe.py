@@ -90,9 +90,8 @@ def parse(text: str, now: datetime | None = None, week_start: int = 0) -> TimeFr
 
 def _frame(text: str, atom: Atom, tz: tzinfo | None) -> TimeFrame:
     period = atom.period
-    grain = period.grain if period.grain in GRAINS else "span"
     return TimeFrame(_midnight(period.start, tz), _midnight(period.end, tz),
-                     text[atom.begin: atom.end].strip(), grain)
+                     text[atom.begin: atom.end].strip(), period.grain)
 
 
 def _midnight(d: date, tz: tzinfo | None) -> datetime:

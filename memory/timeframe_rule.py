@@ -20,6 +20,7 @@ class Context:
 
     @property
     def today(self) -> date:
+        """The calendar day of `now`, in now's own time zone."""
         return self.now.date()
 
     def hours_back(self, hours: int) -> date:

@@ -93,7 +93,7 @@ def _weekday_of_week(m: re.Match, ctx: Context):
     return cal.weekday(WEEKDAYS_EN[m["wd"].lower()], "week", ctx.today, ctx.week_start, SHIFT[m["mod"].lower()])
 
 
-_STRONG_CUES = {"on", "since", "until", "till", "between", "by"}
+_STRONG_CUES = {"on", "since", "until", "till", "between"}
 _HABITUAL = {"every", "each", "most", "all", "some"}
 _FOLLOW_OK = re.compile(
     r"^(?:\s*(?:$|[.,;:!?)'’\"]|-|–)|\s+(?:and|or|to|at|with|when|while|after|before|in|for|i|we|you|he|"
@@ -164,6 +164,12 @@ def _month_mod(m: re.Match, ctx: Context):
 def year_of(m: re.Match, ctx: Context):
     """The calendar year in group `y`."""
     return cal.year(int(m["y"]))
+
+
+def _year_cue(m: re.Match, ctx: Context):
+    if m["cue"].lower() in _RANGE_END_CUES and not _RANGE_START.search(m.string, max(0, m.start() - 40), m.start()):
+        return None  # "I was 25 and 2023 …": a bare number after "and" is no year
+    return year_of(m, ctx)
 
 
 def _day_range(m: re.Match, ctx: Context):
@@ -259,18 +265,19 @@ RULES: list[Rule] = [
     rule(r"\b(?P<wd>" + WD_EN + r")\s+(?:of\s+)?(?P<mod>last|this|next)\s+week\b", _weekday_of_week),
     rule(r"\b(?P<wd>" + WD_EN + r")(?P<part>" + DAYPART + r")\b", _weekday_bare),
     # Named months.
-    rule(r"\b(?P<cue>in|during|since|from|until|till|to|through|between|and|or|around|throughout)\s+(?P<t>(?P<mon>" + MON_EN_FULL + r"))\b(?!\s*\d)", _month_cue),
+    rule(r"\b(?P<cue>in|during|since|from|until|till|to|through|between|and|or|around|throughout)\s+"
+         r"(?P<t>(?P<mon>" + MON_EN_FULL + r"))\b(?!\s*\d)", _month_cue),
     rule(r"\b(?P<mod>last|this|early|late|mid|mid-|the\s+end\s+of|the\s+beginning\s+of|the\s+start\s+of|"
          r"the\s+middle\s+of|end\s+of|beginning\s+of|start\s+of)\s*(?P<mon>" + MON_EN_FULL + r")\b(?!\s*\d)",
          _month_mod),
-    rule(r"\b(?P<mon>" + MON_EN + r"|" + MON_EN_FULL + r")\.?,?\s+(?:of\s+)?(?P<y>" + YEAR + r")\b", month_year),
+    rule(r"\b(?P<mon>" + MON_ALL + r")\.?,?\s+(?:(?:of|de|del)\s+)?(?P<y>" + YEAR + r")\b", month_year),
     # Dates with month names.
     rule(r"\b(?:(?:" + WD_ALL + r"),?\s+)?(?P<mon>" + MON_EN + r")\.?\s+(?P<d>\d{1,2})(?P<ord>st|nd|rd|th)?\b"
          r"(?!:)(?:,?\s+(?P<y>" + YEAR + r")\b)?", _month_first_date),
     rule(r"\b(?:(?:" + WD_ALL + r"),?\s+)?(?:the\s+)?(?P<d>\d{1,2})(?P<ord>st|nd|rd|th|er|\.)?\s*(?:(?P<of>of|de)\s+)?"
          r"(?P<mon>" + MON_ALL + r")\b\.?(?:,?\s+(?:de\s+|del\s+)?(?P<y>" + YEAR + r")\b)?", _day_first_date),
-    rule(r"\bon\s+(?P<t>the\s+(?P<d>\d{1,2})(?:st|nd|rd|th))\b(?!\s+(?:of|century|floor|time|place|row|day|week))",
-         _day_of_month),
+    rule(r"\b(?:on|since|from|until|till)\s+(?P<t>the\s+(?P<d>\d{1,2})(?:st|nd|rd|th))\b"
+         r"(?!\s+(?:of|century|floor|time|place|row|day|week))", _day_of_month),
     rule(r"\b(?:(?:between|from)\s+)?(?P<mon>" + MON_EN + r")\.?\s+(?P<d1>\d{1,2})" + ORD
          + r"\s*(?:-|–|to|and|through|until|till)\s*(?P<d2>\d{1,2})" + ORD + r"\b(?:,?\s+(?P<y>" + YEAR + r")\b)?",
          _day_range),
@@ -285,8 +292,8 @@ RULES: list[Rule] = [
     rule(r"\b(?:on|since)\s+(?P<t>(?P<a>\d{1,2})/(?P<b>\d{1,2}))(?![\d/]|\s*(?:cups?|inch|of|%))",
          _day_month_numeric),
     # Years.
-    rule(r"\b(?:in|during|since|from|until|till|to|through|between|and|or|of|by|before|after|around|throughout|"
-         r"the\s+year)\s+(?P<t>(?P<y>" + YEAR + r"))\b(?![-/.:]\d|\s+" + COUNTED + r"\b)", year_of),
+    rule(r"\b(?P<cue>in|during|since|from|until|till|to|through|between|and|or|of|around|throughout|"
+         r"the\s+year)\s+(?P<t>(?P<y>" + YEAR + r"))\b(?![-/.:]\d|\s+" + COUNTED + r"\b)", _year_cue),
     # Numeric dates, any language.
     rule(r"(?<![\d/.-])(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d)", iso_date),
     rule(r"(?<![\d/.-])(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4})(?![\d/-])", numeric_date),

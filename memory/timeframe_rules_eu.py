@@ -114,7 +114,7 @@ FRENCH: list[Rule] = [
     rule(r"\bcette\s+semaine\b", calendar_shift("week", 0)),
     rule(r"\b(?:le\s+)?mois\s+(?:dernier|passé|passe)\b", calendar_shift("month", -1)),
     rule(r"\bce\s+mois(?:-ci)?\b", calendar_shift("month", 0)),
-    rule(r"(?:\bl['’]\s?)?\b(?:année|annee)\s+(?:dernière|derniere|passée|passee)\b|(?:\bl['’]\s?)?\ban\s+(?:dernier|passé)\b",
+    rule(r"(?:\bl['’]\s?)?\b(?:(?:année|annee)\s+(?:dernière|derniere|passée|passee)|an\s+(?:dernier|passé))\b",
          calendar_shift("year", -1)),
     rule(r"\bcette\s+(?:année|annee)\b", calendar_shift("year", 0)),
     rule(r"\b(?:le\s+)?week-?end\s+(?:dernier|passé|passe)\b", weekend_mode("last")),

@@ -138,7 +138,8 @@ WD_ALL = alternation(WEEKDAYS_ALL)
 # Little words that only occur in one language: they tell which one a text is in, so that
 # "hier" (French: yesterday; German: here) and 05/07 (5 July or May 7) are read right.
 _LANGUAGE_HINTS = {
-    "fr": re.compile(r"\b(?:je|j['’]ai|tu|nous|vous|qu['’]est|est-ce|ai-je|fait|fais|les|des|cette|ce|avec|pour|dans|quoi)\b", re.I),
+    "fr": re.compile(r"\b(?:je|j['’]ai|tu|nous|vous|qu['’]est|est-ce|ai-je|fait|fais|les|des|cette|ce|avec|pour|"
+                     r"dans|quoi)\b", re.I),
     "de": re.compile(r"\b(?:ich|habe|hast|hat|hatte|wir|sind|ist|und|der|das|nicht|gemacht|heute|gestern)\b", re.I),
     "es": re.compile(r"\b(?:yo|hice|hizo|qué|hicimos|estuve|fui|tengo|ayer|hoy|hace|semana|pasado)\b", re.I),
 }

@@ -10,14 +10,14 @@ from sqlalchemy import inspect
 from memory.db import make_engine, migrate
 from memory.models import SQLModel
 
-# Tables owned by the full-text index (memory.fulltext), created by the migrations alone.
-INDEX_TABLES = ("search_fts", "search_doc")
+# Tables owned by the full-text index (memory.fulltext) and the scheduler, created by migrations alone.
+INDEX_TABLES = ("search_fts", "search_doc", "apscheduler_jobs")
 
 
 def _include(obj, name, type_, reflected, compare_to):
     if type_ == "table" and name and name.startswith(INDEX_TABLES):
         return False
-    if type_ == "index" and name and name.startswith("ix_search_doc"):
+    if type_ == "index" and name and name.startswith(("ix_search_doc", "ix_apscheduler")):
         return False
     return True
 

@@ -1,0 +1,147 @@
+"""Feedback → training data. Edits and sibling votes become preference pairs (stored, so the user and
+the UI can see them); votes that pair with nothing become KTO examples. Everything is derived from the
+current feedback, so building twice gives the same set, and retracted votes, deleted conversations and
+prompts that quoted deleted notes drop out.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from memory.models import Feedback, Message, Note, PreferencePair
+
+
+@dataclass(frozen=True)
+class PairSpec:
+    source: str  # "edit" | "sibling"
+    chosen_message_id: int
+    rejected_message_id: int
+    feedback_id: int
+    prompt: list
+    chosen: str
+    rejected: str
+
+    @property
+    def key(self) -> tuple:
+        return (self.source, self.chosen_message_id, self.rejected_message_id)
+
+
+def _model_text(message: Message) -> str:
+    return message.original_content if message.original_content is not None else message.content
+
+
+def _usable_replies(session, user_id: int) -> dict[int, Message]:
+    """The user's replies that can be trained on: with a stored prompt that quotes no deleted note."""
+    note_ids = set(session.scalars(select(Note.id).where(Note.user_id == user_id)))
+    replies = {}
+    for m in session.scalars(select(Message).where(Message.user_id == user_id, Message.role == "assistant")
+                             .order_by(Message.created_at, Message.id)):
+        quoted = {i.get("id") for i in (m.memory_items or []) if i.get("kind") == "note"}
+        if m.prompt and quoted <= note_ids:
+            replies[m.id] = m
+    return replies
+
+
+def _standing_votes(session, user_id: int) -> dict[int, Feedback]:
+    votes = {}
+    for f in session.scalars(select(Feedback).where(
+            Feedback.user_id == user_id, Feedback.kind.in_(("like", "dislike")),
+            Feedback.retracted_at.is_(None)).order_by(Feedback.created_at, Feedback.id)):
+        votes[f.message_id] = f
+    return votes
+
+
+def _edits(session, user_id: int) -> dict[int, Feedback]:
+    edits = {}
+    for f in session.scalars(select(Feedback).where(Feedback.user_id == user_id, Feedback.kind == "edit")
+                             .order_by(Feedback.created_at, Feedback.id)):
+        edits[f.message_id] = f  # the latest edit wins
+    return edits
+
+
+def derive(session, user_id: int) -> tuple[list[PairSpec], list[dict]]:
+    """(preference pairs, KTO examples) implied by the user's feedback now."""
+    replies = _usable_replies(session, user_id)
+    votes = _standing_votes(session, user_id)
+    pairs: list[PairSpec] = []
+    for message_id, edit in _edits(session, user_id).items():
+        m = replies.get(message_id)
+        if m is not None and m.original_content is not None and m.content != m.original_content:
+            pairs.append(PairSpec("edit", m.id, m.id, edit.id, m.prompt, m.content, m.original_content))
+
+    siblings: dict[int, list[Message]] = defaultdict(list)
+    for m in replies.values():
+        if m.parent_id is not None:
+            siblings[m.parent_id].append(m)
+    for group in siblings.values():
+        latest = group[-1].id
+        for liked in (m for m in group if votes.get(m.id) and votes[m.id].kind == "like"):
+            for other in group:
+                vote = votes.get(other.id)
+                disliked = vote is not None and vote.kind == "dislike"
+                replaced = vote is None and other.id != latest and other.created_at <= liked.created_at
+                if other.id != liked.id and (disliked or replaced):
+                    pairs.append(PairSpec("sibling", liked.id, other.id, votes[liked.id].id, liked.prompt,
+                                          liked.content, _model_text(other)))
+
+    paired = {p.chosen_message_id for p in pairs} | {p.rejected_message_id for p in pairs}
+    kto = [
+        {"prompt": replies[mid].prompt, "completion": [{"role": "assistant", "content": _model_text(replies[mid])}],
+         "label": vote.kind == "like", "message_id": mid}
+        for mid, vote in votes.items() if mid in replies and mid not in paired
+    ]
+    return pairs, kto
+
+
+def sync_pairs(user) -> list[PreferencePair]:
+    """Make the stored preference pairs of `user` exactly those their feedback implies."""
+    with user.memory.session() as session:
+        wanted = {p.key: p for p in derive(session, user.id)[0]}
+        stored = list(session.scalars(select(PreferencePair).where(PreferencePair.user_id == user.id)))
+        kept = []
+        for row in stored:
+            spec = wanted.pop((row.source, row.chosen_message_id, row.rejected_message_id), None)
+            if spec is None:
+                session.delete(row)
+                continue
+            row.prompt, row.chosen, row.rejected, row.feedback_id = spec.prompt, spec.chosen, spec.rejected, spec.feedback_id
+            kept.append(row)
+        for spec in wanted.values():
+            row = PreferencePair(user_id=user.id, prompt=spec.prompt, chosen=spec.chosen, rejected=spec.rejected,
+                                 source=spec.source, chosen_message_id=spec.chosen_message_id,
+                                 rejected_message_id=spec.rejected_message_id, feedback_id=spec.feedback_id)
+            session.add(row)
+            kept.append(row)
+    return kept
+
+
+def dpo_rows(user) -> list[dict]:
+    """The user's preference pairs as TRL DPO rows, after syncing them with the feedback."""
+    return [
+        {"prompt": p.prompt, "chosen": [{"role": "assistant", "content": p.chosen}],
+         "rejected": [{"role": "assistant", "content": p.rejected}]}
+        for p in sorted(sync_pairs(user), key=lambda p: (p.chosen_message_id, p.rejected_message_id, p.source))
+    ]
+
+
+def kto_rows(user) -> list[dict]:
+    """Votes that pair with nothing, as TRL KTO rows."""
+    with user.memory.session() as session:
+        examples = derive(session, user.id)[1]
+    return [{k: e[k] for k in ("prompt", "completion", "label")} for e in sorted(examples, key=lambda e: e["message_id"])]
+
+
+def liked_replies(user) -> list[dict]:
+    """Liked and edited replies as SFT rows (the prompt the model saw + the reply the user endorsed)."""
+    with user.memory.session() as session:
+        replies = _usable_replies(session, user.id)
+        votes = _standing_votes(session, user.id)
+        edited = _edits(session, user.id)
+    rows = []
+    for mid, m in replies.items():
+        if mid in edited or (votes.get(mid) and votes[mid].kind == "like"):
+            rows.append({"messages": [*m.prompt, {"role": "assistant", "content": m.content}]})
+    return rows
