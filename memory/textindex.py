@@ -30,7 +30,7 @@ STOPWORDS = frozenset(
     happen happened happening anything everything things thing stuff""".split()
 )
 # Function characters of Chinese/Japanese questions ("我昨天做了什么？").
-_CJK_FILLER = re.compile("[我你他她它的了吗呢吧么什做是在有过都把记写下些哪一个和与也就还要想说请告诉]")
+_CJK_FILLER = re.compile("[我你他她它的了吗呢吧么什做是在有过都把记写下些哪一个和与也就还要想说请告诉]+")
 
 
 def _bigrams(run: str) -> list[str]:
@@ -50,9 +50,9 @@ def query_terms(text: str) -> list[str]:
     words: list[str] = []
     for token in _TERM.findall(text):
         if _CJK_RUN.fullmatch(token):
-            for run in _CJK_FILLER.split(token):
-                if run:
-                    words.extend(_bigrams(run))
+            # Bigrams made only of function characters ("什么", "做了") carry no topic; any other keeps
+            # its place, so "小说" and "下雨" still match although 说 and 下 are fillers elsewhere.
+            words.extend(b for b in _bigrams(token) if not _CJK_FILLER.fullmatch(b))
         elif token not in STOPWORDS:
             words.append(token)
     return list(dict.fromkeys(words))[:MAX_TERMS]

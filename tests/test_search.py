@@ -127,3 +127,9 @@ def test_time_frame_follows_the_week_start_setting(sqlite_url, monkeypatch):
 def test_chinese_time_question(alice):
     hits = alice.search("我昨天做了什么？", now=datetime(2024, 7, 13, 9))
     assert [h.title for h in hits] == ["火锅"]
+
+
+def test_cjk_words_containing_function_characters_still_match(alice):
+    novel = alice.add_note("这本小说很好看，下雨天读最合适。")
+    assert [h.note_id for h in alice.search("小说")][:1] == [novel.id]
+    assert [h.note_id for h in alice.search("下雨")][:1] == [novel.id]

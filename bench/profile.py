@@ -1,0 +1,132 @@
+"""Precision and recall of the deterministic L1 extractor on hand-annotated notes (EN and ZH).
+
+Run: python bench/profile.py [--show-errors] [--split dev]
+Notes are in bench/data/profile_notes.jsonl, gold facts in bench/data/profile_gold.jsonl (one row
+per note id; "a|b" in an item or name accepts either; "others" are other people's preferences).
+Splits: "paper" (the paper's example), "dev" and "heldout" (written first), "probe1".."probe3"
+(written later, each scored once on rules that had not seen it, then used to find general gaps).
+Every split has been looked at, so all of them are development data; the gate is on all notes
+together. Exits non-zero when preferences or people miss precision 0.9 or recall 0.8.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
+
+from memory import profile_extract  # noqa: E402
+from memory.profile_items import item_key  # noqa: E402
+
+DATA = Path(__file__).resolve().parent / "data"
+TARGET_PRECISION, TARGET_RECALL = 0.9, 0.8
+GATED = ("preferences", "people")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """Command-line options of the benchmark."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--notes", type=Path, default=DATA / "profile_notes.jsonl")
+    p.add_argument("--gold", type=Path, default=DATA / "profile_gold.jsonl")
+    p.add_argument("--split", default=None, help="only this split (paper, dev, heldout)")
+    p.add_argument("--show-errors", action="store_true", help="print every false positive and miss")
+    return p
+
+
+def load(path: Path) -> list[dict]:
+    """Rows of a JSON-lines file."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _alternatives(text: str | None) -> set[str | None]:
+    return {None} if text is None else {item_key(a) for a in text.split("|")}
+
+
+def predicted(facts) -> dict[str, list[tuple]]:
+    """The extractor's facts as comparable tuples, one list per kind."""
+    return {
+        "preferences": [(item_key(p.item), p.polarity) for p in facts.preferences],
+        "others": [(item_key(p.holder), item_key(p.item), p.polarity) for p in facts.others],
+        "people": [(item_key(p.name) if p.name else None, p.relation) for p in facts.people],
+    }
+
+
+def expected(gold: dict) -> dict[str, list[tuple]]:
+    """Gold facts as tuples whose string parts are sets of accepted keys."""
+    return {
+        "preferences": [(_alternatives(g["item"]), g["polarity"]) for g in gold["preferences"]],
+        "others": [(_alternatives(g["holder"]), _alternatives(g["item"]), g["polarity"]) for g in gold["others"]],
+        "people": [(_alternatives(g["name"]), g["relation"]) for g in gold["people"]],
+    }
+
+
+def _matches(pred: tuple, gold: tuple) -> bool:
+    return all(p in g if isinstance(g, set) else p == g for p, g in zip(pred, gold))
+
+
+def score(preds: list[tuple], golds: list[tuple]) -> tuple[int, int, list, list]:
+    """(correct predictions, gold facts found, false positives, misses) for one note."""
+    fps = [p for p in preds if not any(_matches(p, g) for g in golds)]
+    misses = [g for g in golds if not any(_matches(p, g) for p in preds)]
+    return len(preds) - len(fps), len(golds) - len(misses), fps, misses
+
+
+def evaluate(notes: list[dict], gold: dict[str, dict], show_errors: bool) -> dict[str, dict[str, list[int]]]:
+    """Per split and kind: [correct predictions, predictions, gold found, gold facts]."""
+    totals: dict[str, dict[str, list[int]]] = {}
+    for note in notes:
+        date = datetime.fromisoformat(note["date"]) if note.get("date") else None
+        facts = profile_extract.extract(note["text"], note_date=date)
+        pred, exp = predicted(facts), expected(gold[note["id"]])
+        for kind in pred:
+            ok, found, fps, misses = score(pred[kind], exp[kind])
+            t = totals.setdefault(note["split"], {}).setdefault(kind, [0, 0, 0, 0])
+            t[0] += ok
+            t[1] += len(pred[kind])
+            t[2] += found
+            t[3] += len(exp[kind])
+            if show_errors and (fps or misses):
+                print(f"{note['id']} {kind}: extra={fps} missed={[_show(m) for m in misses]}  | {note['text']}")
+    return totals
+
+
+def _show(gold: tuple) -> tuple:
+    return tuple("|".join(sorted(map(str, g))) if isinstance(g, set) else g for g in gold)
+
+
+def ratio(a: int, b: int) -> float:
+    """a / b, with 1.0 for 0 / 0 (nothing to find, nothing wrongly found)."""
+    return a / b if b else 1.0
+
+
+def main(args: argparse.Namespace) -> int:
+    """Print the table; return the exit status (1 when all notes together miss a target)."""
+    notes = [n for n in load(args.notes) if args.split in (None, n["split"])]
+    gold = {g["id"]: g for g in load(args.gold)}
+    totals = evaluate(notes, gold, args.show_errors)
+    overall: dict[str, list[int]] = {}
+    for kinds in totals.values():
+        for kind, counts in kinds.items():
+            overall[kind] = [a + b for a, b in zip(overall.get(kind, [0, 0, 0, 0]), counts)]
+    totals["all"] = overall
+    print(f"{'split':8} {'kind':12} {'notes':>5} {'precision':>10} {'recall':>8}   (correct/predicted, found/gold)")
+    failed = False
+    for split, kinds in totals.items():
+        count = sum(1 for n in notes if split in ("all", n["split"]))
+        for kind, (ok, n_pred, found, n_gold) in kinds.items():
+            p, r = ratio(ok, n_pred), ratio(found, n_gold)
+            miss = split == "all" and kind in GATED and (p < TARGET_PRECISION or r < TARGET_RECALL)
+            failed |= miss
+            print(f"{split:8} {kind:12} {count:5d} {p:10.3f} {r:8.3f}   ({ok}/{n_pred}, {found}/{n_gold})"
+                  + ("  << below target" if miss else ""))
+    print(f"gate (all notes, {' and '.join(GATED)}): precision >= {TARGET_PRECISION}, recall >= {TARGET_RECALL}"
+          f" -> {'FAIL' if failed else 'pass'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(make_parser().parse_args()))

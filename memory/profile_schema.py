@@ -1,0 +1,110 @@
+"""The shapes of L1 facts extracted from one note: preferences, people, topics, negations.
+
+The same models serve the deterministic extractor and, as the JSON schema shown to the model,
+the LLM extractor; they are storage-free (the caller attaches note ids and persists them).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Polarity = Literal["like", "dislike"]
+# The rolled-up topic categories; "other" is for a tag the taxonomy does not know.
+Coarse = Literal[
+    "food", "drink", "sport", "work", "travel", "health", "music", "reading", "film",
+    "family", "tech", "finance", "education", "hobby", "pets", "other",
+]
+COARSE_CATEGORIES: tuple[str, ...] = Coarse.__args__
+
+
+class _Strict(BaseModel):
+    # The LLM's output goes through these models: unknown keys are an error to retry on.
+    model_config = ConfigDict(extra="forbid")
+
+
+class StatedPreference(_Strict):
+    """Something liked or disliked; `holder` None means the user, otherwise who holds it."""
+
+    item: str = Field(min_length=1, max_length=200, description="a short noun phrase, e.g. 'crispy bacon'")
+    polarity: Polarity
+    reason: Optional[str] = Field(default=None, max_length=300, description="why, when the note says")
+    confidence: float = Field(default=0.8, ge=0.0, le=1.0)
+    holder: Optional[str] = Field(
+        default=None, description="null for the user; else the person's name, or relation when unnamed ('mother')")
+
+    @field_validator("item", "holder", "reason")
+    @classmethod
+    def _strip(cls, value: Optional[str]) -> Optional[str]:
+        if value is None:
+            return None
+        value = " ".join(value.split())
+        if not value:
+            raise ValueError("must not be blank")
+        return value
+
+
+class Preference(StatedPreference):
+    """A stated preference with the date of the note that stated it."""
+
+    stated_at: Optional[datetime] = None
+
+
+class Person(_Strict):
+    """Someone (or an organisation) in the user's life and how they relate to the user."""
+
+    name: Optional[str] = Field(default=None, max_length=200, description="null when only the relation is said")
+    relation: Optional[str] = Field(default=None, max_length=100, description="e.g. 'sister', 'manager', 'employer'")
+    kind: Literal["person", "organisation"] = "person"
+
+    @model_validator(mode="after")
+    def _named_or_related(self) -> "Person":
+        if not self.name and not self.relation:
+            raise ValueError("a person needs a name or a relation")
+        return self
+
+
+class TopicTag(_Strict):
+    """A tag as the user says it and the coarse category it rolls up to."""
+
+    fine: str = Field(min_length=1, max_length=200, description="the tag as the note says it")
+    coarse: Coarse
+
+
+class Topic(TopicTag):
+    """A topic tag with its roll-up path."""
+
+    # From the matched keyword up to the coarse category, e.g. ["lakers", "nba", "basketball", "sport"].
+    path: list[str] = Field(default_factory=list)
+
+
+class Negation(_Strict):
+    """The user stopped liking something: older likes of any covered item are retracted."""
+
+    item: str = Field(min_length=1, max_length=200)
+    # Lower-case terms the negation reaches (the item and, for a category, its members).
+    covers: list[str] = Field(default_factory=list)
+    stated_at: Optional[datetime] = None
+
+
+class ExtractedFacts(_Strict):
+    """Everything one note says about the user and the people around them."""
+
+    preferences: list[Preference] = Field(default_factory=list, description="the user's own")
+    others: list[Preference] = Field(default_factory=list, description="other people's, holder set")
+    people: list[Person] = Field(default_factory=list)
+    topics: list[Topic] = Field(default_factory=list)
+    negations: list[Negation] = Field(default_factory=list)
+
+
+class LLMFacts(_Strict):
+    """The JSON an LLM must return for one note (the extractor adds dates, paths and coverage)."""
+
+    preferences: list[StatedPreference] = Field(
+        default_factory=list, description="likes and dislikes stated in the note; holder null = the user")
+    people: list[Person] = Field(default_factory=list, description="people and organisations the user mentions")
+    topics: list[TopicTag] = Field(default_factory=list)
+    no_longer: list[str] = Field(
+        default_factory=list, description="things the user says they stopped liking, eating or doing")
