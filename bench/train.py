@@ -50,6 +50,8 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--steps", type=int, default=30, help="optimizer steps per stage")
     parser.add_argument("--batch-size", type=int, default=4, help="examples per step")
     parser.add_argument("--device", default=None, help="'cpu' or 'cuda'; default: CUDA for qwen2.5-0.5b, else CPU")
+    parser.add_argument("--load-in-4bit", action=argparse.BooleanOptionalAction, default=None,
+                        help="4-bit NF4 base (QLoRA); default: on CUDA only")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this JSON file")
     return parser
 
@@ -123,7 +125,7 @@ def run(args: argparse.Namespace) -> list[dict]:
     sft_rows, pairs = synthetic_chats(max(args.batch_size * 4, 16))
     config = TrainConfig(
         device=device,
-        load_in_4bit=device.startswith("cuda"),
+        load_in_4bit=device.startswith("cuda") if args.load_in_4bit is None else args.load_in_4bit,
         per_device_batch_size=args.batch_size,
         gradient_accumulation_steps=1,
         sft_max_steps=args.steps,

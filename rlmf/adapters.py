@@ -21,6 +21,20 @@ def user_dir(adapters_root: Path, user_id: int) -> Path:
     return Path(adapters_root) / f"u{user_id}"
 
 
+def clean_leftovers(adapters_root: Path, user_id: int) -> list[Path]:
+    """Remove work folders a killed run left behind (hidden dot-folders; version folders are never touched).
+
+    Call only while holding the machine's training lock, when no run of this machine is writing.
+    """
+    import shutil
+
+    folder = user_dir(adapters_root, user_id)
+    removed = [p for p in folder.glob(".*") if p.is_dir()] if folder.is_dir() else []
+    for path in removed:
+        shutil.rmtree(path, ignore_errors=True)
+    return removed
+
+
 def next_version_dir(memory, adapters_root: Path, user_id: int) -> tuple[int, Path]:
     """(version number, folder) for the user's next adapter; the folder does not exist yet."""
     with memory.session() as session:

@@ -38,5 +38,16 @@ def make_engine(settings: Settings, memory, backend=None) -> ChatEngine:
         gen=GenerationConfig(max_new_tokens=settings.max_new_tokens, temperature=settings.temperature),
         context_tokens=settings.context_tokens,
         memory_items=settings.memory_items,
-        adapters=lambda user: adapters.ref(adapters.live(memory, user.id)),
+        adapters=lambda user: live_adapter(memory, user, settings.base_model),
     )
+
+
+def live_adapter(memory, user, base_model: str):
+    """The user's live adapter, if it was trained on this base model (an adapter fits only its base)."""
+    row = adapters.live(memory, user.id)
+    if row is None or row.base_model != base_model:
+        if row is not None:
+            log.warning("user %s: live adapter v%s was trained on %s, not %s; answering with the base",
+                        user.id, row.version, row.base_model, base_model)
+        return None
+    return adapters.ref(row)

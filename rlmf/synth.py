@@ -41,7 +41,7 @@ PERIOD_QUESTIONS = (
 PERIOD_PHRASES = ("yesterday", "last week", "this week", "the last 3 days", "the past two weeks",
                   "last month", "this month", "the day before yesterday")
 DATE_FORMATS = ("%Y-%m-%d", "%B %d, %Y", "%d %B %Y")
-_WORD = re.compile(r"[^\W\d_]{4,}")
+_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
 @dataclass(frozen=True)
@@ -89,19 +89,22 @@ class Synthesiser:
     """Builds SFT rows and held-out evaluation items from one user's notes."""
 
     def __init__(self, notes: Sequence[NoteView], *, seed: int = 0, open_book_share: float = 0.5,
-                 profile: Optional[str] = None, week_start: int = 0):
+                 profile: Optional[str] = None, week_start: int = 0, phrasings: int = 2):
         self.notes = sorted(notes, key=lambda n: (n.created_at, n.id))
         self.rng = random.Random(seed)
         self.open_book_share = open_book_share
         self.profile = profile
         self.week_start = week_start
+        self.phrasings = phrasings  # how many wordings of each keyword question
 
     def _now_after(self, moment: datetime, max_days: int = 10) -> datetime:
         now = moment + timedelta(days=self.rng.randint(1, max_days), hours=self.rng.randint(0, 8))
         return now if now.tzinfo else now.replace(tzinfo=timezone.utc)
 
-    def _row(self, question: str, answer: str, now: datetime, evidence: list[NoteView], frame=None) -> dict:
-        open_book = self.rng.random() < self.open_book_share
+    def _row(self, question: str, answer: str, now: datetime, evidence: list[NoteView], frame=None,
+             open_book: Optional[bool] = None) -> dict:
+        if open_book is None:
+            open_book = self.rng.random() < self.open_book_share
         prompt = build_messages(now=now, question=question, frame=frame,
                                 items=[n.item() for n in evidence] if open_book else [],
                                 profile=self.profile, closed_book=not open_book)
@@ -111,15 +114,16 @@ class Synthesiser:
                 "kind": "open" if open_book else "closed"}
 
     def note_recall(self, note: NoteView) -> list[dict]:
+        """Keyword questions about one note, each asked closed-book and open-book in different words."""
         rows = []
-        for kw in keywords(note)[:2]:
+        for kw in keywords(note):
             templates = RECALL_QUESTIONS_ZH if re.search(r"[\u4e00-\u9fff]", kw) else RECALL_QUESTIONS
-            question = self.rng.choice(templates).format(kw=kw)
-            now = self._now_after(note.created_at)
-            answer = (f"{THINK_OPEN}The question is about {kw}. The note that mentions it is from "
-                      f"{_day(note.created_at, now)} [N{note.id}].{THINK_CLOSE}"
-                      f"On {_day(note.created_at, now)} you noted: {_clip(note.content)} [N{note.id}]")
-            rows.append(self._row(question, answer, now, [note]))
+            for template, open_book in zip(self.rng.sample(templates, min(self.phrasings, len(templates))),
+                                           [False, True] * self.phrasings):
+                now = self._now_after(note.created_at)
+                answer = (f"{THINK_OPEN}{kw}: the note of {_day(note.created_at, now)} [N{note.id}].{THINK_CLOSE}"
+                          f"You noted: {_clip(note.content)} ({_day(note.created_at, now)}) [N{note.id}]")
+                rows.append(self._row(template.format(kw=kw), answer, now, [note], open_book=open_book))
         return rows
 
     def cross_note(self) -> list[dict]:

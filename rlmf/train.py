@@ -119,6 +119,7 @@ def execute(memory, run_id: int, settings, config: TrainConfig, echo=None) -> st
     run = runs.get_run_any(memory, run_id)
     user = memory.user_by_id(run.user_id)
     progress = ProgressWriter(memory, run_id, echo)
+    adapters.clean_leftovers(settings.adapters_dir, user.id)
     work = adapters.user_dir(settings.adapters_dir, user.id) / f".run{run_id}"
     try:
         data = build_data(user, seed=config.seed, week_start=settings.week_start)

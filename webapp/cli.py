@@ -108,6 +108,46 @@ def export(args) -> int:
     return 0
 
 
+@command("profile")
+def show_profile(args) -> int:
+    mem = _memory(args)
+    user = mem.user(args.user)
+    profile = user.profile()
+    if args.json:
+        print(json.dumps(profile.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(render_profile(profile))
+    return 0
+
+
+def render_profile(profile) -> str:
+    """The profile as plain text, each fact with its id (for edits) and source notes."""
+
+    def line(f, text: str) -> str:
+        sources = ", ".join(f"#{i}" for i in f.source_note_ids[:5]) + (" …" if f.note_count > 5 else "")
+        origin = "yours" if f.origin == "user" else (f"notes {sources}" if sources else "no notes")
+        return f"  [{f.id}] {text}  ({origin})"
+
+    out = [f"bio: {profile.bio or '(nothing yet)'}", f"status: {profile.status or '(nothing yet)'}"]
+    for title, facts in (("likes", profile.likes), ("dislikes", profile.dislikes)):
+        out.append(f"{title}:")
+        out += [line(f, f.label + (f" because {f.reason}" if f.reason else "")) for f in facts] or ["  -"]
+    out.append("people:")
+    out += [line(f, f.label + (f" ({f.relation})" if f.relation and f.relation != f.label else "")
+                 + (" [organisation]" if f.entity == "organisation" else "")) for f in profile.people] or ["  -"]
+    out.append("other people's preferences:")
+    out += [line(f, f"{f.holder} {f.polarity}s {f.label}") for f in profile.others] or ["  -"]
+    out.append("topics:")
+    out += [f"  {g.coarse} ({g.mentions}): " + ", ".join(f"{f.label} [{f.id}]" for f in g.fine)
+            for g in profile.topics] or ["  -"]
+    if profile.superseded:
+        out.append("history (superseded):")
+        out += [line(f, f"{f.polarity}s {f.label}, replaced by {f.superseded_by['polarity']}s "
+                        f"{f.superseded_by['label']}" if f.superseded_by else f"{f.polarity}s {f.label}")
+                for f in profile.superseded]
+    return "\n".join(out)
+
+
 @command("chat")
 def chat(args) -> int:
     from memory import settings as settings_module
@@ -150,6 +190,82 @@ def tiny_model(args) -> int:
     return 0
 
 
+@command("train")
+def train(args) -> int:
+    from memory import settings as settings_module
+    from rlmf import runs
+    from rlmf.train import execute, load_train_config, machine_lock
+
+    settings = settings_module.load()
+    mem = _memory(args)
+    user = mem.user(args.user)
+    run = runs.request_run(mem, user, trigger="manual")
+    with machine_lock(settings.home, wait=False) as free:
+        if not free:
+            print(f"run {run.id} is queued: another run is training on this machine", file=sys.stderr)
+            return 0
+        if not runs.claim(mem, run.id, os.getpid()):
+            print(f"run {run.id} is already being trained by another process", file=sys.stderr)
+            return 0
+        print(f"training run {run.id} for {user.name} on {settings.base_model}", file=sys.stderr)
+        status = execute(mem, run.id, settings, load_train_config(), echo=lambda line: print(line, file=sys.stderr))
+    finished = runs.get_run(mem, user.id, run.id)
+    print(f"run {run.id}: {status}" + (f" ({finished.error.splitlines()[0]})" if finished.error else ""))
+    return 0 if status in ("succeeded", "rejected") else 1
+
+
+def _iso_or_dash(moment) -> str:
+    return f"{moment:%Y-%m-%d %H:%M}" if moment else "-"
+
+
+@command("runs")
+def list_runs(args) -> int:
+    from rlmf import runs
+
+    mem = _memory(args)
+    user = mem.user(args.user)
+    rows = runs.list_runs(mem, user.id, limit=args.limit)
+    if args.json:
+        print(json.dumps([{"id": r.id, "status": r.status, "trigger": r.trigger, "stage": r.stage, "step": r.step,
+                           "total_steps": r.total_steps, "data_counts": r.data_counts, "error": r.error,
+                           "created_at": r.created_at.isoformat(), "finished_at": _iso_or_dash(r.finished_at)}
+                          for r in rows], indent=2))
+        return 0
+    if not rows:
+        print("no training runs yet")
+    for r in rows:
+        progress = f"{r.stage or '-'} {r.step}/{r.total_steps}" if r.status in ("running", "cancelling") else ""
+        print(f"#{r.id} {r.status:<10} {r.trigger:<8} requested {_iso_or_dash(r.created_at)} "
+              f"finished {_iso_or_dash(r.finished_at)} {progress} {json.dumps(r.data_counts or {})}")
+    return 0
+
+
+@command("adapters")
+def list_adapters(args) -> int:
+    from rlmf import adapters
+
+    mem = _memory(args)
+    user = mem.user(args.user)
+    rows = adapters.versions(mem, user.id)
+    if not rows:
+        print("no adapter versions yet: replies come from the base model")
+    for a in rows:
+        gate = (a.metrics or {}).get("gate", "")
+        print(f"v{a.version:<3} {a.status:<9} {a.created_at:%Y-%m-%d %H:%M}  base {a.base_model}  {gate}")
+    return 0
+
+
+@command("rollback")
+def rollback(args) -> int:
+    from rlmf import adapters
+
+    mem = _memory(args)
+    user = mem.user(args.user)
+    adapters.rollback(mem, user.id, args.to)
+    print(f"{user.name} now answers with " + (f"adapter v{args.to}" if args.to else "the bare base model"))
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The argument parser of every `mebot` subcommand."""
     parser = argparse.ArgumentParser(prog="mebot", description="Mebot: a personal AI that learns you.")
@@ -176,9 +292,28 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", required=True)
     p.add_argument("-o", "--output", help="write to this file instead of standard output")
 
+    p = sub.add_parser("profile", help="what Mebot knows about a user: bio, preferences, people, topics")
+    p.add_argument("--user", required=True)
+    p.add_argument("--json", action="store_true")
+
     p = sub.add_parser("chat", help="chat with your model in the terminal")
     p.add_argument("--user", required=True)
     p.add_argument("--now", help="ISO date-time to answer as of (default: now)")
+
+    p = sub.add_parser("train", help="train the user's personal model now (in this process)")
+    p.add_argument("--user", required=True)
+
+    p = sub.add_parser("runs", help="list the user's training runs")
+    p.add_argument("--user", required=True)
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("adapters", help="list the user's adapter versions")
+    p.add_argument("--user", required=True)
+
+    p = sub.add_parser("rollback", help="make an earlier adapter version live (0 = the bare base)")
+    p.add_argument("--user", required=True)
+    p.add_argument("--to", type=int, required=True, metavar="VERSION")
 
     p = sub.add_parser("tiny-model", help="write a tiny random model for offline smoke runs")
     p.add_argument("path")
