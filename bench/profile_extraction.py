@@ -1,6 +1,6 @@
 """Precision and recall of the deterministic L1 extractor on hand-annotated notes (EN and ZH).
 
-Run: python bench/profile.py [--show-errors] [--split dev]
+Run: python -m bench.profile_extraction [--show-errors] [--split dev]
 Notes are in bench/data/profile_notes.jsonl, gold facts in bench/data/profile_gold.jsonl (one row
 per note id; "a|b" in an item or name accepts either; "others" are other people's preferences).
 Splits: "paper" (the paper's example), "dev" and "heldout" (written first), "probe1".."probe3"

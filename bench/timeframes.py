@@ -1,7 +1,7 @@
 """Accuracy and speed of memory.timeframe.parse on the hand-written development set.
 
-    python bench/timeframes.py            # accuracy by category, overall, p50/p95 latency
-    python bench/timeframes.py -v         # also list every miss
+    python -m bench.timeframes            # accuracy by category, overall, p50/p95 latency
+    python -m bench.timeframes -v         # also list every miss
 
 Each line of bench/data/timeframes.jsonl is a question, a reference `now`, and the expected
 frame as dates [start, end) (null for texts that name no time); `phrase`, where given, must

@@ -1,7 +1,7 @@
 """Training throughput: SFT then DPO (from the SFT adapter) steps/s, tokens/s and peak memory.
 
-    python bench/train.py                          # the tiny model on CPU (under ~2 minutes)
-    python bench/train.py --config qwen2.5-0.5b    # a Qwen2.5-0.5B-shaped random model, 4-bit, on CUDA
+    python -m bench.train                          # the tiny model on CPU (under ~2 minutes)
+    python -m bench.train --config qwen2.5-0.5b    # a Qwen2.5-0.5B-shaped random model, 4-bit, on CUDA
 
 No download: both models are built locally with random weights, so the figures measure speed, not quality.
 """
@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 _BENCH = Path(__file__).resolve().parent
-# Run as a plain script, Python puts bench/ first on sys.path, where bench/profile.py would shadow the
-# standard library's profile module (torch imports it). Put the repository root there instead.
+# Run as a plain script, Python puts bench/ first on sys.path; put the repository root there instead so
+# `memory` and `rlmf` import and no bench module can shadow a standard one.
 if sys.path and Path(sys.path[0] or ".").resolve() == _BENCH:
     sys.path[0] = str(_BENCH.parent)
 else:

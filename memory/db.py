@@ -43,8 +43,8 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def migrate(engine: Engine) -> None:
-    """Apply every migration the database has not seen yet."""
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Apply every migration the database has not seen yet (up to `revision`)."""
     from alembic import command
     from alembic.config import Config
 
@@ -52,7 +52,7 @@ def migrate(engine: Engine) -> None:
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
 
 def open_database(url: str) -> Engine:

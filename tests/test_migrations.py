@@ -46,3 +46,28 @@ def test_migrating_twice_is_a_no_op(database_url):
     with engine.connect() as connection:
         assert sorted(inspect(connection).get_table_names()) == before
     engine.dispose()
+
+
+def test_upgrading_from_the_oldest_schema_keeps_the_data(database_url):
+    from sqlalchemy import text
+
+    from memory import api
+
+    engine = make_engine(database_url)
+    migrate(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO \"user\" (id, name, display_name, timezone, created_at) "
+            "VALUES (1, 'old', 'old', 'UTC', '2024-01-01 00:00:00')"))
+        connection.execute(text(
+            "INSERT INTO note (id, user_id, title, content, created_at, updated_at, source) "
+            "VALUES (1, 1, 'kept', 'written before the upgrade', '2024-01-02 00:00:00', '2024-01-02 00:00:00', 'manual')"))
+    engine.dispose()
+
+    memory = api.open_memory(database_url)  # opening migrates to the newest schema
+    user = memory.user("old")
+    assert [n.title for n in user.notes()] == ["kept"]
+    chat = user.new_session()
+    reply = user.add_message(chat.id, "assistant", "hi")
+    assert user.message(reply.id).original_content is None  # a column added by a later migration
+    memory.close()
