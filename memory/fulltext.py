@@ -42,35 +42,22 @@ def _utc_text(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-class SqliteFullText:
-    """FTS5 with BM25 ranking (title weighted above body)."""
+class _FullText:
+    """What both backends share: removal by key and the user/time-restricted ranked query."""
 
-    def upsert(self, session: Session, docs: Iterable[IndexedDoc]) -> None:
-        rows = [
-            {
-                "k": d.key,
-                "t": index_text(d.title),
-                "b": index_text(d.body),
-                "u": d.user_id,
-                "c": _utc_text(d.created_at),
-            }
-            for d in docs
-        ]
-        if not rows:
-            return
-        session.execute(text("DELETE FROM search_fts WHERE rowid = :k"), [{"k": r["k"]} for r in rows])
-        session.execute(
-            text(
-                "INSERT INTO search_fts(rowid, title, body, user_id, created_at) "
-                "VALUES (:k, :t, :b, :u, :c)"
-            ),
-            rows,
-        )
+    table = key = select_from = match = order = ""
+
+    def _moment(self, moment: datetime):
+        return moment
+
+    def _expression(self, terms: list[str]) -> str:
+        raise NotImplementedError
 
     def remove(self, session: Session, keys: Iterable[int]) -> None:
+        """Drop these documents from the index."""
         params = [{"k": k} for k in keys]
         if params:
-            session.execute(text("DELETE FROM search_fts WHERE rowid = :k"), params)
+            session.execute(text(f"DELETE FROM {self.table} WHERE {self.key} = :k"), params)
 
     def query(
         self,
@@ -85,29 +72,75 @@ class SqliteFullText:
         """Doc keys of the user's documents matching any term, best first."""
         if not terms:
             return []
-        where = ["search_fts MATCH :q", "user_id = :u"]
-        params: dict = {"q": fts5_match_expression(terms), "u": user_id, "n": limit}
+        where = [self.match, "user_id = :u"]
+        params: dict = {"q": self._expression(terms), "u": user_id, "n": limit}
         if start is not None:
             where.append("created_at >= :s")
-            params["s"] = _utc_text(start)
+            params["s"] = self._moment(start)
         if end is not None:
             where.append("created_at < :e")
-            params["e"] = _utc_text(end)
-        sql = (
-            "SELECT rowid FROM search_fts WHERE " + " AND ".join(where)
-            + " ORDER BY bm25(search_fts, 3.0, 1.0) LIMIT :n"
-        )
+            params["e"] = self._moment(end)
+        sql = (f"SELECT {self.key} FROM {self.select_from} WHERE " + " AND ".join(where)
+               + f" ORDER BY {self.order} LIMIT :n")
         return [row[0] for row in session.execute(text(sql), params)]
 
 
-class PostgresFullText:
+class SqliteFullText(_FullText):
+    """FTS5 with BM25 ranking (title weighted above body)."""
+
+    table = select_from = "search_fts"
+    key = "rowid"
+    match = "search_fts MATCH :q"
+    order = "bm25(search_fts, 3.0, 1.0)"
+
+    def _moment(self, moment: datetime) -> str:
+        return _utc_text(moment)
+
+    def _expression(self, terms: list[str]) -> str:
+        return fts5_match_expression(terms)
+
+    def upsert(self, session: Session, docs: Iterable[IndexedDoc]) -> None:
+        """Index (or re-index) documents."""
+        rows = [
+            {
+                "k": d.key,
+                "t": index_text(d.title),
+                "b": index_text(d.body),
+                "u": d.user_id,
+                "c": _utc_text(d.created_at),
+            }
+            for d in docs
+        ]
+        if not rows:
+            return
+        self.remove(session, [r["k"] for r in rows])
+        session.execute(
+            text(
+                "INSERT INTO search_fts(rowid, title, body, user_id, created_at) "
+                "VALUES (:k, :t, :b, :u, :c)"
+            ),
+            rows,
+        )
+
+
+class PostgresFullText(_FullText):
     """tsvector with a GIN index, ranked by ts_rank_cd (title weighted A, body D).
 
     Each text is indexed twice, English-stemmed and as-is, so "recommend" finds "recommended"
     while words of other languages (and CJK bigrams) still match exactly.
     """
 
+    table = "search_doc"
+    key = "doc_key"
+    select_from = "search_doc, (SELECT to_tsquery('english', :q) || to_tsquery('simple', :q) AS q) AS query"
+    match = "tsv @@ query.q"
+    order = "ts_rank_cd(tsv, query.q) DESC, created_at DESC"
+
+    def _expression(self, terms: list[str]) -> str:
+        return tsquery_expression(terms)
+
     def upsert(self, session: Session, docs: Iterable[IndexedDoc]) -> None:
+        """Index (or re-index) documents."""
         rows = [
             {
                 "k": d.key,
@@ -130,40 +163,6 @@ class PostgresFullText:
             ),
             rows,
         )
-
-    def remove(self, session: Session, keys: Iterable[int]) -> None:
-        params = [{"k": k} for k in keys]
-        if params:
-            session.execute(text("DELETE FROM search_doc WHERE doc_key = :k"), params)
-
-    def query(
-        self,
-        session: Session,
-        *,
-        user_id: int,
-        terms: list[str],
-        start: Optional[datetime],
-        end: Optional[datetime],
-        limit: int,
-    ) -> list[int]:
-        """Doc keys of the user's documents matching any term, best first."""
-        if not terms:
-            return []
-        where = ["user_id = :u", "tsv @@ query.q"]
-        params: dict = {"q": tsquery_expression(terms), "u": user_id, "n": limit}
-        if start is not None:
-            where.append("created_at >= :s")
-            params["s"] = start
-        if end is not None:
-            where.append("created_at < :e")
-            params["e"] = end
-        sql = (
-            "SELECT doc_key FROM search_doc, "
-            "(SELECT to_tsquery('english', :q) || to_tsquery('simple', :q) AS q) AS query WHERE "
-            + " AND ".join(where)
-            + " ORDER BY ts_rank_cd(tsv, query.q) DESC, created_at DESC LIMIT :n"
-        )
-        return [row[0] for row in session.execute(text(sql), params)]
 
 
 def for_dialect(name: str):
