@@ -16,16 +16,18 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from memory import chats, clock, notes, settings as settings_module
+from memory import chats, clock, notes, profile_edit, profile_refresh, settings as settings_module
 from memory.db import open_database
 from memory.embeddings import DenseIndex, Embedder
 from memory.errors import NotFound
 from memory.fulltext import MESSAGE, NOTE, doc_key, for_dialect
 from memory.models import ChatSession, Message, Note, User
+from memory.profile import Profile, ProfileFact, fact_of, load_profile
+from memory.profile_summary import SUMMARY_CHARS, summary as summarise_profile
 from memory.search import Hit, SearchIndex, SearchOutcome, message_doc, note_doc, searchable
 from memory.validation import clean_user_name
 
-__all__ = ["open_memory", "Memory", "UserMemory", "Hit", "SearchOutcome"]
+__all__ = ["open_memory", "Memory", "UserMemory", "Hit", "SearchOutcome", "Profile", "ProfileFact"]
 
 
 def open_memory(url: Optional[str] = None, *, embedding_model: Optional[str] = None) -> "Memory":
@@ -41,8 +43,11 @@ class Memory:
     """One database of many users' memories."""
 
     def __init__(self, engine: Engine, *, embedding_model: Optional[str] = None, week_start: int = 0,
-                 default_timezone: str = "UTC"):
+                 default_timezone: str = "UTC", profile_extractor: Optional[profile_refresh.Extractor] = None):
         self.engine = engine
+        # How notes are read into the L1 profile: None = the rule-based reader; with a model
+        # configured, memory.profile_refresh.llm_extractor(complete).
+        self.profile_extractor = profile_extractor
         self.week_start = week_start
         self.default_timezone = default_timezone
         dense = DenseIndex(Embedder(embedding_model)) if embedding_model else None
@@ -148,6 +153,7 @@ class UserMemory:
     def delete_note(self, note_id: int) -> Note:
         """Delete a note (and its index entries); returns what it was."""
         with self.memory.session() as session:
+            profile_refresh.forget_note(session, user_id=self.id, note_id=note_id)
             note = notes.delete_note(session, user_id=self.id, note_id=note_id)
             self.memory.index.remove(session, self.id, [doc_key(NOTE, note.id)])
         return note
@@ -204,3 +210,63 @@ class UserMemory:
     def search(self, query: str, now: Optional[datetime | str] = None, k: int = 10) -> list[Hit]:
         """The best-matching notes and messages for `query`, best first."""
         return self.recall(query, now=now, k=k).hits
+
+    # --- profile (L1) -----------------------------------------------------------------------
+    def refresh_profile(self, extractor: Optional[profile_refresh.Extractor] = None, rebuild: bool = False) -> int:
+        """Read the notes added or edited since the last refresh into the profile; returns how many."""
+        return profile_refresh.refresh(self.memory.session, user_id=self.id, rebuild=rebuild,
+                                       extractor=extractor or self.memory.profile_extractor)
+
+    def profile(self, extractor: Optional[profile_refresh.Extractor] = None, refresh: bool = True) -> Profile:
+        """The user's L1 profile (bio, status, preferences, people, topics, history), up to date unless
+        refresh=False (then as of the last refresh: what a latency-bound caller like chat wants)."""
+        if refresh:
+            self.refresh_profile(extractor)
+        with self.memory.session() as session:
+            return load_profile(session, user_id=self.id)
+
+    def profile_summary(self, max_chars: int = SUMMARY_CHARS, refresh: bool = True) -> str:
+        """The profile as a short text for the chat prompt (empty when nothing is known)."""
+        return summarise_profile(self.profile(refresh=refresh), max_chars)
+
+    def set_bio(self, text: Optional[str]) -> None:
+        """Write the bio yourself; None goes back to the one built from the facts."""
+        with self.memory.session() as session:
+            profile_edit.set_text(session, user_id=self.id, field="bio", text=text)
+
+    def set_status(self, text: Optional[str]) -> None:
+        """Write the "lately" status yourself; None goes back to the one built from the facts."""
+        with self.memory.session() as session:
+            profile_edit.set_text(session, user_id=self.id, field="status", text=text)
+
+    def add_preference(self, item: str, polarity: str, reason: Optional[str] = None) -> ProfileFact:
+        """Add one of your likes or dislikes to the profile (it outranks anything extracted)."""
+        with self.memory.session() as session:
+            return fact_of(profile_edit.add_preference(session, user_id=self.id, item=item, polarity=polarity,
+                                                       reason=reason))
+
+    def add_person(self, name: Optional[str], relation: Optional[str] = None, entity: str = "person") -> ProfileFact:
+        """Add a person or organisation ("Ana", "sister") to the profile."""
+        with self.memory.session() as session:
+            return fact_of(profile_edit.add_person(session, user_id=self.id, name=name, relation=relation,
+                                                   entity=entity))
+
+    def update_profile_item(self, item_id: int, **changes: Any) -> ProfileFact:
+        """Correct a profile fact (item/name/fine, polarity, reason, relation, coarse, status, ...)."""
+        with self.memory.session() as session:
+            return fact_of(profile_edit.update_item(session, user_id=self.id, item_id=item_id, changes=changes))
+
+    def delete_profile_item(self, item_id: int) -> None:
+        """Remove a profile fact for good: re-reading the notes will not bring it back."""
+        with self.memory.session() as session:
+            profile_edit.delete_item(session, user_id=self.id, item_id=item_id)
+
+    def profile_corrections(self) -> dict:
+        """Your own bio, status and profile edits, JSON-ready (for export)."""
+        with self.memory.session() as session:
+            return profile_edit.corrections(session, user_id=self.id)
+
+    def restore_profile_corrections(self, document: dict) -> int:
+        """Apply exported profile edits (see profile_corrections); returns how many items."""
+        with self.memory.session() as session:
+            return profile_edit.restore(session, user_id=self.id, document=document)

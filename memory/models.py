@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -145,3 +145,75 @@ class Embedding(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", index=True)
     model: str = Field(max_length=500)
     vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+# --- L1: the natural-language profile (memory.profile) -----------------------------------------
+
+
+class ProfileState(SQLModel, table=True):
+    """One user's profile settings and how far extraction has read their notes."""
+
+    __tablename__ = "profile_state"
+
+    user_id: int = Field(sa_column=Column(Integer, ForeignKey("user.id"), primary_key=True, autoincrement=False))
+    # Written by the user; None means the text is built from the facts.
+    bio: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
+    status: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
+    # The watermark: notes whose (updated_at, id) come after it have not been read yet.
+    read_until: Optional[datetime] = None
+    read_until_id: int = 0
+    refreshed_at: Optional[datetime] = None
+
+
+class ProfileItem(SQLModel, table=True):
+    """One L1 fact: a preference (the user's or someone else's), a person or organisation, or a topic."""
+
+    __tablename__ = "profile_item"
+    __table_args__ = (UniqueConstraint("user_id", "kind", "key"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    kind: str = Field(max_length=20)  # preference | person | topic
+    key: str = Field(max_length=500)  # normalised: what extraction and user edits are matched on
+    label: str = Field(max_length=200)  # the item, the person's name (or relation), the tag as said
+    holder: Optional[str] = Field(default=None, max_length=200)  # a preference of someone else
+    polarity: Optional[str] = Field(default=None, max_length=10)  # like | dislike
+    reason: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
+    confidence: Optional[float] = None
+    relation: Optional[str] = Field(default=None, max_length=100)
+    entity: Optional[str] = Field(default=None, max_length=20)  # person | organisation
+    coarse: Optional[str] = Field(default=None, max_length=40)
+    path: Optional[Any] = Field(default=None, sa_column=Column(JSON, nullable=True))
+    origin: str = Field(default="extracted", max_length=20)  # extracted | user
+    status: str = Field(default="active", max_length=20)  # active | superseded | deleted
+    # The newest supporting notes (at most memory.profile_merge.MAX_SOURCES) and how many there are.
+    source_note_ids: Any = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    note_count: int = 0
+    stated_at: Optional[datetime] = None  # the date of the newest note that states it
+    # Earlier statements replaced by newer ones: [{"label", "polarity", "note_ids", "superseded_by", ...}]
+    history: Optional[Any] = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # For a superseded fact: what replaced it {"label", "polarity", "note_id", "stated_at"}.
+    superseded_by: Optional[Any] = Field(default=None, sa_column=Column(JSON, nullable=True))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ProfileEvidence(SQLModel, table=True):
+    """What one note says toward one profile item; items are merged from these rows."""
+
+    __tablename__ = "profile_evidence"
+    __table_args__ = (Index("ix_profile_evidence_user_key", "user_id", "kind", "key"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    # Cascade: a note deleted by any path takes what it said with it.
+    note_id: int = Field(sa_column=Column(Integer, ForeignKey("note.id", ondelete="CASCADE"), nullable=False,
+                                          index=True))
+    kind: str = Field(max_length=20)  # preference | person | topic | retraction
+    key: str = Field(max_length=500)
+    data: Any = Field(sa_column=Column(JSON, nullable=False))  # the fact as the extractor gave it
+    stated_at: datetime  # the note's own date
+
+
+# "Which notes changed since the last profile refresh?" must not scan all of a user's notes.
+Index("ix_note_user_updated", Note.user_id, Note.updated_at)

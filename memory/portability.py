@@ -171,6 +171,9 @@ def export_user(user) -> dict:
             for n in user.notes()
         ],
         "sessions": sessions,
+        # The profile as shown, and the user's own corrections, which an import restores.
+        "profile": user.profile().to_dict(),
+        "profile_corrections": user.profile_corrections(),
     }
     return document
 
@@ -190,6 +193,8 @@ def import_export(user, document: dict) -> dict:
             continue
         fresh.append({k: item.get(k) for k in ("title", "summary", "content", "created_at", "source")})
     user.add_notes(fresh)
+    corrections = document.get("profile_corrections")
+    restored = user.restore_profile_corrections(corrections) if corrections else 0
     messages = 0
     known_chats = {_chat_key(c.title, user.messages(c.id)) for c in user.sessions()}
     chats_added = 0
@@ -215,7 +220,7 @@ def import_export(user, document: dict) -> dict:
             id_map[m.get("id")] = stored.id
             messages += 1
     return {"notes": len(fresh), "skipped_notes": len(document.get("notes") or []) - len(fresh),
-            "sessions": chats_added, "messages": messages}
+            "sessions": chats_added, "messages": messages, "profile_items": restored}
 
 
 def _chat_key(title: str, messages: list) -> tuple:

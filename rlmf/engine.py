@@ -39,6 +39,9 @@ def make_engine(settings: Settings, memory, backend=None) -> ChatEngine:
         context_tokens=settings.context_tokens,
         memory_items=settings.memory_items,
         adapters=lambda user: live_adapter(memory, user, settings.base_model),
+        # The stored profile, not a fresh extraction: a reply must not wait for a backlog of notes.
+        # The scheduler refreshes profiles in the background (rlmf.scheduler.refresh_profiles).
+        profile_text=lambda user: user.profile_summary(refresh=False) or None,
     )
 
 

@@ -15,7 +15,8 @@ from memory.models import Feedback, Note, TrainingRun, User
 
 log = logging.getLogger(__name__)
 
-NIGHTLY, FEEDBACK_CHECK, DISPATCH = "mebot-nightly-training", "mebot-feedback-check", "mebot-dispatch"
+NIGHTLY, FEEDBACK_CHECK, DISPATCH, PROFILES = (
+    "mebot-nightly-training", "mebot-feedback-check", "mebot-dispatch", "mebot-profile-refresh")
 
 
 @lru_cache(maxsize=4)
@@ -92,6 +93,12 @@ def dispatch(url: str) -> Optional[int]:
     return runs.dispatch(_memory(url), url)
 
 
+def refresh_profiles(url: str) -> int:
+    """Read new and edited notes into every user's L1 profile; returns how many notes were read."""
+    memory = _memory(url)
+    return sum(memory.user_by_id(uid).refresh_profile() for uid in _user_ids(memory))
+
+
 def train_now(memory, user):
     """Queue a run for `user` and start it if the machine is free; returns the run."""
     from rlmf import runs
@@ -130,6 +137,8 @@ class TrainingScheduler:
                                id=FEEDBACK_CHECK, kwargs={"url": self.url, "threshold": self.settings.feedback_threshold},
                                **common)
         self.scheduler.add_job(dispatch, "interval", seconds=20, id=DISPATCH, kwargs={"url": self.url}, **common)
+        self.scheduler.add_job(refresh_profiles, "interval", minutes=2, id=PROFILES, kwargs={"url": self.url},
+                               **common)
         return self
 
     def next_run_time(self) -> Optional[datetime]:

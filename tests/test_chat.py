@@ -112,3 +112,15 @@ def test_openai_backend_streams_from_a_local_server(alice, model_server, tiny_pe
     assert len(chunks) >= 3
     local = tiny_personal_model.generate(reply.prompt, GREEDY, adapter=None)
     assert "".join(chunks) == local
+
+
+def test_the_profile_summary_reaches_the_prompt(alice):
+    from rlmf.engine import make_engine
+    from memory.settings import load
+
+    alice.add_note("I love crispy bacon for breakfast.")
+    alice.refresh_profile()
+    engine = make_engine(load(), alice.memory, backend=MemoryOnlyBackend())
+    chat = alice.new_session()
+    _, reply = run(list(engine.respond(alice, chat.id, "What should I cook?", now=NOW)))
+    assert "About the user:" in reply.prompt[0]["content"] and "crispy bacon" in reply.prompt[0]["content"]
