@@ -19,4 +19,9 @@ serve: $(STAMP)
 	$(BIN)/mebot serve
 
 test: $(STAMP)
+	@# The browser tests drive the Debian Chromium; install it where we can, else they skip.
+	@command -v chromium >/dev/null 2>&1 || { \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+			(apt-get update -qq && apt-get install -y -qq chromium) || echo "could not install chromium: browser tests will skip"; \
+		else echo "chromium not found: browser tests will skip"; fi; }
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

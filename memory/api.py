@@ -189,6 +189,12 @@ class UserMemory:
                 self.memory.index.upsert(session, self.id, [message_doc(message)])
         return message
 
+    def delete_turn(self, message_id: int) -> None:
+        """Undo the last question of a conversation: it, its replies and the reactions to them go."""
+        with self.memory.session() as session:
+            removed = chats.delete_turn(session, user_id=self.id, message_id=message_id)
+            self.memory.index.remove(session, self.id, [doc_key(MESSAGE, m.id) for m in removed if searchable(m)])
+
     def message(self, message_id: int) -> Message:
         """One of the user's messages."""
         with self.memory.session() as session:

@@ -109,3 +109,32 @@ def list_messages(session: Session, *, user_id: int, session_id: int) -> list[Me
             .order_by(Message.created_at, Message.id)
         )
     )
+
+
+def delete_turn(session: Session, *, user_id: int, message_id: int) -> list[Message]:
+    """Delete the last question of a conversation with its replies and the reactions to them."""
+    from memory.models import Feedback, PreferencePair
+
+    question = get_message(session, user_id=user_id, message_id=message_id)
+    if question.role != "user":
+        raise InvalidInput("Only a question (with its replies) can be undone.")
+    later = session.scalars(select(Message).where(
+        Message.session_id == question.session_id, Message.role == "user",
+        Message.id != question.id, Message.created_at >= question.created_at)).first()
+    if later is not None:
+        raise InvalidInput("Only the last question of a conversation can be undone.")
+    replies = list(session.scalars(select(Message).where(Message.parent_id == question.id,
+                                                         Message.user_id == user_id)))
+    ids = [question.id, *(r.id for r in replies)]
+    for pair in session.scalars(select(PreferencePair).where(
+            PreferencePair.user_id == user_id,
+            PreferencePair.chosen_message_id.in_(ids) | PreferencePair.rejected_message_id.in_(ids))):
+        session.delete(pair)
+    session.flush()
+    for row in session.scalars(select(Feedback).where(Feedback.user_id == user_id, Feedback.message_id.in_(ids))):
+        session.delete(row)
+    session.flush()
+    for message in [*replies, question]:
+        session.delete(message)
+        session.flush()
+    return [question, *replies]

@@ -7,9 +7,9 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Optional
 
-from memory.errors import InvalidInput
+from memory.errors import InvalidInput, MebotError
 from memory.notes import NoteInput
 
 EXPORT_FORMAT = "mebot-export"
@@ -117,10 +117,35 @@ def parse_file(data: bytes, *, name: str, modified: datetime | None = None) -> P
     raise InvalidInput(f"{name}: unsupported file type {suffix!r} (use .md, .txt, .jsonl or a Mebot .json export).")
 
 
-def parse_path(path: Path) -> ParsedFile:
-    """parse_file for a file on disk, dated by its modification time when nothing else dates it."""
-    modified = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
-    return parse_file(path.read_bytes(), name=path.name, modified=modified)
+@dataclass
+class ImportReport:
+    """What an import did, file by file."""
+
+    notes: int = 0
+    conversations: int = 0
+    already_there: int = 0  # notes of a re-imported export the user already has
+    skipped: list[str] = field(default_factory=list)  # "file:line: what is wrong"
+
+
+def import_files(user, files: Iterable[tuple[str, bytes, Optional[datetime]]]) -> ImportReport:
+    """Import (name, bytes, modified time) files into the user's notes; bad files and lines are
+    reported, not fatal: every good one is stored."""
+    report = ImportReport()
+    for name, data, modified in files:
+        try:
+            parsed = parse_file(data, name=name, modified=modified)
+            report.skipped.extend(parsed.errors)
+            if parsed.export is not None:
+                counts = import_export(user, parsed.export)
+                report.notes += counts["notes"]
+                report.conversations += counts["sessions"]
+                report.already_there += counts["skipped_notes"]
+            elif parsed.notes:
+                user.add_notes(parsed.notes)
+                report.notes += len(parsed.notes)
+        except MebotError as exc:  # this file could not be read or stored; the others still count
+            report.skipped.append(str(exc) if str(exc).startswith(name) else f"{name}: {exc}")
+    return report
 
 
 def _iso(moment: datetime | None) -> str | None:

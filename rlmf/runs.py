@@ -154,9 +154,13 @@ def dispatch(memory, database_url: str, *, env: Optional[dict] = None) -> Option
         return None
     # The process takes the machine's training lock and claims the run itself (rlmf.train), so two
     # dispatchers racing here still train one run at a time.
+    # The child imports this very code, wherever the server was started from.
+    project_root = str(Path(__file__).resolve().parent.parent)
+    child_env = {**os.environ, **(env or {})}
+    child_env["PYTHONPATH"] = os.pathsep.join(filter(None, [project_root, child_env.get("PYTHONPATH")]))
     subprocess.Popen(
         [sys.executable, "-m", "rlmf.train", "--run-id", str(run.id), "--database", database_url],
-        env={**os.environ, **(env or {})}, start_new_session=True,
+        env=child_env, cwd=project_root, start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     return run.id

@@ -63,3 +63,20 @@ def test_bad_files_give_clear_errors(tmp_path, mebot_home):
     assert result.returncode == 1
     assert "binary" in result.stderr and "unsupported file type" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_password_accounts(tmp_path, mebot_home):
+    env_password = {"MEBOT_NEW_PASSWORD": "correct horse battery"}
+    os.environ.update(env_password)
+    try:
+        assert mebot("user", "add", "ana", home=mebot_home).returncode == 0
+    finally:
+        os.environ.pop("MEBOT_NEW_PASSWORD")
+    assert mebot("user", "list", home=mebot_home).stdout.split() == ["ana"]
+    from memory import api
+    from webapp import accounts
+
+    mem = api.open_memory(f"sqlite:///{mebot_home / 'mebot.db'}")
+    assert accounts.check_password(mem, "ana", "correct horse battery")
+    assert not accounts.check_password(mem, "ana", "wrong password!")
+    mem.close()

@@ -113,3 +113,23 @@ def test_messages_with_regenerated_siblings(memory):
         user.add_message(chat.id, "system", "no")
     with pytest.raises(InvalidInput):
         user.add_message(chat.id, "user", "")
+
+
+def test_undo_deletes_the_last_turn_with_its_replies_and_reactions(memory):
+    from rlmf import feedback
+
+    user = memory.user("alice")
+    chat = user.new_session()
+    first = user.add_message(chat.id, "user", "first question about kayaks")
+    user.add_message(chat.id, "assistant", "first answer", parent_id=first.id, prompt=[])
+    question = user.add_message(chat.id, "user", "second question about kayaks")
+    reply = user.add_message(chat.id, "assistant", "an answer", parent_id=question.id, prompt=[{"role": "user", "content": "q"}])
+    feedback.edit_reply(user, reply.id, "a better answer")
+    with pytest.raises(InvalidInput):
+        user.delete_turn(first.id)  # not the last turn
+    with pytest.raises(NotFound):
+        memory.user("mallory").delete_turn(question.id)
+    user.delete_turn(question.id)
+    assert [m.content for m in user.messages(chat.id)] == ["first question about kayaks", "first answer"]
+    assert [h.message_id for h in user.search("kayaks")] == [first.id]
+    assert feedback.counts(user) == {"likes": 0, "dislikes": 0, "edits": 0, "pairs": 0}

@@ -1,12 +1,75 @@
-"""The Gradio Blocks app."""
+"""The Gradio Blocks app: a header and four tabs (Chat, Notes, Memory, Training), each its own module."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Optional
+
 import gradio as gr
 
+from webapp import chat_tab, memory_tab, notes_tab, training_tab
+from webapp.context import AppContext
+from webapp.edge import shows_errors
+from webapp.identity import LOCAL, PASSWORD, SPACES, Identity
+from webapp.render import identity_line
 
-def build_app(memory) -> gr.Blocks:
-    """The web app over `memory`."""
-    with gr.Blocks(title="Mebot") as app:
-        gr.Markdown("# Mebot\nYour notes, your model. The full web app is on its way.")
+STATIC = Path(__file__).resolve().parent.parent / "static"
+# Exports and uploads copied into Gradio's cache are deleted after an hour.
+CACHE_LIFETIME = (3600, 3600)
+
+
+def launch_options() -> dict:
+    """What `launch()` needs besides host and port: the stylesheet and the favicon (when shipped)."""
+    css, icon = STATIC / "mebot.css", STATIC / "favicon.svg"
+    return {"css_paths": [css] if css.is_file() else [], "favicon_path": icon if icon.is_file() else None,
+            "footer_links": [], "show_error": True}
+
+
+def _logo() -> str:
+    path = STATIC / "logo.svg"
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+def build_app(memory, engine=None, *, identity: Optional[Identity] = None, scheduler=None,
+              settings=None, dispatch_runs: bool = True) -> gr.Blocks:
+    """The web app over `memory`; `engine` defaults to the one the settings describe. With
+    dispatch_runs=False, "Train now" only queues: another process (the scheduler) starts runs."""
+    if engine is None:
+        from memory import settings as settings_module
+        from rlmf.engine import make_engine
+
+        engine = make_engine(settings or settings_module.load(), memory)
+    ctx = AppContext(memory=memory, engine=engine, identity=identity or Identity(LOCAL), scheduler=scheduler,
+                     dispatch_runs=dispatch_runs)
+
+    with gr.Blocks(title="Mebot", delete_cache=CACHE_LIFETIME) as app:
+        with gr.Row(elem_id="mebot-header", equal_height=True):
+            gr.HTML(f'<div class="mebot-brand">{_logo()}<span class="mebot-title">Mebot</span>'
+                    '<span class="mebot-tagline">your notes, your model</span></div>', elem_id="mebot-brand")
+            who = gr.HTML(elem_id="mebot-identity")
+            badge = gr.HTML(elem_id="mebot-badge")
+            if ctx.identity.mode == SPACES:
+                gr.LoginButton()
+        with gr.Tabs() as tabs:
+            with gr.Tab("Chat", id="chat"):
+                chat_ui = chat_tab.render(ctx)
+            with gr.Tab("Notes", id="notes"):
+                notes_ui = notes_tab.render(ctx)
+            with gr.Tab("Memory", id="memory") as memory_page:
+                memory_ui = memory_tab.render(ctx)
+            with gr.Tab("Training", id="training") as training_page:
+                training_ui = training_tab.render(ctx)
+
+        @shows_errors
+        def header(request: gr.Request):
+            user = ctx.user(request)
+            line = identity_line(ctx.identity.describe(user.name), sign_out=ctx.identity.mode == PASSWORD)
+            return line, training_tab.badge(ctx, user)
+
+        app.load(header, None, [who, badge], api_name="header")
+        chat_tab.listen(ctx, app, chat_ui, open_note=notes_tab.open_note, notes_state=notes_ui.state,
+                        open_note_outputs=[tabs, *notes_ui.viewer_outputs])
+        notes_tab.listen(ctx, app, notes_ui)
+        memory_tab.listen(ctx, memory_ui, tab=memory_page)
+        training_tab.listen(ctx, training_ui, tab=training_page, badge_output=badge)
     return app

@@ -40,32 +40,27 @@ def serve(args) -> int:
 
 @command("import")
 def import_files(args) -> int:
-    from memory.portability import import_export, parse_path
+    from datetime import datetime, timezone
 
-    mem = _memory(args)
-    user = mem.user(args.user)
-    added = failed = 0
+    from memory.portability import import_files as import_into
+
+    user = _memory(args).user(args.user)
+    readable, unreadable = [], []
     for name in args.files:
         path = Path(name)
         try:
-            parsed = parse_path(path)
-        except (OSError, MebotError) as exc:
-            print(f"skipped {name}: {exc}", file=sys.stderr)
-            failed += 1
-            continue
-        for error in parsed.errors:
-            print(f"skipped {error}", file=sys.stderr)
-        failed += len(parsed.errors)
-        if parsed.export is not None:
-            counts = import_export(user, parsed.export)
-            added += counts["notes"]
-            print(f"{name}: {counts['notes']} notes ({counts['skipped_notes']} already there), "
-                  f"{counts['sessions']} conversations")
-        elif parsed.notes:
-            user.add_notes(parsed.notes)
-            added += len(parsed.notes)
-    print(f"imported {added} note(s) for {user.name}" + (f"; {failed} item(s) skipped" if failed else ""))
-    return 1 if failed and not added else 0
+            modified = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+            readable.append((path.name, path.read_bytes(), modified))
+        except OSError as exc:
+            unreadable.append(f"{name}: {exc.strerror or exc}")
+    report = import_into(user, readable)
+    for line in unreadable + report.skipped:
+        print(f"skipped {line}", file=sys.stderr)
+    failed = len(unreadable) + len(report.skipped)
+    extra = f" and {report.conversations} conversation(s)" if report.conversations else ""
+    extra += f" ({report.already_there} already there)" if report.already_there else ""
+    print(f"imported {report.notes} note(s){extra} for {user.name}" + (f"; {failed} item(s) skipped" if failed else ""))
+    return 1 if failed and not report.notes else 0
 
 
 @command("search")
@@ -176,6 +171,30 @@ def chat(args) -> int:
                 print("\n  sources: " + ", ".join(
                     f"[{c.ref}] {c.created_at:%Y-%m-%d} {c.title}" for c in event.citations), end="")
         print()
+    return 0
+
+
+@command("user")
+def user_accounts(args) -> int:
+    import getpass
+
+    from webapp import accounts
+
+    mem = _memory(args)
+    if args.action == "list":
+        for name in accounts.account_names(mem):
+            print(name)
+        return 0
+    if not args.name:
+        print("mebot: give the account's NAME", file=sys.stderr)
+        return 2
+    password = os.environ.get("MEBOT_NEW_PASSWORD") or getpass.getpass(f"Password for {args.name}: ")
+    if not os.environ.get("MEBOT_NEW_PASSWORD") and getpass.getpass("Again: ") != password:
+        print("mebot: the passwords differ; nothing changed", file=sys.stderr)
+        return 2
+    accounts.set_password(mem, args.name, password)
+    print(f"{'added' if args.action == 'add' else 'changed the password of'} {args.name}; "
+          "start the app with `mebot serve --auth`")
     return 0
 
 
@@ -314,6 +333,10 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rollback", help="make an earlier adapter version live (0 = the bare base)")
     p.add_argument("--user", required=True)
     p.add_argument("--to", type=int, required=True, metavar="VERSION")
+
+    p = sub.add_parser("user", help="password accounts for `mebot serve --auth`")
+    p.add_argument("action", choices=["add", "passwd", "list"])
+    p.add_argument("name", nargs="?")
 
     p = sub.add_parser("tiny-model", help="write a tiny random model for offline smoke runs")
     p.add_argument("path")

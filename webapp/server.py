@@ -1,4 +1,4 @@
-"""Starting the web app: build it over one memory database and launch Gradio."""
+"""Starting the web app: open the memory, pick how users are identified, build the app, launch Gradio."""
 
 from __future__ import annotations
 
@@ -7,14 +7,60 @@ from typing import Optional
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
+# Chat streams, note edits and polling share the worker pool; generation itself is serialised by the
+# model's own lock, so more workers only let other users' clicks through while one reply streams.
+CONCURRENCY = 8
+
+
+def on_zero_gpu(engine) -> None:
+    """On Hugging Face ZeroGPU hardware, run local generation under `spaces.GPU` (a no-op elsewhere)."""
+    try:
+        import spaces
+    except ImportError:
+        return
+    if getattr(engine.backend, "memory_only", True) or not hasattr(engine.backend, "model"):
+        return
+    # Only the generation call borrows the GPU; its arguments (messages, adapter ref, config) pickle.
+    engine.backend.stream = spaces.GPU(engine.backend.stream)
+
+
+def launch(app, *, host: str, port: int, login=None, block: bool = True) -> str:
+    """Queue and launch a built app (with `login(username, password)` for password mode); returns its URL.
+    With block=False it returns at once (tests, notebooks) and `app.close()` stops it."""
+    from webapp.app import launch_options
+
+    app.queue(default_concurrency_limit=CONCURRENCY)
+    app.launch(server_name=host, server_port=port, auth=login,
+               auth_message="Sign in to your Mebot account." if login else None,
+               prevent_thread_lock=not block, quiet=not block, **launch_options())
+    return app.local_url
+
 
 def serve(*, host: str = "127.0.0.1", port: int = 7860, auth: bool = False,
           database_url: Optional[str] = None) -> None:
-    """Run the app until interrupted."""
+    """Run the app until interrupted: local single user, password accounts (`auth`), or Spaces sign-in."""
     from memory import api
+    from memory import settings as settings_module
+    from memory.errors import MebotError
+    from rlmf.engine import make_engine
+    from rlmf.scheduler import TrainingScheduler
+    from webapp import accounts
     from webapp.app import build_app
+    from webapp.identity import PASSWORD, Identity, default_mode
 
     memory = api.open_memory(database_url)
-    app = build_app(memory)
-    print(f"Mebot is running on http://{host}:{port}", flush=True)
-    app.launch(server_name=host, server_port=port, show_error=True)
+    identity = Identity(default_mode(auth))
+    if identity.mode == PASSWORD and not accounts.account_names(memory):
+        raise MebotError("No accounts yet: add one with `mebot user add NAME`, then start the server again.")
+    settings = settings_module.load()
+    engine = make_engine(settings, memory)
+    on_zero_gpu(engine)
+    # The app is the one process that schedules training (its jobs live in the database).
+    scheduler = TrainingScheduler(memory, settings).start()
+    app = build_app(memory, engine, identity=identity, scheduler=scheduler)
+    login = accounts.login_checker(memory) if identity.mode == PASSWORD else None
+    print(f"Mebot is running on http://{host}:{port} ({identity.mode} mode)", flush=True)
+    try:
+        launch(app, host=host, port=port, login=login)
+    finally:
+        scheduler.shutdown()

@@ -1,0 +1,195 @@
+"""Guards the web app as a person uses it, in real headless Chromium (Debian package, driven by Playwright):
+capture a note dated yesterday, ask "what did I note yesterday?", see the note cited, like and edit the
+reply and find the preference pair in the database, open the cited note, correct a profile fact; HTML/JS
+in notes and replies never runs; "Train now" on the tiny model finishes and the adapter badge changes. Screenshots of every
+tab go to test-artifacts/."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from memory import api
+from memory.models import PreferencePair
+from rlmf import feedback, runs
+from webapp.app import build_app
+from webapp.server import launch
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+XSS = ('<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
+       '<svg onload="window.__xss=3"></svg><a href="javascript:window.__xss=4">link</a>')
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        pytest.skip("no Chromium here: install the Debian package `chromium` to run the browser tests")
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def dialogs() -> list:
+    """Messages of alert/confirm boxes the page opened: any would be script from content that ran."""
+    return []
+
+
+@pytest.fixture
+def page(browser, dialogs):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    yield tab
+    context.close()
+
+
+def serve(memory, engine):
+    app = build_app(memory, engine)
+    return app, launch(app, host="127.0.0.1", port=free_port(), block=False)
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def open_tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+
+
+def test_capture_ask_cite_like_edit_and_nothing_runs(page, dialogs, sqlite_url):
+    from rlmf.backends import MemoryOnlyBackend
+    from rlmf.chat import ChatEngine
+
+    memory = api.open_memory(sqlite_url)
+    app, url = serve(memory, ChatEngine(MemoryOnlyBackend("browser test")))
+    try:
+        me = memory.user("me")
+        yesterday = (me.now() - timedelta(days=1)).replace(hour=10, minute=0, second=0)
+        page.goto(url)
+        open_tab(page, "Notes")
+        for title, content in (("Dentist", "Dentist moved my appointment to Friday. I love sushi."),
+                               (XSS, f"Careful: {XSS}")):
+            page.locator("#note-title input, #note-title textarea").first.fill(title)
+            page.locator("#note-content textarea").fill(content)
+            page.locator("#note-date input").first.fill(yesterday.strftime("%Y-%m-%d %H:%M:%S"))
+            page.locator("#note-save").click()
+            page.locator("#note-saved").get_by_text("dated").wait_for()
+        page.locator("#notes-list").get_by_text("Dentist", exact=True).wait_for()
+        shot(page, "notes")
+        assert [n.created_at.date() for n in me.notes()] == [yesterday.date()] * 2
+
+        open_tab(page, "Chat")
+        page.locator("#chat-input textarea").fill("what did I note yesterday?")
+        page.locator("#chat-send").click()
+        sources = page.locator("#chat-sources")
+        sources.locator("#chat-sources-list").get_by_text("Dentist", exact=True).wait_for()
+        assert "'yesterday'" in sources.inner_text() and "memory-only" in sources.inner_text()
+        assert "Memory-only mode" in page.locator("#chat-mode").inner_text()
+
+        page.locator("#chat-bot button[aria-label='Like']").last.click()
+        page.locator("#chat-vote-reason").wait_for(state="visible")
+        page.locator("#chat-vote-reason label").filter(has_text="helpful").click()
+        page.locator("#chat-vote-save").click()
+        page.locator("#chat-vote-reason").wait_for(state="hidden")
+
+        mine = "You noted that the dentist moved your appointment to Friday."
+        page.locator("#chat-bot button[aria-label='Edit']").last.click()
+        page.locator("#chat-bot textarea").last.fill(mine)
+        page.locator("#chat-bot button[aria-label='Submit']").click()
+        page.locator("#chat-bot").get_by_text(mine).wait_for()
+        page.get_by_text("Saved your version of the reply").wait_for()
+        shot(page, "chat")
+        for _ in range(50):  # the edit is stored by the server a moment after the browser shows it
+            with memory.session() as session:
+                pairs = session.query(PreferencePair).filter_by(user_id=me.id).all()
+            if pairs:
+                break
+            page.wait_for_timeout(100)
+        assert [(p.source, p.chosen) for p in pairs] == [("edit", mine)]
+        assert "Memory-only mode" in pairs[0].rejected
+        assert feedback.current_vote(me, pairs[0].chosen_message_id) == "like"
+
+        sources.locator("#chat-sources-list").get_by_text("Dentist", exact=True).click()
+        page.locator("#viewer-title").wait_for(state="visible")
+        assert page.locator("#viewer-title input, #viewer-title textarea").first.input_value() == "Dentist"
+
+        open_tab(page, "Memory")
+        facts = page.locator("#memory-facts")
+        facts.get_by_text("sushi", exact=True).first.click()  # your likes are listed first
+        page.locator("#memory-fact-label input, #memory-fact-label textarea").first.fill("sashimi")
+        page.locator("#memory-fact-save").click()
+        facts.get_by_text("sashimi", exact=True).wait_for()
+        shot(page, "memory")
+        assert [(f.label, f.origin) for f in me.profile().likes] == [("sashimi", "user")]
+        open_tab(page, "Training")
+        page.locator("#training-counts").get_by_text("edits").wait_for()
+        shot(page, "training")
+        assert page.evaluate("window.__xss") is None and dialogs == []
+    finally:
+        app.close()
+        memory.close()
+
+
+def test_train_now_finishes_and_the_badge_changes(page, sqlite_url, tiny_personal_model, tiny_model_path,
+                                                  monkeypatch):
+    from memory import settings
+    from rlmf.backends import LocalBackend
+    from rlmf.config import GenerationConfig
+    from rlmf.engine import make_engine
+
+    # The run is a separate `python -m rlmf.train` process: it needs this checkout and these settings.
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    monkeypatch.setenv("MEBOT_BASE_MODEL", str(tiny_model_path))
+    monkeypatch.setenv("MEBOT_TRAIN_CONFIG", json.dumps({
+        "sft_max_steps": 8, "sft_learning_rate": 3e-3, "per_device_batch_size": 2, "gradient_accumulation_steps": 1,
+        "gradient_checkpointing": False, "warmup_ratio": 0.0, "lora_r": 4, "lora_alpha": 8}))
+    memory = api.open_memory(sqlite_url)
+    engine = make_engine(settings.load(), memory, backend=LocalBackend(tiny_personal_model))
+    engine.gen = GenerationConfig(max_new_tokens=8, temperature=0.0)
+    me = memory.user("me")
+    me.add_notes([{"title": "Bike", "content": "Bought a blue bike.", "created_at": me.now() - timedelta(days=1)},
+                  {"title": "Dentist", "content": "Dentist moved to Friday.", "created_at": me.now() - timedelta(days=2)},
+                  {"title": "Garden", "content": "Planted tomatoes by the fence.", "created_at": me.now() - timedelta(days=3)}])
+    app, url = serve(memory, engine)
+    try:
+        page.goto(url)
+        badge = page.locator("#mebot-badge")
+        badge.get_by_text("base model").wait_for()
+        open_tab(page, "Training")
+        page.locator("#training-train").click()
+        page.locator("[data-testid='training-active']").wait_for(timeout=20_000)
+        badge.get_by_text("adapter v1").wait_for(timeout=240_000)
+        page.locator("#training-versions").filter(has_text="● live").wait_for()
+        shot(page, "training-after-run")
+        run = runs.list_runs(memory, me.id)[0]
+        assert run.status == "succeeded" and run.history and run.data_counts["notes"] == 3
+
+        open_tab(page, "Chat")
+        page.locator("#chat-input textarea").fill("what did I buy?")
+        page.locator("#chat-send").click()
+        page.locator("#chat-sources [data-testid='reply-badge']").get_by_text("adapter v1").wait_for(timeout=60_000)
+    finally:
+        app.close()
+        memory.close()

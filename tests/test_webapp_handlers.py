@@ -1,0 +1,212 @@
+"""Guards the web app's plain Python parts, without a server: who a request is (local, password, Spaces
+sign-in, anonymous sandbox), argon2 accounts, how a conversation maps to chatbot rows and sources,
+note search with a time filter, import/export round trips, and the training tab's view of runs."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+
+from memory import api
+from memory.errors import InvalidInput
+from rlmf import adapters, feedback, runs
+from rlmf.backends import MemoryOnlyBackend
+from rlmf.chat import ChatEngine, Reply
+from webapp import accounts, chat_view, identity, memory_view, notes_io, notes_view, training_view
+from webapp.render import adapter_badge, esc
+
+
+@pytest.fixture
+def mem(sqlite_url):
+    memory = api.open_memory(sqlite_url)
+    yield memory
+    memory.close()
+
+
+def request(username=None, session_hash="tab-1", oauth=None):
+    scope = {"type": "http", "session": {"oauth_info": oauth} if oauth else {}}
+    return SimpleNamespace(username=username, session_hash=session_hash, request=SimpleNamespace(scope=scope))
+
+
+def ask(user, text, engine=None):
+    engine = engine or ChatEngine(MemoryOnlyBackend("test"))
+    chat = user.new_session()
+    return chat, [e for e in engine.respond(user, chat.id, text) if isinstance(e, Reply)][-1]
+
+
+# --- identity -------------------------------------------------------------------------------------
+
+def test_identity_comes_from_the_request_in_every_mode():
+    assert identity.Identity(identity.LOCAL).user_name(None) == "me"
+    password = identity.Identity(identity.PASSWORD)
+    assert password.user_name(request(username="ana")) == "ana"
+    with pytest.raises(identity.SignInRequired):
+        password.user_name(request(username=None))
+    spaces = identity.Identity(identity.SPACES)
+    signed_in = {"userinfo": {"preferred_username": "ana"}, "expires_at": time.time() + 60}
+    assert spaces.user_name(request(oauth=signed_in)) == "hf:ana"
+    expired = {**signed_in, "expires_at": time.time() - 1}
+    anonymous = spaces.user_name(request(oauth=expired, session_hash="tab-1"))
+    assert identity.is_sandbox(anonymous) and "tab-1" not in anonymous
+    assert anonymous != spaces.user_name(request(session_hash="tab-2"))
+    with pytest.raises(identity.SignInRequired):
+        spaces.user_name(request(session_hash=None))
+
+
+def test_default_mode_follows_spaces_and_the_auth_flag():
+    assert identity.default_mode(False, {}) == identity.LOCAL
+    assert identity.default_mode(True, {}) == identity.PASSWORD
+    assert identity.default_mode(False, {"SPACE_ID": "someone/mebot"}) == identity.SPACES
+    with pytest.raises(ValueError):
+        identity.Identity("guest")
+
+
+# --- accounts -------------------------------------------------------------------------------------
+
+def test_passwords_are_argon2_hashed_and_checked(mem):
+    accounts.set_password(mem, "ana", "correct horse")
+    with mem.session() as session:
+        from memory.models import User
+
+        stored = session.query(User).filter_by(name="ana").one().password_hash
+    assert stored.startswith("$argon2id$") and "correct horse" not in stored
+    assert accounts.check_password(mem, "ana", "correct horse")
+    assert not accounts.check_password(mem, "ana", "wrong horse")
+    assert not accounts.check_password(mem, "nobody", "correct horse")
+    mem.user("nopass")
+    assert not accounts.check_password(mem, "nopass", "")
+    assert accounts.account_names(mem) == ["ana"]
+    with pytest.raises(InvalidInput):
+        accounts.set_password(mem, "bob", "short")
+
+
+# --- chat view ------------------------------------------------------------------------------------
+
+def test_rows_map_chatbot_indices_to_stored_messages(mem):
+    ana = mem.user("ana")
+    chat = ana.new_session()
+    question = ana.add_message(chat.id, "user", "When is the dentist?")
+    reply = ana.add_message(chat.id, "assistant", "Friday.", parent_id=question.id, reasoning="The note says so.",
+                            prompt=[{"role": "user", "content": "x"}])
+    feedback.vote(ana, reply.id, False)
+    view = chat_view.conversation(ana, chat.id)
+    assert [r.part for r in view.rows] == ["question", "reasoning", "answer"]
+    assert view.messages[1]["metadata"] == {"title": "Reasoning", "status": "done"}  # shown collapsed
+    assert view.votes == ["Dislike", "Dislike"] and view.last_reply_id == reply.id
+    assert chat_view.reply_at(view.rows, 1) == chat_view.reply_at(view.rows, 2) == reply.id
+    assert chat_view.reply_at(view.rows, 0) is None and chat_view.reply_at(view.rows, 9) is None
+    assert chat_view.question_at(view.rows, 2) == question.id
+
+
+def test_sources_list_cited_notes_time_frame_and_what_answered(mem):
+    ana = mem.user("ana")
+    yesterday = ana.now() - timedelta(days=1)
+    note = ana.add_note("Dentist moved to Friday.", title="Dentist", created_at=yesterday)
+    ana.add_note("Planted tomatoes.", title="Garden", created_at=ana.now() - timedelta(days=9))
+    _, reply = ask(ana, "What did I note yesterday?")
+    sources = chat_view.sources(ana, reply.message_id)
+    assert [(i.kind, i.id, i.title) for i in sources.items] == [("note", note.id, "Dentist")]
+    assert sources.cited and sources.memory_only and sources.timeframe.startswith("'yesterday'")
+    ana.delete_note(note.id)
+    assert chat_view.sources(ana, reply.message_id).items == []  # a deleted note is not offered
+
+
+# --- notes ----------------------------------------------------------------------------------------
+
+def test_find_combines_full_text_and_a_time_filter(mem):
+    ana = mem.user("ana")
+    now = ana.now()
+    ana.add_note("Dentist moved to Friday.", title="Dentist", created_at=now - timedelta(days=1))
+    ana.add_note("The dentist was nice.", title="Old dentist", created_at=now - timedelta(days=40))
+    ana.add_note("Bought a bike.", title="Bike", created_at=now - timedelta(days=1))
+    rows, frame = notes_view.find(ana, "dentist", "")
+    assert {r.title for r in rows} == {"Dentist", "Old dentist"} and frame is None
+    rows, frame = notes_view.find(ana, "dentist", "yesterday")
+    assert [r.title for r in rows] == ["Dentist"] and "yesterday" in frame
+    rows, _ = notes_view.find(ana, "", "yesterday")
+    assert {r.title for r in rows} == {"Dentist", "Bike"}
+    with pytest.raises(InvalidInput):
+        notes_view.find(ana, "", "when pigs fly")
+
+
+def test_import_reports_bad_files_and_an_export_reimports_without_duplicates(mem):
+    ana, bob = mem.user("ana"), mem.user("bob")
+    report = notes_io.import_files(ana, [
+        ("trip.md", b"---\ntitle: Lisbon\ndate: 2024-07-18\n---\nAte pastel de nata.\n"),
+        ("diary.jsonl", b'{"content": "Ran 5k", "created_at": "2024-07-19T08:00:00"}\n{broken}\n'),
+        ("<b>photo</b>.txt", b"\x00\x01binary"),
+    ])
+    assert report.notes == 2
+    assert any("diary.jsonl:2" in s for s in report.skipped) and any("photo" in s for s in report.skipped)
+    html = notes_io.report_html(report)
+    assert "&lt;b&gt;photo" in html and "<b>photo" not in html
+    path = notes_io.ExportFiles().write(ana)
+    document = json.loads(path.read_text())
+    assert {n["title"] for n in document["notes"]} == {"Lisbon", ""}
+    again = notes_io.import_files(ana, [(path.name, path.read_bytes())])
+    assert again.notes == 0 and len(ana.notes()) == 2
+    into_bob = notes_io.import_files(bob, [(path.name, path.read_bytes())])
+    assert into_bob.notes == 2 and len(ana.notes()) == 2
+
+
+# --- training view --------------------------------------------------------------------------------
+
+def test_training_view_shows_progress_history_curve_and_versions(mem, tmp_path):
+    ana = mem.user("ana")
+    _, reply = ask(ana, "hello")
+    feedback.vote(ana, reply.message_id, True)
+    assert "1" in training_view.counts_html(ana) and "no training run yet" in training_view.counts_html(ana)
+    run = runs.request_run(mem, ana)
+    assert "queued" in training_view.progress_html(runs.active_run(mem, ana.id), ana)
+    runs.claim(mem, run.id, pid=0)
+    runs.append_history(mem, run.id, [{"stage": "sft", "step": 1, "loss": 2.5, "reward_margin": None},
+                                      {"stage": "dpo", "step": 1, "loss": 0.7, "reward_margin": 0.2}],
+                        stage="dpo", step=1, total_steps=4)
+    live = training_view.progress_html(runs.active_run(mem, ana.id), ana)
+    assert "stage dpo" in live and "step 1/4" in live and "loss 0.7000" in live and "width:25%" in live
+    points = training_view.curve(runs.get_run(mem, ana.id, run.id))
+    assert [(p["series"], p["value"]) for p in points] == [("sft loss", 2.5), ("dpo loss", 0.7),
+                                                          ("dpo reward margin", 0.2)]
+    folder = tmp_path / "v1"
+    folder.mkdir()
+    (folder / "adapter_config.json").write_text("{}")
+    adapters.register(mem, user_id=ana.id, version=1, path=folder, base_model="tiny", parent_id=None, metadata={})
+    adapters.promote(mem, ana.id, 1)
+    runs.update(mem, run.id, status="succeeded", data_counts={"sft": 12, "dpo": 0})
+    assert training_view.run_rows(mem, ana)[0][:3] == [str(run.id), "succeeded", "manual"]
+    assert "sft 12" in training_view.run_rows(mem, ana)[0][5]
+    assert training_view.version_rows(mem, ana)[0][:2] == ["v1", "● live"]
+    assert training_view.rollback_choices(mem, ana.id) == [("v1 (live)", 1), ("base model (no adapter)", 0)]
+    assert "since the last run" in training_view.counts_html(ana)
+
+
+# --- memory tab and safe text ---------------------------------------------------------------------
+
+def test_profile_facts_are_listed_and_corrections_map_to_the_api(mem):
+    ana = mem.user("ana")
+    ana.add_note("I love sushi because it is fresh.", created_at=ana.now() - timedelta(days=3))
+    ana.add_note("My sister Emma is visiting.", created_at=ana.now() - timedelta(days=2))
+    profile = ana.profile()
+    rows = {(r.kind, r.label): r for r in memory_view.fact_rows(profile)}
+    assert rows[("Preference", "sushi")].details == "likes because it is fresh"
+    assert rows[("Preference", "sushi")].origin == "1 note(s)" and rows[("Person", "Emma")].details == "sister"
+    assert ("Topic", "sushi") in rows
+    sushi = profile.fact(rows[("Preference", "sushi")].id)
+    assert memory_view.editor_values(sushi)["polarity"] == "like"
+    ana.update_profile_item(sushi.id, **memory_view.corrections(sushi, "sashimi", "dislike", "too raw"))
+    corrected = {(r.kind, r.label): r for r in memory_view.fact_rows(ana.profile())}
+    assert ("Preference", "sushi") not in corrected and corrected[("Preference", "sashimi")].origin == "you"
+    assert corrected[("Preference", "sashimi")].details == "dislikes because too raw"
+    with pytest.raises(InvalidInput):
+        memory_view.corrections(sushi, "sushi", None, "")
+
+
+def test_badges_and_escaping():
+    assert "adapter v3" in adapter_badge(3, memory_only=False)
+    assert "base model" in adapter_badge(None, memory_only=False)
+    assert "memory-only" in adapter_badge(2, memory_only=True)
+    assert esc('<img src=x onerror="alert(1)">') == "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"

@@ -1,0 +1,302 @@
+"""The Chat tab: streamed replies, votes with reasons, edits, retry, undo, conversations, sources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Iterator, Optional
+
+import gradio as gr
+
+from memory.api import UserMemory
+from memory.errors import InvalidInput
+from rlmf import feedback
+from rlmf.chat import Chunk, Reply
+from webapp import chat_view
+from webapp.chat_view import ChatState, Sources
+from webapp.edge import as_id, shows_errors
+from webapp.render import adapter_badge, esc, mode_banner, when
+
+
+@dataclass
+class ChatUI:
+    state: gr.State
+    conversations: gr.Dropdown
+    new: gr.Button
+    chatbot: gr.Chatbot
+    text: gr.Textbox
+    send: gr.Button
+    use_memory: gr.Checkbox
+    vote_box: gr.Group
+    vote_title: gr.Markdown
+    reason: gr.Radio
+    comment: gr.Textbox
+    save_vote: gr.Button
+    skip_vote: gr.Button
+    sources_html: gr.HTML
+    sources_list: gr.Dataset
+
+
+def render(ctx) -> ChatUI:
+    """Lay out the Chat tab."""
+    state = gr.State(ChatState())
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=1, min_width=220):
+            new = gr.Button("New conversation", variant="secondary", elem_id="chat-new")
+            conversations = gr.Dropdown(label="Your conversations", choices=[], value=None,
+                                        interactive=True, elem_id="chat-conversations")
+            use_memory = gr.Checkbox(value=True, label="Use my memory",
+                                     info="Off: the model answers without your notes.", elem_id="chat-use-memory")
+        with gr.Column(scale=3):
+            gr.HTML(mode_banner(ctx.engine), elem_id="chat-mode")
+            chatbot = gr.Chatbot(
+                label="Mebot", height=460, editable="all", elem_id="chat-bot",
+                # Notes and replies are shown as text: no raw HTML survives, no custom tags either.
+                sanitize_html=True, allow_tags=False, reasoning_tags=[("<think>", "</think>")],
+                feedback_options=("Like", "Dislike"), buttons=["copy"],
+                placeholder="Ask about your notes, e.g. *What did I note yesterday?*",
+            )
+            with gr.Group(visible=False, elem_id="chat-vote") as vote_box:
+                vote_title = gr.Markdown()
+                reason = gr.Radio(choices=[], label="Why? (optional)", elem_id="chat-vote-reason")
+                comment = gr.Textbox(label="Comment (optional)", lines=1, elem_id="chat-vote-comment")
+                with gr.Row():
+                    save_vote = gr.Button("Save feedback", variant="primary", size="sm", elem_id="chat-vote-save")
+                    skip_vote = gr.Button("Skip", size="sm", elem_id="chat-vote-skip")
+            with gr.Row():
+                text = gr.Textbox(show_label=False, placeholder="Message Mebot…", scale=5, lines=1,
+                                  max_lines=8, autofocus=True, elem_id="chat-input")
+                send = gr.Button("Send", variant="primary", scale=1, elem_id="chat-send")
+        with gr.Column(scale=1, min_width=240, elem_id="chat-sources"):
+            gr.Markdown("### Sources")
+            sources_html = gr.HTML(_sources_html(Sources()), elem_id="chat-sources-info")
+            sources_list = gr.Dataset(
+                components=[gr.Textbox(visible=False), gr.Textbox(visible=False), gr.Textbox(visible=False)],
+                headers=["Ref", "Date", "Title"], samples=[], type="index", label="Open a note",
+                elem_id="chat-sources-list", samples_per_page=8,
+            )
+    return ChatUI(state, conversations, new, chatbot, text, send, use_memory, vote_box, vote_title, reason,
+                  comment, save_vote, skip_vote, sources_html, sources_list)
+
+
+# --- plain functions the handlers call ------------------------------------------------------------
+
+def conversation_choices(user) -> list[tuple[str, int]]:
+    """The conversations dropdown: title and date, most recent first."""
+    return [(f"{s.title or 'Untitled'} · {when(s.updated_at, user)}", s.id) for s in user.sessions()]
+
+
+def _sources_html(sources: Sources) -> str:
+    if sources.reply_id is None:
+        return '<div class="mebot-sources">The notes a reply uses appear here.</div>'
+    badge = adapter_badge(sources.answered_by, memory_only=sources.memory_only, testid="reply-badge")
+    parts = [f"<div>Answered by {badge}</div>"]
+    if sources.timeframe:
+        parts.append(f'<div class="mebot-timeframe">Time frame: {esc(sources.timeframe)}</div>')
+    if not sources.items:
+        parts.append("<div>No notes were used.</div>")
+    elif sources.cited:
+        parts.append(f"<div>Cited: {len(sources.items)} item(s). Click one to open it.</div>")
+    else:
+        parts.append(f"<div>Cited nothing; it was shown {len(sources.items)} item(s):</div>")
+    return '<div class="mebot-sources">' + "".join(parts) + "</div>"
+
+
+def _sources_samples(sources: Sources) -> list[list[str]]:
+    return [[item.ref, item.date, item.title] for item in sources.items]
+
+
+def sources_updates(sources: Sources) -> tuple:
+    """(sources HTML, sources list) for one reply."""
+    return _sources_html(sources), gr.Dataset(samples=_sources_samples(sources))
+
+
+def shown(user, state: ChatState, reply_id: Optional[int] = None) -> tuple:
+    """Re-read the conversation: (chatbot, state, sources HTML, sources list)."""
+    view = chat_view.conversation(user, state.session_id)
+    focus = reply_id if reply_id is not None else view.last_reply_id
+    sources = chat_view.sources(user, focus)
+    state = replace(state, rows=view.rows, sources=sources)
+    return (gr.Chatbot(value=view.messages, feedback_value=view.votes), state, *sources_updates(sources))
+
+
+def stream(user, state: ChatState, messages: list[dict], events) -> Iterator[tuple[bool, tuple]]:
+    """Show a reply as it streams, then the stored conversation.
+
+    Yields (final, (chatbot, state, sources HTML, sources list)); only the final update re-reads the
+    database, so rows and votes always describe what is stored."""
+    pieces: list[str] = []
+    reply: Optional[Reply] = None
+    for event in events:
+        if isinstance(event, Chunk):
+            pieces.append(event.text)
+            partial = messages + [{"role": "assistant", "content": "".join(pieces)}]
+            yield False, (partial, state, gr.skip(), gr.skip())
+        elif isinstance(event, Reply):
+            reply = event
+    yield True, shown(user, state, reply.message_id if reply else None)
+
+
+def _reply_for_question(rows: list, question_id: int) -> Optional[int]:
+    """The reply shown under a question, if any."""
+    for index, row in enumerate(rows):
+        if row.part == "question" and row.message_id == question_id:
+            after = rows[index + 1] if index + 1 < len(rows) else None
+            return after.message_id if after is not None and after.part != "question" else None
+    return None
+
+
+def _vote_box(kind: Optional[str]) -> tuple:
+    if kind is None:
+        return gr.Group(visible=False), gr.Markdown(), gr.Radio(choices=[], value=None), gr.Textbox(value="")
+    title = "You liked this reply." if kind == "like" else "You disliked this reply."
+    return (gr.Group(visible=True), gr.Markdown(f"**{title}** Tell Mebot why, if you like."),
+            gr.Radio(choices=list(feedback.REASONS[kind]), value=None), gr.Textbox(value=""))
+
+
+def listen(ctx, app: gr.Blocks, ui: ChatUI, *, open_note, notes_state: gr.State, open_note_outputs: list) -> None:
+    """Wire the Chat tab's events. A cited note opens in the Notes tab: `open_note_outputs` is
+    [tabs, *note viewer components] and `open_note(user, note_id, notes_state)` gives the viewer's updates."""
+    engine = ctx.engine
+    view_outputs = [ui.chatbot, ui.state, ui.sources_html, ui.sources_list]
+
+    @shows_errors
+    def load(request: gr.Request):
+        user = ctx.user(request)
+        return gr.Dropdown(choices=conversation_choices(user), value=None)
+
+    @shows_errors
+    def start_new(request: gr.Request):
+        user = ctx.user(request)
+        return (gr.Chatbot(value=[], feedback_value=[]), ChatState(), *sources_updates(Sources()),
+                gr.Dropdown(choices=conversation_choices(user), value=None), *_vote_box(None))
+
+    @shows_errors
+    def resume(session_id, state: ChatState, request: gr.Request):
+        user = ctx.user(request)
+        if session_id in (None, ""):
+            return (gr.skip(),) * 4
+        session_id = as_id(session_id)
+        user.messages(session_id)  # NotFound unless it is this user's conversation
+        return shown(user, ChatState(session_id=session_id))
+
+    @shows_errors
+    def send(text: str, use_memory: bool, state: ChatState, request: gr.Request):
+        user = ctx.user(request)
+        text = (text or "").strip()
+        if not text:
+            yield (gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip())
+            return
+        if state.session_id is None:
+            state = replace(state, session_id=user.new_session().id)
+        base = chat_view.conversation(user, state.session_id).messages + [{"role": "user", "content": text}]
+        events = engine.respond(user, state.session_id, text, use_memory=bool(use_memory))
+        for final, update in stream(user, state, base, events):
+            # Once stored, the conversation may have a new title for the list.
+            choices = gr.Dropdown(choices=conversation_choices(user), value=state.session_id) if final else gr.skip()
+            yield ("", *update, choices)
+
+    @shows_errors
+    def retry(use_memory: bool, state: ChatState, data: gr.RetryData, request: gr.Request):
+        user = ctx.user(request)
+        question_id = chat_view.question_at(state.rows, data.index)
+        reply_id = _reply_for_question(state.rows, question_id) if question_id else None
+        if reply_id is None:
+            raise InvalidInput("Only a question with a reply can be retried.")
+        view = chat_view.conversation(user, state.session_id)
+        cut = next((i for i, r in enumerate(view.rows) if r.message_id == reply_id), len(view.rows))
+        events = engine.regenerate(user, reply_id, use_memory=bool(use_memory))
+        for _, update in stream(user, state, view.messages[:cut], events):
+            yield update
+
+    @shows_errors
+    def undo(state: ChatState, data: gr.UndoData, request: gr.Request):
+        user = ctx.user(request)
+        question_id = chat_view.question_at(state.rows, data.index)
+        if question_id is None:
+            raise InvalidInput("Nothing to undo.")
+        question = user.message(question_id)
+        user.delete_turn(question_id)
+        return (question.content, *shown(user, state))  # the question goes back into the input box
+
+    @shows_errors
+    def like(state: ChatState, data: gr.LikeData, request: gr.Request):
+        user = ctx.user(request)
+        reply_id = chat_view.reply_at(state.rows, data.index)
+        if reply_id is None:
+            raise InvalidInput("Only Mebot's replies can be rated.")
+        if data.liked in (True, False):
+            kind = "like" if data.liked else "dislike"
+            feedback.vote(user, reply_id, data.liked)
+            return (replace(state, vote=(reply_id, kind)), *_vote_box(kind))
+        feedback.retract_vote(user, reply_id)
+        return (replace(state, vote=None), *_vote_box(None))
+
+    @shows_errors
+    def save_vote(reason: Optional[str], comment: str, state: ChatState, request: gr.Request):
+        user = ctx.user(request)
+        if state.vote is None:
+            raise InvalidInput("Rate a reply first.")
+        reply_id, kind = state.vote
+        feedback.vote(user, reply_id, kind == "like", reason=reason or None, comment=comment or None)
+        gr.Info("Thanks: Mebot learns from this at the next training run.")
+        return (replace(state, vote=None), *_vote_box(None))
+
+    def skip_vote(state: ChatState):
+        return (replace(state, vote=None), *_vote_box(None))
+
+    @shows_errors
+    def edit(state: ChatState, data: gr.EditData, request: gr.Request):
+        user = ctx.user(request)
+        value = data.value if isinstance(data.value, str) else str(data.value or "")
+        if value == data.previous_value:  # editing a grouped reply also "edits" its reasoning, unchanged
+            return (gr.skip(),) * 4
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        row = state.rows[index] if isinstance(index, int) and 0 <= index < len(state.rows) else None
+        if row is None or row.part != "answer":
+            gr.Warning("Only the text of Mebot's replies can be edited.")
+            return shown(user, state)
+        feedback.edit_reply(user, row.message_id, value)
+        gr.Info("Saved your version of the reply: it becomes a preference pair for training.")
+        return shown(user, state, row.message_id)
+
+    @shows_errors
+    def select(state: ChatState, data: gr.SelectData, request: gr.Request):
+        user = ctx.user(request)
+        reply_id = chat_view.reply_at(state.rows, data.index)
+        if reply_id is None:
+            return gr.skip(), gr.skip(), gr.skip()
+        sources = chat_view.sources(user, reply_id)
+        return (replace(state, sources=sources), *sources_updates(sources))
+
+    @shows_errors
+    def open_source(index, state: ChatState, notes: object, request: gr.Request):
+        user = ctx.user(request)
+        items = state.sources.items
+        if not isinstance(index, int) or not 0 <= index < len(items):
+            raise InvalidInput("That source is no longer listed.")
+        item = items[index]
+        if item.kind != "note":
+            message = user.message(item.id)
+            gr.Info(f"You said on {when(message.created_at, user)}: {esc(message.content[:300])}")
+            return (gr.skip(),) * len(open_note_outputs)
+        return (gr.Tabs(selected="notes"), *open_note(user, item.id, notes))
+
+    vote_outputs = [ui.state, ui.vote_box, ui.vote_title, ui.reason, ui.comment]
+    app.load(load, None, [ui.conversations], api_name="chat_load")
+    ui.new.click(start_new, None, [*view_outputs, ui.conversations, ui.vote_box, ui.vote_title,
+                                         ui.reason, ui.comment], api_name="chat_new")
+    ui.chatbot.clear(start_new, None, [*view_outputs, ui.conversations, ui.vote_box, ui.vote_title, ui.reason,
+                                       ui.comment], api_name="chat_clear")
+    ui.conversations.input(resume, [ui.conversations, ui.state], view_outputs, api_name="chat_resume")
+    gr.on([ui.send.click, ui.text.submit], send, [ui.text, ui.use_memory, ui.state],
+          [ui.text, *view_outputs, ui.conversations], api_name="chat_send", concurrency_id="chat")
+    ui.chatbot.retry(retry, [ui.use_memory, ui.state], view_outputs, api_name="chat_retry", concurrency_id="chat")
+    if hasattr(UserMemory, "delete_turn"):  # undo needs the memory to forget a turn; no button without it
+        ui.chatbot.undo(undo, [ui.state], [ui.text, *view_outputs], api_name="chat_undo")
+    ui.chatbot.like(like, [ui.state], vote_outputs, api_name="chat_like")
+    ui.chatbot.edit(edit, [ui.state], view_outputs, api_name="chat_edit")
+    ui.chatbot.select(select, [ui.state], [ui.state, ui.sources_html, ui.sources_list], api_name="chat_select")
+    ui.save_vote.click(save_vote, [ui.reason, ui.comment, ui.state], vote_outputs, api_name="chat_vote_reason")
+    ui.skip_vote.click(skip_vote, [ui.state], vote_outputs, api_name="chat_vote_skip")
+    ui.sources_list.click(open_source, [ui.sources_list, ui.state, notes_state], open_note_outputs,
+                          api_name="chat_open_source")

@@ -1,0 +1,107 @@
+"""Who is asking: the memory user of a request, decided by the server, never by what the client sends.
+
+Three modes: one local user with no sign-in; password accounts (Gradio's login, `request.username`);
+Hugging Face Spaces sign-in (the OAuth session Gradio keeps), where anonymous visitors get a private
+sandbox keyed by their browser session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from dataclasses import dataclass
+from typing import Any, Mapping, Optional
+
+from memory.errors import MebotError
+
+LOCAL = "local"
+PASSWORD = "password"
+SPACES = "spaces"
+MODES = (LOCAL, PASSWORD, SPACES)
+
+LOCAL_USER = "me"
+# Prefixes keep the three kinds of names apart: a password account cannot be called "hf:ana".
+HF_PREFIX = "hf:"
+SANDBOX_PREFIX = "sandbox:"
+
+
+class SignInRequired(MebotError):
+    """The request carries no signed-in user where one is needed."""
+
+
+def default_mode(auth: bool, environ: Mapping[str, str] = os.environ) -> str:
+    """The mode for `mebot serve`: Spaces sign-in when SPACE_ID is set, passwords with --auth, else local."""
+    if environ.get("SPACE_ID"):
+        return SPACES
+    return PASSWORD if auth else LOCAL
+
+
+def _session(request: Any) -> Mapping[str, Any]:
+    # The OAuth session lives in the Starlette scope; reading `.session` without the middleware raises.
+    underlying = getattr(request, "request", None) or request
+    scope = getattr(underlying, "scope", None)
+    if isinstance(scope, dict):
+        return scope.get("session") or {}
+    return getattr(underlying, "session", None) or {}
+
+
+def hf_username(request: Any) -> Optional[str]:
+    """The Hugging Face user signed in on this request (unexpired OAuth session), or None."""
+    info = _session(request).get("oauth_info")
+    if not info:
+        return None
+    expires_at = info.get("expires_at")
+    if expires_at is not None and expires_at < time.time():
+        return None
+    userinfo = info.get("userinfo") or {}
+    return userinfo.get("preferred_username") or None
+
+
+def sandbox_name(session_hash: str) -> str:
+    """The throwaway user of one anonymous browser session."""
+    digest = hashlib.sha256(session_hash.encode("utf-8")).hexdigest()[:24]
+    return f"{SANDBOX_PREFIX}{digest}"
+
+
+def is_sandbox(name: str) -> bool:
+    """True for the throwaway user of an anonymous visitor."""
+    return name.startswith(SANDBOX_PREFIX)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Maps a request to a memory user name in one of the MODES."""
+
+    mode: str = LOCAL
+
+    def __post_init__(self):
+        if self.mode not in MODES:
+            raise ValueError(f"unknown identity mode {self.mode!r}; expected one of {MODES}")
+
+    def user_name(self, request: Any) -> str:
+        """The name of the memory user making `request`."""
+        if self.mode == LOCAL:
+            return LOCAL_USER
+        if request is None:
+            raise SignInRequired("This action needs a signed-in user.")
+        if self.mode == PASSWORD:
+            if not getattr(request, "username", None):
+                raise SignInRequired("Sign in first.")
+            return request.username
+        username = hf_username(request)
+        if username:
+            return HF_PREFIX + username
+        session_hash = getattr(request, "session_hash", None)
+        if not session_hash:
+            raise SignInRequired("Sign in with Hugging Face to keep your own memory.")
+        return sandbox_name(session_hash)
+
+    def describe(self, name: str) -> str:
+        """How the signed-in user is shown in the header."""
+        if self.mode == LOCAL:
+            return "Local mode: one user, no sign-in."
+        if is_sandbox(name):
+            return "Not signed in: a private sandbox for this browser tab only. Sign in to keep your memory."
+        shown = name[len(HF_PREFIX):] if name.startswith(HF_PREFIX) else name
+        return f"Signed in as {shown}."

@@ -1,0 +1,191 @@
+"""The Notes tab: capture (backdating allowed), search with a time filter, view, edit, delete."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Optional
+
+import gradio as gr
+
+from memory.errors import InvalidInput
+from webapp import notes_io
+from webapp.edge import shows_errors
+from webapp.notes_view import NotesState, find
+from webapp.render import esc, notice, when
+
+
+@dataclass
+class NotesUI:
+    state: gr.State
+    title: gr.Textbox
+    content: gr.Textbox
+    date: gr.DateTime
+    save: gr.Button
+    saved: gr.HTML
+    query: gr.Textbox
+    period: gr.Textbox
+    search: gr.Button
+    summary: gr.HTML
+    listing: gr.Dataset
+    viewer: gr.Group
+    v_title: gr.Textbox
+    v_date: gr.DateTime
+    v_content: gr.Textbox
+    v_info: gr.HTML
+    v_save: gr.Button
+    v_delete: gr.Button
+    confirm: gr.Row
+    v_confirm: gr.Button
+    v_cancel: gr.Button
+    io: notes_io.NotesIOUI
+
+    @property
+    def viewer_outputs(self) -> list:
+        """The components `open_note` updates (also from the Chat tab's sources)."""
+        return [self.state, self.viewer, self.v_title, self.v_date, self.v_content, self.v_info, self.confirm]
+
+
+def render(ctx) -> NotesUI:
+    """Lay out the Notes tab."""
+    state = gr.State(NotesState())
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=2, min_width=300):
+            gr.Markdown("### New note")
+            title = gr.Textbox(label="Title", max_lines=1, elem_id="note-title")
+            content = gr.Textbox(label="Note", lines=6, elem_id="note-content")
+            date = gr.DateTime(label="Date (leave empty for now; pick a past date to backdate)",
+                               type="string", include_time=True, value=None, elem_id="note-date")
+            save = gr.Button("Save note", variant="primary", elem_id="note-save")
+            saved = gr.HTML(elem_id="note-saved")
+            io = notes_io.render(ctx)
+        with gr.Column(scale=3, min_width=360):
+            gr.Markdown("### Your notes")
+            with gr.Row():
+                query = gr.Textbox(label="Search", placeholder="words in the note", scale=3, elem_id="notes-query")
+                period = gr.Textbox(label="When", placeholder="e.g. yesterday, last week, in March 2024",
+                                    scale=2, elem_id="notes-period")
+            search = gr.Button("Search", size="sm", elem_id="notes-search")
+            summary = gr.HTML(elem_id="notes-summary")
+            listing = gr.Dataset(
+                components=[gr.Textbox(visible=False), gr.Textbox(visible=False), gr.Textbox(visible=False)],
+                headers=["Date", "Title", "Preview"], samples=[], type="index", samples_per_page=10,
+                label="Click a note to open it", elem_id="notes-list",
+            )
+            with gr.Group(visible=False, elem_id="note-viewer") as viewer:
+                v_title = gr.Textbox(label="Title", max_lines=1, elem_id="viewer-title")
+                v_date = gr.DateTime(label="Date", type="string", include_time=True, elem_id="viewer-date")
+                v_content = gr.Textbox(label="Note", lines=8, elem_id="viewer-content")
+                v_info = gr.HTML(elem_id="viewer-info")
+                with gr.Row():
+                    v_save = gr.Button("Save changes", variant="primary", size="sm", elem_id="viewer-save")
+                    v_delete = gr.Button("Delete…", variant="stop", size="sm", elem_id="viewer-delete")
+                with gr.Row(visible=False, elem_id="viewer-confirm") as confirm:
+                    gr.Markdown("**Delete this note?** This cannot be undone.")
+                    v_confirm = gr.Button("Yes, delete it", variant="stop", size="sm", elem_id="viewer-confirm-yes")
+                    v_cancel = gr.Button("Keep it", size="sm", elem_id="viewer-confirm-no")
+    return NotesUI(state, title, content, date, save, saved, query, period, search, summary, listing, viewer,
+                   v_title, v_date, v_content, v_info, v_save, v_delete, confirm, v_confirm, v_cancel, io)
+
+
+# --- plain functions the handlers call ------------------------------------------------------------
+
+def listing_updates(ctx, user, state: NotesState, query: str = "", phrase: str = "") -> tuple:
+    """(state, summary HTML, list) for a search."""
+    rows, frame = find(user, query, phrase, week_start=ctx.memory.week_start)
+    count = f"{len(rows)} note(s)" + (f" in {frame}" if frame else "") + (" matching your search" if query else "")
+    samples = [[r.date, r.title, r.preview] for r in rows]
+    state = replace(state, listed=[r.id for r in rows])
+    return state, notice(count), gr.Dataset(samples=samples)
+
+
+def open_note(user, note_id: int, state: Optional[NotesState] = None) -> tuple:
+    """Updates for NotesUI.viewer_outputs showing one of the user's notes."""
+    note = user.note(note_id)
+    state = replace(state or NotesState(), open_id=note.id, confirming_delete=False)
+    info = (f"Note {note.id} · source: {esc(note.source)} · last changed {esc(when(note.updated_at, user))}")
+    return (state, gr.Group(visible=True), note.title, when(note.created_at, user, seconds=True), note.content,
+            f'<div class="mebot-note-info">{info}</div>', gr.Row(visible=False))
+
+
+def closed_viewer(state: NotesState) -> tuple:
+    """Updates for NotesUI.viewer_outputs hiding the viewer."""
+    return (replace(state, open_id=None, confirming_delete=False), gr.Group(visible=False), "", None, "", "",
+            gr.Row(visible=False))
+
+
+def listen(ctx, app: gr.Blocks, ui: NotesUI) -> None:
+    """Wire the Notes tab's events."""
+    list_outputs = [ui.state, ui.summary, ui.listing]
+
+    @shows_errors
+    def load(state: NotesState, request: gr.Request):
+        return listing_updates(ctx, ctx.user(request), state)
+
+    @shows_errors
+    def capture(title: str, content: str, date: Optional[str], query: str, phrase: str, state: NotesState,
+                request: gr.Request):
+        user = ctx.user(request)
+        note = user.add_note(content=content or "", title=title or "", created_at=date or None)
+        message = notice(f"Saved “{note.title or 'untitled'}”, dated {when(note.created_at, user)}.", kind="ok")
+        return ("", "", None, message, *listing_updates(ctx, user, state, query, phrase))
+
+    @shows_errors
+    def search(query: str, phrase: str, state: NotesState, request: gr.Request):
+        return listing_updates(ctx, ctx.user(request), state, query, phrase)
+
+    @shows_errors
+    def pick(index, state: NotesState, request: gr.Request):
+        user = ctx.user(request)
+        if not isinstance(index, int) or not 0 <= index < len(state.listed):
+            raise InvalidInput("That note is no longer listed; search again.")
+        return open_note(user, state.listed[index], state)
+
+    @shows_errors
+    def save_changes(title: str, date: Optional[str], content: str, query: str, phrase: str,
+                     state: NotesState, request: gr.Request):
+        user = ctx.user(request)
+        if state.open_id is None:
+            raise InvalidInput("Open a note first.")
+        note = user.note(state.open_id)
+        changes = {"title": title or "", "content": content or ""}
+        # Re-sending the shown date unchanged would drop its sub-second part: only a new date is written.
+        if date and date != when(note.created_at, user, seconds=True):
+            changes["created_at"] = date
+        user.update_note(note.id, **changes)
+        gr.Info("Note saved.")
+        state, summary, listing = listing_updates(ctx, user, state, query, phrase)
+        return (*open_note(user, note.id, state), summary, listing)
+
+    def ask_delete(state: NotesState):
+        if state.open_id is None:
+            return state, gr.Row(visible=False)
+        return replace(state, confirming_delete=True), gr.Row(visible=True)
+
+    def cancel_delete(state: NotesState):
+        return replace(state, confirming_delete=False), gr.Row(visible=False)
+
+    @shows_errors
+    def delete(query: str, phrase: str, state: NotesState, request: gr.Request):
+        user = ctx.user(request)
+        if state.open_id is None or not state.confirming_delete:
+            raise InvalidInput("Choose “Delete…” on an open note first.")
+        gone = user.delete_note(state.open_id)
+        gr.Info(f"Deleted “{esc(gone.title or 'untitled')}”.")
+        state = replace(state, open_id=None, confirming_delete=False)
+        state, summary, listing = listing_updates(ctx, user, state, query, phrase)
+        return (*closed_viewer(state), summary, listing)
+
+    app.load(load, [ui.state], list_outputs, api_name="notes_load")
+    ui.save.click(capture, [ui.title, ui.content, ui.date, ui.query, ui.period, ui.state],
+                  [ui.title, ui.content, ui.date, ui.saved, *list_outputs], api_name="notes_add")
+    gr.on([ui.search.click, ui.query.submit, ui.period.submit], search, [ui.query, ui.period, ui.state],
+          list_outputs, api_name="notes_search")
+    ui.listing.click(pick, [ui.listing, ui.state], ui.viewer_outputs, api_name="notes_open")
+    after_change = [*ui.viewer_outputs, ui.summary, ui.listing]
+    ui.v_save.click(save_changes, [ui.v_title, ui.v_date, ui.v_content, ui.query, ui.period, ui.state],
+                    after_change, api_name="notes_update")
+    ui.v_delete.click(ask_delete, [ui.state], [ui.state, ui.confirm], api_name="notes_ask_delete")
+    ui.v_cancel.click(cancel_delete, [ui.state], [ui.state, ui.confirm], api_name="notes_cancel_delete")
+    ui.v_confirm.click(delete, [ui.query, ui.period, ui.state], after_change, api_name="notes_delete")
+    notes_io.listen(ctx, ui.io, refresh=lambda user, state: listing_updates(ctx, user, state),
+                    state=ui.state, list_outputs=list_outputs)

@@ -1,0 +1,61 @@
+"""Small pieces of safe display text: every value that came from a user or a model is escaped here."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from typing import Optional
+
+from memory.clock import zone
+from rlmf.memory_only import LABEL as MEMORY_ONLY_LABEL
+
+
+def esc(value) -> str:
+    """Text made inert for HTML and Markdown components."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def local(moment: Optional[datetime], user) -> Optional[datetime]:
+    """`moment` in the user's time zone."""
+    if moment is None:
+        return None
+    return user.local_time(moment).astimezone(zone(user.timezone))
+
+
+def when(moment: Optional[datetime], user, *, seconds: bool = False) -> str:
+    """A date and time in the user's zone, 'YYYY-MM-DD HH:MM'."""
+    shown = local(moment, user)
+    if shown is None:
+        return ""
+    return shown.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def mode_banner(engine) -> str:
+    """The line that says which model answers, or that none does (memory-only mode)."""
+    if engine.memory_only:
+        reason = getattr(engine.backend, "reason", None)
+        text = MEMORY_ONLY_LABEL + (f" Reason: {reason}." if reason else "")
+        return f'<div class="mebot-banner mebot-memory-only">{esc(text)}</div>'
+    return f'<div class="mebot-banner">Model: {esc(engine.backend.name)}</div>'
+
+
+def adapter_badge(version: Optional[int], *, memory_only: bool, testid: str = "adapter-badge") -> str:
+    """The badge naming what answers now: an adapter version, the bare base model, or memory only."""
+    if memory_only:
+        text, kind = "memory-only", "memory"
+    elif version:
+        text, kind = f"adapter v{int(version)}", "adapter"
+    else:
+        text, kind = "base model", "base"
+    return f'<span class="mebot-badge mebot-badge-{kind}" data-testid="{esc(testid)}">{esc(text)}</span>'
+
+
+def identity_line(text: str, *, sign_out: bool = False) -> str:
+    """The header line naming the signed-in user, with a sign-out link for password accounts."""
+    link = ' · <a href="logout">Sign out</a>' if sign_out else ""
+    return f'<div class="mebot-identity">{esc(text)}{link}</div>'
+
+
+def notice(text: str, *, kind: str = "info") -> str:
+    """A one-line status message as HTML."""
+    return f'<div class="mebot-notice mebot-notice-{esc(kind)}">{esc(text)}</div>'
