@@ -187,8 +187,8 @@ def test_every_endpoint_as_ana_leaves_bob_untouched(served, tmp_path):
     ana.call("chat_open_source", 0)
     ana.event("chat_edit", {"index": 1, "value": "Your dentist moved to Friday.", "previous_value": "x"})
     ana.event("chat_retry", {"index": 0, "value": ""}, {"chat-use-memory": True})
-    if "chat_undo" in endpoints(app):  # offered once the memory can forget a turn
-        ana.event("chat_undo", {"index": 0, "value": ""})
+    ana.call("chat_send", "and one more thing?", True)
+    ana.event("chat_undo", {"index": 2, "value": ""})  # takes back that last question and its reply
     ana.call("chat_new")
     ana.call("chat_clear")
     ana.call("memory_show")
@@ -252,6 +252,8 @@ def test_every_endpoint_as_ana_leaves_bob_untouched(served, tmp_path):
     assert [n.title for n in me.notes()] == ["Dentist (moved)"]  # edited; the imported one deleted
     assert adapters.live(mem, bob.id).version == 1 and adapters.live(mem, me.id) is None
     assert feedback.counts(me)["edits"] == 1 and feedback.counts(me)["pairs"] >= 1
+    said = [m.content for chat in me.sessions() for m in me.messages(chat.id)]
+    assert "what did I note yesterday?" in said and "and one more thing?" not in said  # undone
     assert [r.status for r in runs.list_runs(mem, me.id)] == ["cancelled"]
     profile = me.profile()
     assert [p.label for p in profile.people] == ["Carla"] and profile.likes == [] and profile.bio_origin == "facts"
