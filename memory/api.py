@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from memory import chats, clock, notes, profile_edit, profile_refresh, settings as settings_module
+from memory import chats, clock, notes, profile_edit, profile_llm, profile_refresh, settings as settings_module
 from memory.db import open_database
 from memory.embeddings import DenseIndex, Embedder
 from memory.errors import NotFound
@@ -35,8 +35,12 @@ def open_memory(url: Optional[str] = None, *, embedding_model: Optional[str] = N
     config = settings_module.load()
     engine = open_database(url or config.resolved_database_url)
     model = embedding_model if embedding_model is not None else config.embedding_model
-    return Memory(engine, embedding_model=model or None, week_start=config.week_start,
-                  default_timezone=config.default_timezone)
+    memory = Memory(engine, embedding_model=model or None, week_start=config.week_start,
+                    default_timezone=config.default_timezone)
+    if config.profile_llm_url:
+        memory.profile_extractor = profile_refresh.llm_extractor(profile_llm.openai_complete(
+            config.profile_llm_url, config.profile_llm_model or config.base_model, config.openai_api_key))
+    return memory
 
 
 class Memory:

@@ -98,3 +98,21 @@ def to_facts(llm: LLMFacts, note_date: datetime | None = None) -> ExtractedFacts
         topics=topics,
         negations=[Negation(item=i, covers=taxonomy.covers(i), stated_at=note_date) for i in llm.no_longer],
     )
+
+
+def openai_complete(base_url: str, model: str, api_key: str | None = None,
+                    timeout: float = 120.0) -> Callable[[str], str]:
+    """A `complete` callable over an OpenAI-compatible chat endpoint (a teacher model), greedy."""
+    import httpx
+
+    client = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout,
+                          headers={"Authorization": f"Bearer {api_key}"} if api_key else {})
+
+    def complete(prompt: str) -> str:
+        response = client.post("/chat/completions", json={
+            "model": model, "temperature": 0, "max_tokens": 1024,
+            "messages": [{"role": "user", "content": prompt}]})
+        response.raise_for_status()
+        return response.json()["choices"][0]["message"]["content"] or ""
+
+    return complete

@@ -36,6 +36,10 @@ class Settings:
     # Monday = 0 … Sunday = 6
     week_start: int = field(default_factory=lambda: int(_env("MEBOT_WEEK_START", "0")))
 
+    # L1 extraction by a teacher LLM on an OpenAI-compatible endpoint; unset = the rule-based extractor.
+    profile_llm_url: str | None = field(default_factory=lambda: _env("MEBOT_PROFILE_LLM_URL"))
+    profile_llm_model: str | None = field(default_factory=lambda: _env("MEBOT_PROFILE_LLM_MODEL"))
+
     # --- the personal model ---
     # "local" (transformers + PEFT in this process), "openai" (an OpenAI-compatible server, e.g. vLLM
     # with --enable-lora) or "memory" (no model: answers list the matching notes).

@@ -38,6 +38,11 @@ PERIOD_QUESTIONS = (
     "What did I do {phrase}?", "What did I note {phrase}?", "Summarise my notes from {phrase}.",
     "What was I up to {phrase}?", "Remind me what happened {phrase}.",
 )
+LIKES_QUESTIONS = ("What do I like?", "What are some things I enjoy?", "Remind me what I'm into.",
+                   "What do you know about my tastes?")
+DISLIKES_QUESTIONS = ("What do I dislike?", "Is there anything I don't like?", "What should you avoid for me?")
+ITEM_QUESTIONS = ("What do I think of {item}?", "Do I like {item}?", "How do I feel about {item}?")
+PERSON_QUESTIONS = ("Who is {name}?", "Remind me who {name} is.", "How do I know {name}?")
 PERIOD_PHRASES = ("yesterday", "last week", "this week", "the last 3 days", "the past two weeks",
                   "last month", "this month", "the day before yesterday")
 DATE_FORMATS = ("%Y-%m-%d", "%B %d, %Y", "%d %B %Y")
@@ -183,10 +188,38 @@ class Synthesiser:
             rows.append(self._row(question, answer, now, inside, frame))
         return rows
 
-    def rows(self, max_rows: int = 2000) -> list[dict]:
+    def profile_facts(self, profile) -> list[dict]:
+        """Questions about the user's L1 profile (likes, dislikes, people), answered from it."""
+        if profile is None:
+            return []
+        rows = []
+        now = self._now_after(max((n.created_at for n in self.notes), default=datetime(2024, 1, 1, tzinfo=timezone.utc)))
+
+        def said(fact) -> str:
+            return f"{fact.label}" + (f" ({fact.reason})" if fact.reason else "")
+
+        for facts, questions, verb in ((profile.likes, LIKES_QUESTIONS, "like"),
+                                       (profile.dislikes, DISLIKES_QUESTIONS, "dislike")):
+            if facts:
+                listed = ", ".join(said(f) for f in facts[:12])
+                answer = f"{THINK_OPEN}From what I know about you, you {verb}: {listed}.{THINK_CLOSE}You {verb} {listed}."
+                rows.append(self._row(self.rng.choice(questions), answer, now, []))
+        for fact in profile.preferences[:40]:
+            answer = (f"{THINK_OPEN}You said you {fact.polarity} {fact.label}.{THINK_CLOSE}"
+                      f"You {fact.polarity} {said(fact)}.")
+            rows.append(self._row(self.rng.choice(ITEM_QUESTIONS).format(item=fact.label), answer, now, []))
+        for person in profile.people[:40]:
+            if person.relation and person.label and person.label != person.relation:
+                answer = (f"{THINK_OPEN}{person.label} appears in your notes as your {person.relation}.{THINK_CLOSE}"
+                          f"{person.label} is your {person.relation}.")
+                rows.append(self._row(self.rng.choice(PERSON_QUESTIONS).format(name=person.label), answer, now, []))
+        return rows
+
+    def rows(self, max_rows: int = 2000, profile=None) -> list[dict]:
         """Every synthesised SFT row (shuffled, capped), each {"messages": [...], "kind": ...}."""
         rows = [r for note in self.notes for r in self.note_recall(note)]
         rows += self.cross_note() + self.date_recall() + self.period_summaries(max(4, len(self.notes) // 2))
+        rows += self.profile_facts(profile)
         self.rng.shuffle(rows)
         return rows[:max_rows]
 

@@ -101,7 +101,9 @@ class ProgressWriter:
 def build_data(user, *, seed: int, week_start: int) -> dict:
     """Every dataset of a run: SFT rows (train/held-out), DPO pairs (train/held-out), KTO rows."""
     notes = [NoteView(n.id, n.title, n.content, n.created_at) for n in user.notes()]
-    synthesised = Synthesiser(notes, seed=seed, week_start=week_start).rows()
+    profile = user.profile()  # refreshed: the run learns the L1 facts as they stand now
+    synthesised = Synthesiser(notes, seed=seed, week_start=week_start,
+                              profile=user.profile_summary(refresh=False) or None).rows(profile=profile)
     sft_train, sft_heldout = split_holdout(synthesised, share=0.1, seed=seed)
     sft_train = [{"messages": r["messages"]} for r in sft_train] + preference_data.liked_replies(user)
     pairs = preference_data.dpo_rows(user)

@@ -308,3 +308,41 @@ def test_folding_new_notes_equals_merging_everything():
     for start in range(50, len(rows), 60):
         folded = fold("topic", folded, rows[start:start + 60])
     assert folded == merge("topic", rows)
+
+
+def test_a_teacher_llm_on_an_openai_compatible_endpoint_extracts_the_profile(sqlite_url, monkeypatch):
+    """A real HTTP server on 127.0.0.1 plays the teacher; MEBOT_PROFILE_LLM_URL switches extraction to it."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from memory import api
+
+    answer = {"preferences": [{"item": "oolong tea", "polarity": "like", "holder": None, "reason": None}],
+              "people": [], "topics": [], "no_longer": []}
+    asked = []
+
+    class Teacher(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            asked.append(body["messages"][0]["content"])
+            reply = json.dumps({"choices": [{"message": {"role": "assistant", "content": json.dumps(answer)}}]})
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(reply.encode())
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Teacher)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("MEBOT_PROFILE_LLM_URL", f"http://127.0.0.1:{server.server_port}/v1")
+    monkeypatch.setenv("MEBOT_PROFILE_LLM_MODEL", "teacher")
+    mem = api.open_memory(sqlite_url)
+    user = mem.user("alice")
+    user.add_note("Had a lovely cup of something at the tea house.")
+    assert [f.label for f in user.profile().likes] == ["oolong tea"]
+    assert asked and "lovely cup" in asked[0]
+    server.shutdown()
+    mem.close()
