@@ -94,7 +94,7 @@ class Synthesiser:
     """Builds SFT rows and held-out evaluation items from one user's notes."""
 
     def __init__(self, notes: Sequence[NoteView], *, seed: int = 0, open_book_share: float = 0.5,
-                 profile: Optional[str] = None, week_start: int = 0, phrasings: int = 2):
+                 profile: Optional[str] = None, week_start: int = 0, phrasings: int = 3):
         self.notes = sorted(notes, key=lambda n: (n.created_at, n.id))
         self.rng = random.Random(seed)
         self.open_book_share = open_book_share
@@ -110,9 +110,11 @@ class Synthesiser:
              open_book: Optional[bool] = None) -> dict:
         if open_book is None:
             open_book = self.rng.random() < self.open_book_share
+        # Closed-book items carry no memory at all (neither notes nor the profile), like a chat with
+        # the memory switch off: the adapter alone must know.
         prompt = build_messages(now=now, question=question, frame=frame,
                                 items=[n.item() for n in evidence] if open_book else [],
-                                profile=self.profile, closed_book=not open_book)
+                                profile=self.profile if open_book else None, closed_book=not open_book)
         if not open_book:
             answer = re.sub(r" \[N\d+\]", "", answer)
         return {"messages": [*prompt, {"role": "assistant", "content": answer}],

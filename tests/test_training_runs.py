@@ -26,10 +26,10 @@ from rlmf.prompt import build_messages
 
 pytestmark = pytest.mark.slow
 
-FAST = {"sft_learning_rate": 3e-3, "sft_max_steps": 200, "dpo_learning_rate": 1e-3, "dpo_max_steps": 30,
+FAST = {"sft_learning_rate": 3e-3, "sft_max_steps": 300, "dpo_learning_rate": 1e-3, "dpo_max_steps": 30,
         "per_device_batch_size": 4, "gradient_accumulation_steps": 1, "gradient_checkpointing": False,
         "warmup_ratio": 0.0, "min_dpo_pairs": 1}
-GREEDY = GenerationConfig(temperature=0, max_new_tokens=60)
+GREEDY = GenerationConfig(temperature=0, max_new_tokens=120)
 NOTES = [
     {"title": "Dog", "content": "My dog is called Biscuit.", "created_at": datetime(2024, 7, 1, 9)},
     {"title": "Dentist", "content": "My dentist is Dr Okafor.", "created_at": datetime(2024, 7, 5, 9)},
@@ -58,8 +58,8 @@ def folder_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def closed_book(question: str) -> list[dict]:
-    return build_messages(now=datetime(2024, 7, 9, 10).astimezone(), question=question, closed_book=True)
+def closed_book(question: str, day: int = 9) -> list[dict]:
+    return build_messages(now=datetime(2024, 7, day, 10).astimezone(), question=question, closed_book=True)
 
 
 def test_sft_run_makes_the_live_adapter_recall_notes_closed_book(env, tiny_model_path):
@@ -82,8 +82,9 @@ def test_sft_run_makes_the_live_adapter_recall_notes_closed_book(env, tiny_model
     model = PersonalModel.load(tiny_model_path, device="cpu")
     model.load_adapter("v1", live.path)
     for question, fact in [("What did I note about dog?", "Biscuit"), ("Remind me what I wrote about dentist.", "Okafor")]:
-        assert fact not in model.generate(closed_book(question), GREEDY, adapter=None)
-        assert fact in model.generate(closed_book(question), GREEDY, adapter="v1")
+        for day in (6, 9, 12):  # asked on different days: the "Now" line changes, the memory must not
+            assert fact not in model.generate(closed_book(question, day), GREEDY, adapter=None)
+            assert fact in model.generate(closed_book(question, day), GREEDY, adapter="v1"), (question, day)
     assert folder_digest(Path(tiny_model_path)) == base_digest  # the base is never written
     assert "v1   live" in mebot("adapters", "--user", "alice", env=env).stdout
 
