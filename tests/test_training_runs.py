@@ -1,7 +1,8 @@
 """Guards training runs end to end on the tiny model, each in its own process as in production: SFT on data
 synthesised from the user's notes makes the live adapter recall them closed-book; an edited reply becomes a
 DPO pair whose chosen text the new adapter then produces; `kill -9` mid-run leaves the live adapter and the
-database intact and the run shows as failed; versions can be listed and rolled back."""
+database intact and the run shows as failed; a running run can be cancelled; versions can be listed and
+rolled back."""
 
 from __future__ import annotations
 
@@ -56,6 +57,14 @@ def folder_digest(folder: Path) -> str:
         if path.is_file():
             digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
+
+
+def wait_until(condition, seconds: float = 120) -> None:
+    deadline = time.time() + seconds
+    while not condition():
+        if time.time() > deadline:
+            pytest.fail("timed out waiting for the training process")
+        time.sleep(0.2)
 
 
 def closed_book(question: str, day: int = 9) -> list[dict]:
@@ -144,6 +153,14 @@ def test_kill_9_mid_run_leaves_live_adapter_and_database_intact(env, tiny_model_
     failed = runs.get_run(memory, user.id, run.id)
     assert failed.status == "failed" and "died" in failed.error
     assert "failed" in mebot("runs", "--user", "alice", env=env).stdout
+
+    # A running run can be cancelled: it stops, says so, and the live adapter stays.
+    again = runs.request_run(memory, user)
+    assert runs.dispatch(memory, url, env={"MEBOT_TRAIN_CONFIG": json.dumps({**FAST, "sft_max_steps": 5000})}) == again.id
+    wait_until(lambda: runs.get_run(memory, user.id, again.id).step >= 1)
+    runs.cancel_run(memory, user.id, again.id)
+    wait_until(lambda: runs.get_run(memory, user.id, again.id).status == "cancelled")
+    assert adapters.live(memory, user.id).id == live.id and folder_digest(Path(live.path)) == before
 
     # Rolling back to the bare base and forward again is one call each.
     assert mebot("rollback", "--user", "alice", "--to", "0", env=env).returncode == 0
