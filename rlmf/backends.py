@@ -41,13 +41,18 @@ class MemoryOnlyBackend:
 
 
 class LocalBackend:
-    """transformers + PEFT in this process: the base loaded once, adapters switched per request."""
+    """transformers + PEFT in this process: the base loaded once, adapters switched per request; the
+    least recently used adapters are unloaded beyond `max_adapters`, so many users fit in memory."""
 
     memory_only = False
 
-    def __init__(self, model):
+    def __init__(self, model, max_adapters: int = 16):
+        from collections import OrderedDict
+
         self.model = model  # rlmf.personal_model.PersonalModel
         self.name = str(getattr(model.model, "name_or_path", "") or "local")
+        self.max_adapters = max_adapters
+        self._recent: "OrderedDict[str, None]" = OrderedDict()
 
     @classmethod
     def load(cls, base_model: str) -> "LocalBackend":
@@ -64,9 +69,28 @@ class LocalBackend:
 
     def stream(self, messages: list[dict], *, adapter: Optional[AdapterRef] = None,
                gen: Optional[GenerationConfig] = None) -> Iterator[str]:
-        if adapter is not None and adapter.name not in self.model.adapters:
+        if adapter is None:
+            yield from self.model.stream(messages, gen, adapter=None)
+            return
+        self._make_room_for(adapter)
+        try:
+            yield from self.model.stream(messages, gen, adapter=adapter.name)
+        except ValueError:
+            # Another user's request unloaded it in between (more users than max_adapters at once).
+            if adapter.name in self.model.adapters:
+                raise
+            self._make_room_for(adapter)
+            yield from self.model.stream(messages, gen, adapter=adapter.name)
+
+    def _make_room_for(self, adapter: AdapterRef) -> None:
+        if adapter.name not in self.model.adapters:
+            while len(self.model.adapters) >= self.max_adapters and self._recent:
+                oldest, _ = self._recent.popitem(last=False)
+                if oldest in self.model.adapters:
+                    self.model.unload_adapter(oldest)
             self.model.load_adapter(adapter.name, adapter.path)
-        yield from self.model.stream(messages, gen, adapter=adapter.name if adapter else None)
+        self._recent[adapter.name] = None
+        self._recent.move_to_end(adapter.name)
 
 
 class OpenAIBackend:

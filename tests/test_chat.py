@@ -124,3 +124,21 @@ def test_the_profile_summary_reaches_the_prompt(alice):
     chat = alice.new_session()
     _, reply = run(list(engine.respond(alice, chat.id, "What should I cook?", now=NOW)))
     assert "About the user:" in reply.prompt[0]["content"] and "crispy bacon" in reply.prompt[0]["content"]
+
+
+def test_local_backend_keeps_at_most_max_adapters_loaded(tiny_model_path, tmp_path):
+    from rlmf.backends import AdapterRef
+    from rlmf.config import TrainConfig
+    from rlmf.personal_model import PersonalModel
+    from rlmf.train_sft import train_sft
+
+    config = TrainConfig(sft_max_steps=1, per_device_batch_size=2, gradient_checkpointing=False, lora_r=4,
+                         lora_alpha=8)
+    rows = [{"messages": [{"role": "user", "content": "<|ME|>hi"}, {"role": "assistant", "content": "hello"}]}] * 2
+    folders = [train_sft(tiny_model_path, rows, tmp_path / f"a{i}", config).out_dir for i in range(3)]
+    backend = LocalBackend(PersonalModel.load(tiny_model_path, device="cpu"), max_adapters=2)
+    for i, folder in enumerate([*folders, folders[0]]):
+        list(backend.stream([{"role": "user", "content": "hi"}], adapter=AdapterRef(f"u{i % 3}", folder, i, 1),
+                            gen=GenerationConfig(max_new_tokens=2, temperature=0)))
+        assert len(backend.model.adapters) <= 2
+    assert set(backend.model.adapters) == {"u2", "u0"}
