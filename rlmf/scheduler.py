@@ -52,7 +52,8 @@ def _has_new_material(memory, user_id: int) -> bool:
         notes = select(func.count()).select_from(Note).where(Note.user_id == user_id)
         if since is not None:
             notes = notes.where(Note.updated_at > since)
-        return bool(session.scalar(notes)) or new_feedback(memory, user_id) > 0
+        changed_notes = session.scalar(notes)
+    return bool(changed_notes) or new_feedback(memory, user_id) > 0
 
 
 def _user_ids(memory) -> list[int]:

@@ -27,7 +27,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Callable, Optional
 
-from memory import settings as settings_module
+from memory import profile_summary, settings as settings_module
 from memory.models import utcnow
 from rlmf import adapters, preference_data, runs
 from rlmf.config import TrainConfig
@@ -103,7 +103,7 @@ def build_data(user, *, seed: int, week_start: int) -> dict:
     notes = [NoteView(n.id, n.title, n.content, n.created_at) for n in user.notes()]
     profile = user.profile()  # refreshed: the run learns the L1 facts as they stand now
     synthesised = Synthesiser(notes, seed=seed, week_start=week_start,
-                              profile=user.profile_summary(refresh=False) or None).rows(profile=profile)
+                              profile=profile_summary.summary(profile) or None).rows(profile=profile)
     sft_train, sft_heldout = split_holdout(synthesised, share=0.1, seed=seed)
     sft_train = [{"messages": r["messages"]} for r in sft_train] + preference_data.liked_replies(user)
     pairs = preference_data.dpo_rows(user)

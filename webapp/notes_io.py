@@ -13,7 +13,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from memory.errors import InvalidInput, MebotError
+from memory.errors import InvalidInput
 from memory.portability import ImportReport, export_user
 from memory.portability import import_files as import_into
 from webapp.edge import shows_errors
