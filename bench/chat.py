@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bench.synthetic import generate_notes, generate_queries
 from memory import api
-from rlmf.prompt import MemoryItem, build_messages
+from rlmf.chat.prompt import MemoryItem, build_messages
 
 CONTEXT_TARGET_MS = 50.0
 
@@ -49,7 +49,7 @@ def time_context(user, queries: list[str], now: datetime, count_tokens=None) -> 
 
 
 def time_to_first_token(model, messages: list[dict], repeats: int = 5) -> float:
-    from rlmf.config import GenerationConfig
+    from rlmf.model.generation import GenerationConfig
 
     gen = GenerationConfig(max_new_tokens=8, temperature=0)
     samples = []
@@ -82,8 +82,8 @@ def main(argv=None) -> int:
         print(f"context assembly at {args.notes:,} notes ({len(queries)} queries, no tokenizer): "
               f"p50 {p50:.1f} ms, p95 {p95:.1f} ms  [{verdict}: p95 <= {CONTEXT_TARGET_MS:.0f} ms]")
 
-        from rlmf.personal_model import PersonalModel
-        from rlmf.tiny_model import build_tiny_model
+        from rlmf.model.personal import PersonalModel
+        from rlmf.model.tiny import build_tiny_model
 
         model_path = args.model or build_tiny_model(Path(scratch) / "tiny")
         model = PersonalModel.load(model_path, device="cpu")

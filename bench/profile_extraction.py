@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
-from memory import profile_extract  # noqa: E402
-from memory.profile_items import item_key  # noqa: E402
+from memory.profile.extract import rules as profile_extract  # noqa: E402
+from memory.profile.extract.items import item_key  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
 TARGET_PRECISION, TARGET_RECALL = 0.9, 0.8

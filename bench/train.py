@@ -58,7 +58,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 def synthetic_chats(count: int, seed: int = 0) -> tuple[list[dict], list[dict]]:
     """SFT rows and DPO pairs shaped like Mebot's prompts: a system part with dated notes, a question, an answer."""
-    from rlmf.special_tokens import mark_user_turns
+    from rlmf.model.special_tokens import mark_user_turns
 
     rng = random.Random(seed)
     sft, dpo = [], []
@@ -112,10 +112,10 @@ def run(args: argparse.Namespace) -> list[dict]:
     from datasets import disable_progress_bars
     from transformers.utils import logging as hf_logging
 
-    from rlmf.config import TrainConfig
-    from rlmf.tiny_model import build_tiny_model
-    from rlmf.train_preference import train_dpo
-    from rlmf.train_sft import train_sft
+    from rlmf.training.config import TrainConfig
+    from rlmf.model.tiny import build_tiny_model
+    from rlmf.training.preference import train_dpo
+    from rlmf.training.sft import train_sft
 
     disable_progress_bars()
     hf_logging.disable_progress_bar()

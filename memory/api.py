@@ -16,14 +16,15 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from memory import chats, clock, notes, profile_edit, profile_llm, profile_refresh, settings as settings_module
+from memory import chats, clock, notes, settings as settings_module
+from memory.profile import edit as profile_edit, llm as profile_llm, refresh as profile_refresh
 from memory.db import open_database
-from memory.embeddings import DenseIndex, Embedder
+from memory.search.embeddings import DenseIndex, Embedder
 from memory.errors import NotFound
-from memory.fulltext import MESSAGE, NOTE, doc_key, for_dialect
+from memory.search.fulltext import MESSAGE, NOTE, doc_key, for_dialect
 from memory.models import ChatSession, Message, Note, User
 from memory.profile import Profile, ProfileFact, fact_of, load_profile
-from memory.profile_summary import SUMMARY_CHARS, summary as summarise_profile
+from memory.profile.summary import SUMMARY_CHARS, summary as summarise_profile
 from memory.search import Hit, SearchIndex, SearchOutcome, message_doc, note_doc, searchable
 from memory.validation import clean_user_name
 
@@ -50,7 +51,7 @@ class Memory:
                  default_timezone: str = "UTC", profile_extractor: Optional[profile_refresh.Extractor] = None):
         self.engine = engine
         # How notes are read into the L1 profile: None = the rule-based reader; with a model
-        # configured, memory.profile_refresh.llm_extractor(complete).
+        # configured, memory.profile.refresh.llm_extractor(complete).
         self.profile_extractor = profile_extractor
         self.week_start = week_start
         self.default_timezone = default_timezone

@@ -141,7 +141,7 @@ class TrainingRun(SQLModel, table=True):
 class Embedding(SQLModel, table=True):
     """A dense vector for one searchable document (a note or a message)."""
 
-    doc_key: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))  # memory.fulltext.doc_key
+    doc_key: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))  # memory.search.fulltext.doc_key
     user_id: int = Field(foreign_key="user.id", index=True)
     model: str = Field(max_length=500)
     vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
@@ -186,7 +186,7 @@ class ProfileItem(SQLModel, table=True):
     path: Optional[Any] = Field(default=None, sa_column=Column(JSON, nullable=True))
     origin: str = Field(default="extracted", max_length=20)  # extracted | user
     status: str = Field(default="active", max_length=20)  # active | superseded | deleted
-    # The newest supporting notes (at most memory.profile_merge.MAX_SOURCES) and how many there are.
+    # The newest supporting notes (at most memory.profile.merge.MAX_SOURCES) and how many there are.
     source_note_ids: Any = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     note_count: int = 0
     stated_at: Optional[datetime] = None  # the date of the newest note that states it

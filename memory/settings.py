@@ -1,67 +1,71 @@
-"""Settings read once from the environment: where data lives and which models to use."""
+"""Settings: one object holding every `MEBOT_*` variable the code reads, built by pydantic-settings.
+
+Read with `load()` (the environment as it is now; tests change it between calls). The README's table of
+variables is checked against the fields here by tests/test_settings.py.
+"""
 
 from __future__ import annotations
 
-import os
-import sys
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, Optional
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 def default_home() -> Path:
-    """The platform's per-user data directory for Mebot."""
-    if sys.platform == "win32":
-        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
-    return base / "mebot"
+    """The platform's per-user data directory for Mebot (platformdirs)."""
+    return Path(platformdirs.user_data_dir("mebot", appauthor=False))
 
 
-def _env(name: str, default: str | None = None) -> str | None:
-    value = os.environ.get(name)
-    return value if value not in (None, "") else default
+class Settings(BaseSettings):
+    """Every setting of Mebot; each field is read from the variable `MEBOT_<FIELD NAME>`."""
 
+    model_config = SettingsConfigDict(env_prefix="MEBOT_", env_ignore_empty=True, frozen=True, extra="ignore")
 
-@dataclass(frozen=True)
-class Settings:
-    home: Path = field(default_factory=lambda: Path(_env("MEBOT_HOME") or default_home()))
-    # SQLAlchemy URL; None means the SQLite file inside `home`.
-    database_url: str | None = field(default_factory=lambda: _env("MEBOT_DATABASE_URL"))
-    # A sentence-transformers model id or local path; None disables dense retrieval.
-    embedding_model: str | None = field(default_factory=lambda: _env("MEBOT_EMBEDDING_MODEL"))
-    # IANA zone used for naive datetimes of new users.
-    default_timezone: str = field(default_factory=lambda: _env("MEBOT_TIMEZONE", "UTC"))
-    # Monday = 0 … Sunday = 6
-    week_start: int = field(default_factory=lambda: int(_env("MEBOT_WEEK_START", "0")))
-
-    # L1 extraction by a teacher LLM on an OpenAI-compatible endpoint; unset = the rule-based extractor.
-    profile_llm_url: str | None = field(default_factory=lambda: _env("MEBOT_PROFILE_LLM_URL"))
-    profile_llm_model: str | None = field(default_factory=lambda: _env("MEBOT_PROFILE_LLM_MODEL"))
+    # --- where data lives ---
+    home: Path = Field(default_factory=default_home, description="data directory (SQLite file, adapters)")
+    database_url: Optional[str] = Field(None, description="SQLAlchemy URL of the database; unset: the SQLite "
+                                        "file in `home`")
+    # --- memory ---
+    embedding_model: Optional[str] = Field(None, description="sentence-transformers id or local path; enables "
+                                           "hybrid search")
+    timezone: str = Field("UTC", description="IANA zone for naive times of new users")
+    week_start: int = Field(0, ge=0, le=6, description="first day of the week: 0 = Monday … 6 = Sunday")
+    profile_llm_url: Optional[str] = Field(None, description="OpenAI-compatible teacher LLM for L1 extraction "
+                                           "(else rule-based)")
+    profile_llm_model: Optional[str] = Field(None, description="model name at `profile_llm_url`")
 
     # --- the personal model ---
-    # "local" (transformers + PEFT in this process), "openai" (an OpenAI-compatible server, e.g. vLLM
-    # with --enable-lora) or "memory" (no model: answers list the matching notes).
-    backend: str = field(default_factory=lambda: _env("MEBOT_BACKEND", "local"))
-    # A Hugging Face model id or a local folder.
-    base_model: str = field(default_factory=lambda: _env("MEBOT_BASE_MODEL", "Qwen/Qwen2.5-0.5B-Instruct"))
-    openai_base_url: str | None = field(default_factory=lambda: _env("MEBOT_OPENAI_BASE_URL"))
-    openai_api_key: str | None = field(default_factory=lambda: _env("MEBOT_OPENAI_API_KEY"))
-    max_new_tokens: int = field(default_factory=lambda: int(_env("MEBOT_MAX_NEW_TOKENS", "512")))
-    temperature: float = field(default_factory=lambda: float(_env("MEBOT_TEMPERATURE", "0.7")))
-    # Token budget of a whole prompt (system part + history + question).
-    context_tokens: int = field(default_factory=lambda: int(_env("MEBOT_CONTEXT_TOKENS", "4096")))
-    # How many memory items a prompt quotes.
-    memory_items: int = field(default_factory=lambda: int(_env("MEBOT_MEMORY_ITEMS", "8")))
+    backend: Literal["local", "openai", "memory"] = Field(
+        "local", description="`local` (transformers + PEFT here), `openai` (an OpenAI-compatible server, e.g. "
+        "vLLM with --enable-lora) or `memory` (no model)")
+    base_model: str = Field("Qwen/Qwen2.5-0.5B-Instruct", description="Hugging Face id or local folder of "
+                            "the base LLM")
+    openai_base_url: Optional[str] = Field(None, description="OpenAI-compatible server for the `openai` backend")
+    openai_api_key: Optional[str] = Field(None, description="its API key")
+    max_new_tokens: int = Field(512, ge=1, description="longest reply, in tokens")
+    temperature: float = Field(0.7, ge=0, description="sampling temperature; 0 = greedy")
+    context_tokens: int = Field(4096, ge=256, description="token budget of a whole prompt")
+    memory_items: int = Field(8, ge=0, description="how many memory items a prompt quotes")
 
     # --- scheduled training ---
-    scheduler: bool = field(default_factory=lambda: _env("MEBOT_SCHEDULER", "on") != "off")
-    # Hour (0-23, in default_timezone) of the nightly training window.
-    train_hour: int = field(default_factory=lambda: int(_env("MEBOT_TRAIN_HOUR", "3")))
-    # A run starts when this many new feedback items arrived since the user's last run.
-    feedback_threshold: int = field(default_factory=lambda: int(_env("MEBOT_FEEDBACK_THRESHOLD", "20")))
-    feedback_check_minutes: int = field(default_factory=lambda: int(_env("MEBOT_FEEDBACK_CHECK_MINUTES", "5")))
+    scheduler: bool = Field(True, description="`off` starts no scheduler in this process")
+    train_hour: int = Field(3, ge=0, le=23, description="hour of the nightly training window (in `timezone`)")
+    feedback_threshold: int = Field(20, ge=1, description="new reactions since the last run that start a run")
+    feedback_check_minutes: int = Field(5, ge=1, description="how often the feedback threshold is checked")
+    train_config: Optional[str] = Field(None, description="JSON overrides of the training hyperparameters "
+                                        "(`rlmf.training.config.TrainConfig`)")
+
+    # --- the web server ---
+    host: str = Field("127.0.0.1", description="address `mebot serve` listens on")
+    port: int = Field(7860, ge=1, le=65535, description="port `mebot serve` listens on")
+
+    @property
+    def default_timezone(self) -> str:
+        """The zone for naive datetimes of new users (MEBOT_TIMEZONE)."""
+        return self.timezone
 
     @property
     def adapters_dir(self) -> Path:
@@ -77,5 +81,25 @@ class Settings:
 
 
 def load() -> Settings:
-    """Read the settings from the environment now (tests change the environment between calls)."""
+    """Read the settings from the environment now; raises pydantic.ValidationError on a malformed value."""
     return Settings()
+
+
+def settings_table() -> str:
+    """The README's table of variables, one row per field: `python -m memory.settings` prints it."""
+    rows = ["| variable | meaning | default |", "| --- | --- | --- |"]
+    for name, info in Settings.model_fields.items():
+        if name == "home":
+            default = "platform data dir"
+        elif info.default is None:
+            default = "unset"
+        elif isinstance(info.default, bool):
+            default = "`on`" if info.default else "`off`"
+        else:
+            default = f"`{info.default}`"
+        rows.append(f"| `MEBOT_{name.upper()}` | {info.description} | {default} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(settings_table())

@@ -76,8 +76,8 @@ def memory(database_url):
 
 @pytest.fixture(scope="session")
 def tiny_model_path(tmp_path_factory):
-    """A tiny random chat model + tokenizer on disk (rlmf.tiny_model), built once per test session."""
-    from rlmf.tiny_model import build_tiny_model
+    """A tiny random chat model + tokenizer on disk (rlmf.model.tiny), built once per test session."""
+    from rlmf.model.tiny import build_tiny_model
 
     return build_tiny_model(tmp_path_factory.mktemp("tiny-model") / "model")
 
@@ -85,6 +85,6 @@ def tiny_model_path(tmp_path_factory):
 @pytest.fixture(scope="session")
 def tiny_personal_model(tiny_model_path):
     """The tiny model loaded once as a PersonalModel (base shared, adapters switched per test)."""
-    from rlmf.personal_model import PersonalModel
+    from rlmf.model.personal import PersonalModel
 
     return PersonalModel.load(tiny_model_path, device="cpu")

@@ -16,7 +16,8 @@ import pytest
 
 from memory import api
 from memory.models import PreferencePair
-from rlmf import feedback, runs
+from rlmf.data import feedback
+from rlmf.training import runs
 from webapp.app import build_app
 from webapp.server import launch
 
@@ -78,7 +79,7 @@ def open_tab(page, name: str) -> None:
 
 
 def test_capture_ask_cite_like_edit_and_nothing_runs(page, dialogs, sqlite_url):
-    from rlmf.backends import MemoryOnlyBackend
+    from rlmf.chat.backends import MemoryOnlyBackend
     from rlmf.chat import ChatEngine
 
     memory = api.open_memory(sqlite_url)
@@ -154,11 +155,11 @@ def test_capture_ask_cite_like_edit_and_nothing_runs(page, dialogs, sqlite_url):
 def test_train_now_finishes_and_the_badge_changes(page, sqlite_url, tiny_personal_model, tiny_model_path,
                                                   monkeypatch):
     from memory import settings
-    from rlmf.backends import LocalBackend
-    from rlmf.config import GenerationConfig
-    from rlmf.engine import make_engine
+    from rlmf.chat.backends import LocalBackend
+    from rlmf.model.generation import GenerationConfig
+    from rlmf.chat.startup import make_engine
 
-    # The run is a separate `python -m rlmf.train` process: it needs this checkout and these settings.
+    # The run is a separate `python -m rlmf.training.run` process: it needs this checkout and these settings.
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
     monkeypatch.setenv("MEBOT_BASE_MODEL", str(tiny_model_path))

@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from rlmf.backends import LocalBackend, MemoryOnlyBackend, OpenAIBackend
+from rlmf.chat.backends import LocalBackend, MemoryOnlyBackend, OpenAIBackend
 from rlmf.chat import Chunk, ChatEngine, Reply
-from rlmf.config import GenerationConfig
+from rlmf.model.generation import GenerationConfig
 
 NOW = datetime(2024, 7, 20, 15, 0)
 GREEDY = GenerationConfig(max_new_tokens=24, temperature=0.0)
@@ -89,7 +89,7 @@ def _free_port() -> int:
 def model_server(tiny_personal_model):
     import uvicorn
 
-    from rlmf.openai_server import make_app
+    from rlmf.chat.openai_server import make_app
 
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(make_app(tiny_personal_model, "tiny"), host="127.0.0.1",
@@ -115,7 +115,7 @@ def test_openai_backend_streams_from_a_local_server(alice, model_server, tiny_pe
 
 
 def test_the_profile_summary_reaches_the_prompt(alice):
-    from rlmf.engine import make_engine
+    from rlmf.chat.startup import make_engine
     from memory.settings import load
 
     alice.add_note("I love crispy bacon for breakfast.")
@@ -127,10 +127,10 @@ def test_the_profile_summary_reaches_the_prompt(alice):
 
 
 def test_local_backend_keeps_at_most_max_adapters_loaded(tiny_model_path, tmp_path):
-    from rlmf.backends import AdapterRef
-    from rlmf.config import TrainConfig
-    from rlmf.personal_model import PersonalModel
-    from rlmf.train_sft import train_sft
+    from rlmf.chat.backends import AdapterRef
+    from rlmf.training.config import TrainConfig
+    from rlmf.model.personal import PersonalModel
+    from rlmf.training.sft import train_sft
 
     config = TrainConfig(sft_max_steps=1, per_device_batch_size=2, gradient_checkpointing=False, lora_r=4,
                          lora_alpha=8)

@@ -8,7 +8,7 @@ import pytest
 
 from memory.errors import InvalidInput, NotFound
 from memory.models import PreferencePair
-from rlmf import feedback, preference_data
+from rlmf.data import feedback, preference_pairs
 
 PROMPT = [{"role": "system", "content": "sys"}, {"role": "user", "content": "<|ME|>What did I buy?"}]
 
@@ -42,7 +42,7 @@ def test_edit_makes_a_pair_with_the_users_version_chosen(convo):
     assert (pairs[0].chosen, pairs[0].rejected, pairs[0].source) == ("You bought a blue bike.", "You bought a car.", "edit")
     assert pairs[0].prompt == PROMPT
     assert user.message(bot.id).content == "You bought a blue bike."
-    rows = preference_data.dpo_rows(user)
+    rows = preference_pairs.dpo_rows(user)
     assert rows == [{"prompt": PROMPT, "chosen": [{"role": "assistant", "content": "You bought a blue bike."}],
                      "rejected": [{"role": "assistant", "content": "You bought a car."}]}]
 
@@ -54,7 +54,7 @@ def test_liked_sibling_pairs_with_disliked_and_replaced_ones(convo):
     feedback.vote(user, third.id, liked=True)
     pairs = {(p.chosen, p.rejected) for p in stored_pairs(user)}
     assert pairs == {("A blue bike.", "A car."), ("A blue bike.", "A boat.")}
-    assert preference_data.kto_rows(user) == []
+    assert preference_pairs.kto_rows(user) == []
 
 
 def test_unpaired_votes_become_kto_rows_and_retraction_removes_them(convo):
@@ -62,12 +62,12 @@ def test_unpaired_votes_become_kto_rows_and_retraction_removes_them(convo):
     only = reply("A blue bike.")
     feedback.vote(user, only.id, liked=True)
     feedback.vote(user, only.id, liked=False)  # replaces the like
-    rows = preference_data.kto_rows(user)
+    rows = preference_pairs.kto_rows(user)
     assert rows == [{"prompt": PROMPT, "completion": [{"role": "assistant", "content": "A blue bike."}], "label": False}]
     assert feedback.current_vote(user, only.id) == "dislike"
     assert feedback.counts(user) == {"likes": 0, "dislikes": 1, "edits": 0, "pairs": 0}
     feedback.retract_vote(user, only.id)
-    assert preference_data.kto_rows(user) == [] and feedback.current_vote(user, only.id) is None
+    assert preference_pairs.kto_rows(user) == [] and feedback.current_vote(user, only.id) is None
 
 
 def test_building_twice_gives_the_same_set(convo):
@@ -75,9 +75,9 @@ def test_building_twice_gives_the_same_set(convo):
     a, b = reply("A car."), reply("A bike.")
     feedback.vote(user, b.id, liked=True)
     feedback.edit_reply(user, a.id, "A blue bike.")
-    first = preference_data.dpo_rows(user)
+    first = preference_pairs.dpo_rows(user)
     ids = sorted(p.id for p in stored_pairs(user))
-    assert preference_data.dpo_rows(user) == first
+    assert preference_pairs.dpo_rows(user) == first
     assert sorted(p.id for p in stored_pairs(user)) == ids
 
 
@@ -87,7 +87,7 @@ def test_examples_quoting_a_deleted_note_drop_out(convo):
     feedback.edit_reply(user, bot.id, "A blue bike.")
     assert len(stored_pairs(user)) == 1
     user.delete_note(note.id)
-    assert preference_data.dpo_rows(user) == [] and stored_pairs(user) == []
+    assert preference_pairs.dpo_rows(user) == [] and stored_pairs(user) == []
 
 
 def test_reactions_are_checked(convo, memory):

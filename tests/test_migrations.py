@@ -10,7 +10,7 @@ from sqlalchemy import inspect
 from memory.db import make_engine, migrate
 from memory.models import SQLModel
 
-# Tables owned by the full-text index (memory.fulltext) and the scheduler, created by migrations alone.
+# Tables owned by the full-text index (memory.search.fulltext) and the scheduler, created by migrations alone.
 INDEX_TABLES = ("search_fts", "search_doc", "apscheduler_jobs")
 
 

@@ -8,12 +8,13 @@ import time
 
 import pytest
 
-from rlmf.base_model import ModelUnavailable, load_base
-from rlmf.config import GenerationConfig, TrainConfig
-from rlmf.personal_model import PersonalModel
-from rlmf.scoring import completion_logprob, completion_token_ids
-from rlmf.special_tokens import ME_TOKEN, add_me_token, mark_user_turns
-from rlmf.tiny_model import build_tiny_model
+from rlmf.model.base import ModelUnavailable, load_base
+from rlmf.model.generation import GenerationConfig
+from rlmf.training.config import TrainConfig
+from rlmf.model.personal import PersonalModel
+from rlmf.model.scoring import completion_logprob, completion_token_ids
+from rlmf.model.special_tokens import ME_TOKEN, add_me_token, mark_user_turns
+from rlmf.model.tiny import build_tiny_model
 
 GREEDY = GenerationConfig(temperature=0, max_new_tokens=48)
 PARKING = [{"role": "user", "content": "Where did I park the car?"}]
@@ -23,7 +24,7 @@ DENTIST_ANSWER = "Dr Okafor on Mill Road."
 
 
 def _adapter(base_path, out_dir, answers):
-    from rlmf.train_sft import train_sft
+    from rlmf.training.sft import train_sft
 
     rows = [{"messages": mark_user_turns(prompt + [{"role": "assistant", "content": answer}])}
             for prompt, answer in answers]

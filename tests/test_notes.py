@@ -116,7 +116,7 @@ def test_messages_with_regenerated_siblings(memory):
 
 
 def test_undo_deletes_the_last_turn_with_its_replies_and_reactions(memory):
-    from rlmf import feedback
+    from rlmf.data import feedback
 
     user = memory.user("alice")
     chat = user.new_session()

@@ -11,11 +11,12 @@ from datetime import datetime
 
 import pytest
 
-from memory import profile_extract, profile_taxonomy
+from memory.profile.extract import rules as profile_extract
+from memory.profile import taxonomy as profile_taxonomy
 from memory.errors import InvalidInput
-from memory.profile_items import item_key
-from memory.profile_llm import ExtractionFailed, build_prompt, extract_with_llm
-from memory.profile_schema import COARSE_CATEGORIES, Preference
+from memory.profile.extract.items import item_key
+from memory.profile.llm import ExtractionFailed, build_prompt, extract_with_llm
+from memory.profile.schema import COARSE_CATEGORIES, Preference
 
 PAPER_NOTES = [
     "I don't particularly enjoy butter, skip it.",

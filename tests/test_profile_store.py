@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from memory.errors import InvalidInput, NotFound
 from memory.models import ProfileEvidence
 from memory.portability import export_user, import_export
-from memory.profile_merge import MAX_SOURCES, Evidence, fold, merge
-from memory.profile_refresh import llm_extractor
-from memory.profile_schema import ExtractedFacts, Topic
+from memory.profile.merge import MAX_SOURCES, Evidence, fold, merge
+from memory.profile.refresh import llm_extractor
+from memory.profile.schema import ExtractedFacts, Topic
 
 PAPER_NOTES = [
     "I don't particularly enjoy butter, skip it.",

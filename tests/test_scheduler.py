@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from memory.models import TrainingRun
-from rlmf import feedback, runs, scheduler
-from rlmf.scheduler import TrainingScheduler
+from rlmf.data import feedback
+from rlmf.training import runs, scheduler
+from rlmf.training.scheduler import TrainingScheduler
 
 
 def _replies(user, n):

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from rlmf.special_tokens import ME_TOKEN
-from rlmf.synth import NoteView, Synthesiser, keywords
+from rlmf.model.special_tokens import ME_TOKEN
+from rlmf.data.synthesis import NoteView, Synthesiser, keywords
 
 NOTES = [
     NoteView(1, "Dog", "My dog is called Biscuit.", datetime(2024, 7, 1, 9, tzinfo=timezone.utc)),

@@ -10,13 +10,14 @@ import pytest
 import torch
 from safetensors import safe_open
 
-from rlmf.base_model import load_base
-from rlmf.config import GenerationConfig, TrainConfig
-from rlmf.personal_model import PersonalModel
-from rlmf.special_tokens import ME_TOKEN, mark_user_turns
-from rlmf.train_preference import fit_dpo, train_dpo, train_kto
-from rlmf.train_sft import fit_sft, sft_dataset, train_sft
-from rlmf.training import load_trainable
+from rlmf.model.base import load_base
+from rlmf.model.generation import GenerationConfig
+from rlmf.training.config import TrainConfig
+from rlmf.model.personal import PersonalModel
+from rlmf.model.special_tokens import ME_TOKEN, mark_user_turns
+from rlmf.training.preference import fit_dpo, train_dpo, train_kto
+from rlmf.training.sft import fit_sft, sft_dataset, train_sft
+from rlmf.training.stage import load_trainable
 
 GREEDY = GenerationConfig(temperature=0, max_new_tokens=40)
 CONFIG = TrainConfig(
@@ -183,7 +184,7 @@ def test_cpu_4bit_qlora_gets_real_gradients_after_inference(tiny_model_path, tmp
 
 
 def test_a_base_with_tied_embeddings_trains_all_stages(tmp_path):
-    from rlmf.tiny_model import build_tiny_model
+    from rlmf.model.tiny import build_tiny_model
 
     # Qwen2.5 up to 3B ties input and output embeddings; the <|ME|> row then stays frozen (see lora_config).
     base = build_tiny_model(tmp_path / "tied", seed=0, tie_word_embeddings=True)

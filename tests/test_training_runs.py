@@ -20,10 +20,11 @@ from pathlib import Path
 import pytest
 
 from memory import api
-from rlmf import adapters, feedback, runs
-from rlmf.config import GenerationConfig
-from rlmf.personal_model import PersonalModel
-from rlmf.prompt import build_messages
+from rlmf.training import adapters, runs
+from rlmf.data import feedback
+from rlmf.model.generation import GenerationConfig
+from rlmf.model.personal import PersonalModel
+from rlmf.chat.prompt import build_messages
 
 pytestmark = pytest.mark.slow
 

@@ -15,8 +15,9 @@ import pytest
 from gradio_client import Client, handle_file
 
 from memory import api
-from rlmf import adapters, feedback, runs
-from rlmf.backends import MemoryOnlyBackend
+from rlmf.training import adapters, runs
+from rlmf.data import feedback
+from rlmf.chat.backends import MemoryOnlyBackend
 from rlmf.chat import ChatEngine, Reply
 from webapp import accounts
 from webapp.app import build_app

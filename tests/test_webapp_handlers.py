@@ -13,8 +13,9 @@ import pytest
 
 from memory import api
 from memory.errors import InvalidInput
-from rlmf import adapters, feedback, runs
-from rlmf.backends import MemoryOnlyBackend
+from rlmf.training import adapters, runs
+from rlmf.data import feedback
+from rlmf.chat.backends import MemoryOnlyBackend
 from rlmf.chat import ChatEngine, Reply
 from webapp import accounts, chat_view, identity, memory_view, notes_io, notes_view, training_view
 from webapp.render import adapter_badge, esc

@@ -36,7 +36,7 @@ def build_app(memory, engine=None, *, identity: Optional[Identity] = None, sched
     dispatch_runs=False, "Train now" only queues: another process (the scheduler) starts runs."""
     if engine is None:
         from memory import settings as settings_module
-        from rlmf.engine import make_engine
+        from rlmf.chat.startup import make_engine
 
         engine = make_engine(settings or settings_module.load(), memory)
     ctx = AppContext(memory=memory, engine=engine, identity=identity or Identity(LOCAL), scheduler=scheduler,

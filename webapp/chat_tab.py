@@ -9,7 +9,7 @@ import gradio as gr
 
 from memory.api import UserMemory
 from memory.errors import InvalidInput
-from rlmf import feedback
+from rlmf.data import feedback
 from rlmf.chat import Chunk, Reply
 from webapp import chat_view
 from webapp.chat_view import ChatState, Sources

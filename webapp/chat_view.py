@@ -8,9 +8,10 @@ from typing import Optional
 
 from memory.errors import NotFound
 from memory.timeframe import TimeFrame
-from rlmf import adapters, feedback
+from rlmf.training import adapters
+from rlmf.data import feedback
 from rlmf.chat import active_branch
-from rlmf.prompt import cited_refs
+from rlmf.chat.prompt import cited_refs
 from webapp.render import when
 
 VOTE_LABELS = {"like": "Like", "dislike": "Dislike"}

@@ -147,7 +147,7 @@ def render_profile(profile) -> str:
 def chat(args) -> int:
     from memory import settings as settings_module
     from rlmf.chat import Chunk, Reply
-    from rlmf.engine import make_engine
+    from rlmf.chat.startup import make_engine
 
     mem = _memory(args)
     user = mem.user(args.user)
@@ -200,7 +200,7 @@ def user_accounts(args) -> int:
 
 @command("tiny-model")
 def tiny_model(args) -> int:
-    from rlmf.tiny_model import build_tiny_model
+    from rlmf.model.tiny import build_tiny_model
 
     path = build_tiny_model(args.path, seed=args.seed)
     print(f"wrote a tiny random model to {path}")
@@ -212,8 +212,8 @@ def tiny_model(args) -> int:
 @command("train")
 def train(args) -> int:
     from memory import settings as settings_module
-    from rlmf import runs
-    from rlmf.train import execute, load_train_config, machine_lock
+    from rlmf.training import runs
+    from rlmf.training.run import execute, load_train_config, machine_lock
 
     settings = settings_module.load()
     mem = _memory(args)
@@ -239,7 +239,7 @@ def _iso_or_dash(moment) -> str:
 
 @command("runs")
 def list_runs(args) -> int:
-    from rlmf import runs
+    from rlmf.training import runs
 
     mem = _memory(args)
     user = mem.user(args.user)
@@ -261,7 +261,7 @@ def list_runs(args) -> int:
 
 @command("adapters")
 def list_adapters(args) -> int:
-    from rlmf import adapters
+    from rlmf.training import adapters
 
     mem = _memory(args)
     user = mem.user(args.user)
@@ -276,7 +276,7 @@ def list_adapters(args) -> int:
 
 @command("rollback")
 def rollback(args) -> int:
-    from rlmf import adapters
+    from rlmf.training import adapters
 
     mem = _memory(args)
     user = mem.user(args.user)
@@ -292,8 +292,8 @@ def make_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("serve", help="start the web app")
-    p.add_argument("--host", default=os.environ.get("MEBOT_HOST", "127.0.0.1"))
-    p.add_argument("--port", type=int, default=int(os.environ.get("MEBOT_PORT", "7860")))
+    p.add_argument("--host", default=None, help="default: $MEBOT_HOST or 127.0.0.1")
+    p.add_argument("--port", type=int, default=None, help="default: $MEBOT_PORT or 7860")
     p.add_argument("--auth", action="store_true", help="require sign-in with accounts made by `mebot user add`")
 
     p = sub.add_parser("import", help="import Markdown, text, JSONL or a Mebot export as notes")

@@ -15,7 +15,7 @@ class AppContext:
     memory: Any  # memory.api.Memory
     engine: Any  # rlmf.chat.ChatEngine
     identity: Identity
-    # rlmf.scheduler.TrainingScheduler, or None when this process schedules nothing.
+    # rlmf.training.scheduler.TrainingScheduler, or None when this process schedules nothing.
     scheduler: Optional[Any] = None
     # Start queued training runs from this process; False where another process dispatches them.
     dispatch_runs: bool = True
@@ -27,7 +27,7 @@ class AppContext:
     @property
     def database_url(self) -> str:
         """The URL a training process opens to reach the same database."""
-        from rlmf.scheduler import database_url
+        from rlmf.training.scheduler import database_url
 
         return database_url(self.memory)
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Optional
 
 from memory.clock import zone
-from rlmf.memory_only import LABEL as MEMORY_ONLY_LABEL
+from rlmf.chat.memory_only import LABEL as MEMORY_ONLY_LABEL
 
 
 def esc(value) -> str:

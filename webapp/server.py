@@ -36,14 +36,14 @@ def launch(app, *, host: str, port: int, login=None, block: bool = True) -> str:
     return app.local_url
 
 
-def serve(*, host: str = "127.0.0.1", port: int = 7860, auth: bool = False,
+def serve(*, host: Optional[str] = None, port: Optional[int] = None, auth: bool = False,
           database_url: Optional[str] = None) -> None:
     """Run the app until interrupted: local single user, password accounts (`auth`), or Spaces sign-in."""
     from memory import api
     from memory import settings as settings_module
     from memory.errors import MebotError
-    from rlmf.engine import make_engine
-    from rlmf.scheduler import TrainingScheduler
+    from rlmf.chat.startup import make_engine
+    from rlmf.training.scheduler import TrainingScheduler
     from webapp import accounts
     from webapp.app import build_app
     from webapp.identity import PASSWORD, Identity, default_mode
@@ -53,14 +53,17 @@ def serve(*, host: str = "127.0.0.1", port: int = 7860, auth: bool = False,
     if identity.mode == PASSWORD and not accounts.account_names(memory):
         raise MebotError("No accounts yet: add one with `mebot user add NAME`, then start the server again.")
     settings = settings_module.load()
+    host, port = host or settings.host, port or settings.port
     engine = make_engine(settings, memory)
     on_zero_gpu(engine)
-    # The app is the one process that schedules training (its jobs live in the database).
-    scheduler = TrainingScheduler(memory, settings).start()
+    # The app is the one process that schedules training (its jobs live in the database);
+    # MEBOT_SCHEDULER=off leaves scheduling to another process.
+    scheduler = TrainingScheduler(memory, settings).start() if settings.scheduler else None
     app = build_app(memory, engine, identity=identity, scheduler=scheduler)
     login = accounts.login_checker(memory) if identity.mode == PASSWORD else None
     print(f"Mebot is running on http://{host}:{port} ({identity.mode} mode)", flush=True)
     try:
         launch(app, host=host, port=port, login=login)
     finally:
-        scheduler.shutdown()
+        if scheduler is not None:
+            scheduler.shutdown()

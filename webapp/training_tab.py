@@ -1,5 +1,5 @@
 """The Training tab: feedback counts, schedule, "Train now", live progress, history, curves, adapter
-versions and rollback. Training runs in its own process (rlmf.runs); this tab only queues and reads."""
+versions and rollback. Training runs in its own process (rlmf.training.runs); this tab only queues and reads."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import gradio as gr
 import pandas as pd
 
 from memory.errors import InvalidInput
-from rlmf import adapters, runs
+from rlmf.training import adapters, runs
 from webapp import training_view as view
 from webapp.edge import as_id, shows_errors
 from webapp.render import adapter_badge

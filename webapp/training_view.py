@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Optional
 
-from rlmf import adapters, feedback, runs
+from rlmf.training import adapters, runs
+from rlmf.data import feedback
 from webapp.render import esc, when
 
 RUN_HEADERS = ["Run", "Status", "Trigger", "Started", "Duration", "Data", "Metrics", "Note"]
@@ -68,7 +69,7 @@ def schedule_html(scheduler, user) -> str:
     """The nightly window with its next run, and the feedback threshold that starts a run early."""
     if scheduler is None:
         return '<div class="mebot-notice">No training is scheduled here; use “Train now”.</div>'
-    from rlmf.scheduler import new_feedback
+    from rlmf.training.scheduler import new_feedback
 
     settings = scheduler.settings
     next_run = scheduler.next_run_time()

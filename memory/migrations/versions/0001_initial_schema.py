@@ -226,7 +226,7 @@ def downgrade() -> None:
 
 
 def _create_search_index() -> None:
-    """The full-text index over notes and user messages (see memory.fulltext)."""
+    """The full-text index over notes and user messages (see memory.search.fulltext)."""
     if op.get_bind().dialect.name == "sqlite":
         # porter+unicode61 for spaced languages; CJK text arrives pre-split into bigrams.
         op.execute(

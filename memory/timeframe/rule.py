@@ -1,0 +1,87 @@
+"""What a time-frame rule is: a regex that finds a phrase and a resolver that turns it into days."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Callable, NamedTuple
+
+from memory.timeframe.calendar import Period
+
+
+@dataclass(frozen=True)
+class Context:
+    """The reference point a phrase is resolved against."""
+
+    now: datetime
+    week_start: int
+    languages: frozenset[str]  # non-English European languages the text shows signs of
+
+    @property
+    def today(self) -> date:
+        """The calendar day of `now`, in now's own time zone."""
+        return self.now.date()
+
+    def hours_back(self, hours: int) -> date:
+        """The day on which the hour `hours` before now falls."""
+        return (self.now - timedelta(hours=hours)).date()
+
+
+Resolver = Callable[[re.Match, Context], "Period | None"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A pattern and its resolver; group `t`, when present, is the phrase (cue words stay outside it)."""
+
+    pattern: re.Pattern
+    resolve: Resolver
+
+
+class Atom(NamedTuple):
+    """One resolved time phrase found in a text, by character offsets."""
+
+    begin: int
+    end: int
+    period: Period
+
+
+def rule(pattern: str, resolve: Resolver) -> Rule:
+    """A case-insensitive rule."""
+    return Rule(re.compile(pattern, re.IGNORECASE), resolve)
+
+
+def phrase_span(m: re.Match) -> tuple[int, int]:
+    """Where the phrase of a match lies: group `t` when the pattern has one, else the whole match."""
+    if "t" in m.re.groupindex and m.start("t") >= 0:
+        return m.span("t")
+    return m.span()
+
+
+def find_atoms(text: str, rules: list[Rule], ctx: Context) -> list[Atom]:
+    """Every phrase any rule resolves, overlapping ones included."""
+    atoms = []
+    for r in rules:
+        for m in r.pattern.finditer(text):
+            try:
+                period = r.resolve(m, ctx)
+            except (ValueError, OverflowError):
+                # A match that names no real calendar day (30 February, year 0, a count that
+                # runs off the calendar) is not a time frame: the text simply names no time here.
+                continue
+            if period is not None and period.start < period.end:
+                atoms.append(Atom(*phrase_span(m), period))
+    return atoms
+
+
+def word_before(m: re.Match, group: str | int = 0) -> str:
+    """The lower-cased word just before the match (or group), '' at the start of the text."""
+    head = m.string[: m.start(group)].rstrip()
+    found = re.search(r"([^\W\d_]+)\W*$", head[-40:])
+    return found.group(1).lower() if found and head[-1:].isalnum() else ""
+
+
+def text_after(m: re.Match, group: str | int = 0) -> str:
+    """The text after the match (or group), up to 40 characters."""
+    return m.string[m.end(group): m.end(group) + 40]

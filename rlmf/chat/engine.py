@@ -1,0 +1,131 @@
+"""The chat engine the UI and the CLI share: retrieve, build the prompt, stream the reply, store it with
+everything that produced it (model, adapter version, the exact prompt, the memory items)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterator, Optional, Union
+
+from memory.models import Message
+from rlmf.chat import memory_only
+from rlmf.chat.backends import AdapterRef
+from rlmf.model.generation import GenerationConfig
+from rlmf.chat.prompt import MemoryItem, build_messages, cited_refs, split_reasoning
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of the reply as it streams."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The stored reply, once the stream ends."""
+
+    message_id: int
+    user_message_id: int
+    answer: str
+    reasoning: Optional[str]
+    citations: list[MemoryItem]
+    items: list[MemoryItem]
+    timeframe: Optional[object]
+    model_name: str
+    adapter_version: Optional[int]
+    memory_only: bool
+    prompt: list[dict] = field(default_factory=list)
+
+
+Event = Union[Chunk, Reply]
+
+
+def active_branch(messages: list[Message]) -> list[Message]:
+    """The conversation as shown: each user turn with its latest reply (regenerated siblings hidden)."""
+    latest_reply: dict[Optional[int], Message] = {}
+    for m in messages:
+        if m.role == "assistant":
+            latest_reply[m.parent_id] = m
+    branch = []
+    for m in messages:
+        if m.role == "user":
+            branch.append(m)
+            if m.id in latest_reply:
+                branch.append(latest_reply[m.id])
+    return branch
+
+
+class ChatEngine:
+    """Answers a user's questions with their memory and their adapter."""
+
+    def __init__(self, backend, *, gen: Optional[GenerationConfig] = None, context_tokens: int = 4096,
+                 memory_items: int = 8, adapters=None, profile_text=None):
+        self.backend = backend
+        self.gen = gen or GenerationConfig()
+        self.context_tokens = context_tokens
+        self.memory_items = memory_items
+        # adapters(user) -> Optional[AdapterRef]; profile_text(user) -> Optional[str]
+        self.adapters = adapters or (lambda user: None)
+        self.profile_text = profile_text or (lambda user: None)
+
+    @property
+    def memory_only(self) -> bool:
+        return self.backend.memory_only
+
+    def respond(self, user, session_id: int, text: str, *, now: Optional[datetime] = None,
+                use_memory: bool = True) -> Iterator[Event]:
+        """Store the user's message, then stream and store the reply."""
+        previous = active_branch(user.messages(session_id))
+        question = user.add_message(session_id, "user", text,
+                                    parent_id=previous[-1].id if previous else None)
+        yield from self._answer(user, question, previous, now=now, use_memory=use_memory)
+
+    def regenerate(self, user, reply_id: int, *, now: Optional[datetime] = None,
+                   use_memory: bool = True) -> Iterator[Event]:
+        """A new sibling of reply `reply_id`, answering the same user message."""
+        old = user.message(reply_id)
+        if old.role != "assistant" or old.parent_id is None:
+            from memory.errors import InvalidInput
+
+            raise InvalidInput("Only a reply to a question can be regenerated.")
+        question = user.message(old.parent_id)
+        branch = active_branch(user.messages(old.session_id))
+        previous = branch[: next(i for i, m in enumerate(branch) if m.id == question.id)]
+        yield from self._answer(user, question, previous, now=now, use_memory=use_memory)
+
+    def _answer(self, user, question: Message, previous: list[Message], *, now, use_memory) -> Iterator[Event]:
+        now = user.local_time(now)
+        outcome = user.recall(question.content, now=now, k=self.memory_items) if use_memory else None
+        items = [MemoryItem.from_hit(h) for h in outcome.hits if h.message_id != question.id] if outcome else []
+        frame = outcome.timeframe if outcome else None
+        adapter: Optional[AdapterRef] = None if self.memory_only else self.adapters(user)
+        prompt = build_messages(
+            now=now, question=question.content,
+            history=[{"role": m.role, "content": m.content} for m in previous],
+            frame=frame, items=items, profile=self.profile_text(user) if use_memory else None,
+            count_tokens=self.backend.count_tokens, budget=self.context_tokens - self.gen.max_new_tokens,
+        )
+        if self.memory_only:
+            text = memory_only.answer(frame=frame, items=items, now=now, reason=self.backend.reason)
+            yield Chunk(text)
+        else:
+            pieces = []
+            for piece in self.backend.stream(prompt, adapter=adapter, gen=self.gen):
+                pieces.append(piece)
+                yield Chunk(piece)
+            text = "".join(pieces)
+        reasoning, answer = split_reasoning(text)
+        stored = user.add_message(
+            question.session_id, "assistant", answer or text, parent_id=question.id, reasoning=reasoning,
+            model_name=self.backend.name, adapter_version_id=adapter.version_id if adapter else None,
+            prompt=prompt, memory_items=[i.to_dict() for i in items],
+            timeframe=frame.to_dict() if frame else None,
+        )
+        by_ref = {i.ref: i for i in items}
+        yield Reply(
+            message_id=stored.id, user_message_id=question.id, answer=stored.content, reasoning=reasoning,
+            citations=[by_ref[r] for r in cited_refs(text) if r in by_ref], items=items, timeframe=frame,
+            model_name=self.backend.name, adapter_version=adapter.version if adapter else None,
+            memory_only=self.memory_only, prompt=prompt,
+        )

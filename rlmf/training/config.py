@@ -1,0 +1,85 @@
+"""Every knob of a training run in one dataclass (how replies are sampled: rlmf.model.generation)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+def _help(default, text: str):
+    return field(default=default, metadata={"help": text})
+
+
+@dataclass
+class TrainConfig:
+    """Hyperparameters of one training run: SFT, then DPO, then KTO, each on LoRA adapters."""
+
+    # LoRA
+    lora_r: int = _help(64, "LoRA rank (the AI-native memory paper trains rank 64).")
+    lora_alpha: int = _help(128, "LoRA scaling numerator: updates are scaled by lora_alpha / lora_r.")
+    lora_dropout: float = _help(0.05, "Dropout on the LoRA branch during training.")
+    target_modules: str | list[str] = _help(
+        "all-linear", "Layers that get LoRA: 'all-linear' (every linear layer but the output head) or a list of names."
+    )
+    train_me_embedding: bool = _help(
+        True, "Also train the input embedding row of <|ME|> (stored in the adapter; the base stays frozen)."
+    )
+
+    # Optimisation, shared by the stages
+    lr_scheduler: str = _help("cosine", "Learning-rate schedule of every stage (a transformers SchedulerType).")
+    warmup_ratio: float = _help(0.03, "Fraction of each stage's steps spent warming the learning rate up.")
+    per_device_batch_size: int = _help(4, "Examples per forward pass (KTO needs at least 2).")
+    gradient_accumulation_steps: int = _help(2, "Forward passes per optimizer step.")
+    max_length: int = _help(2048, "Longest tokenized example; longer ones are truncated.")
+    gradient_checkpointing: bool = _help(True, "Recompute activations in backward: less memory, ~20% slower.")
+    seed: int = _help(0, "Seed for adapter initialisation and data order, so a run can be repeated.")
+    load_in_4bit: bool | None = _help(
+        None, "Load the base in 4-bit NF4 (QLoRA). None: 4-bit on CUDA, full precision on CPU."
+    )
+    device: str | None = _help(None, "'cuda', 'cuda:1' or 'cpu'. None: CUDA when available.")
+    logging_steps: int = _help(1, "Report loss (and DPO reward margins) every this many optimizer steps.")
+
+    # SFT
+    sft_learning_rate: float = _help(2e-4, "Peak learning rate of supervised fine-tuning on memory data.")
+    sft_epochs: float = _help(3.0, "Passes over the SFT data.")
+    sft_max_steps: int = _help(-1, "If > 0, stop SFT after this many optimizer steps (overrides sft_epochs).")
+
+    # DPO
+    min_dpo_pairs: int = _help(8, "Run DPO only when there are at least this many preference pairs.")
+    dpo_beta: float = _help(0.1, "DPO beta: how far the policy may drift from the reference (the previous adapter).")
+    dpo_sft_weight: float = _help(
+        1.0,
+        "Weight of an NLL loss on the chosen reply added to DPO (RPO). DPO alone only widens the gap to the "
+        "rejected reply and can make both unlikely; this keeps the user's own version likely. 0 turns it off.",
+    )
+    dpo_learning_rate: float = _help(5e-5, "Peak learning rate of DPO.")
+    dpo_epochs: float = _help(1.0, "Passes over the preference pairs.")
+    dpo_max_steps: int = _help(-1, "If > 0, stop DPO after this many optimizer steps (overrides dpo_epochs).")
+
+    # KTO
+    min_kto_examples: int = _help(16, "Run KTO only when there are at least this many unpaired likes/dislikes.")
+    kto_beta: float = _help(0.1, "KTO beta: how far the policy may drift from the reference.")
+    kto_desirable_weight: float = _help(1.0, "Loss weight of liked replies (raise it when likes are rarer).")
+    kto_undesirable_weight: float = _help(1.0, "Loss weight of disliked replies (raise it when dislikes are rarer).")
+    kto_learning_rate: float = _help(5e-5, "Peak learning rate of KTO.")
+    kto_epochs: float = _help(1.0, "Passes over the unpaired examples.")
+    kto_max_steps: int = _help(-1, "If > 0, stop KTO after this many optimizer steps (overrides kto_epochs).")
+
+    def __post_init__(self) -> None:
+        if self.lora_r < 1:
+            raise ValueError("lora_r must be at least 1")
+        if not 0 <= self.lora_dropout < 1:
+            raise ValueError("lora_dropout must be in [0, 1)")
+        if self.per_device_batch_size < 1 or self.gradient_accumulation_steps < 1:
+            raise ValueError("batch size and gradient accumulation steps must be at least 1")
+        if not 0 <= self.warmup_ratio < 1:
+            raise ValueError("warmup_ratio must be in [0, 1)")
+        if self.dpo_beta <= 0 or self.kto_beta <= 0:
+            raise ValueError("DPO and KTO beta must be positive")
+        if self.dpo_sft_weight < 0:
+            raise ValueError("dpo_sft_weight cannot be negative")
+        if self.min_dpo_pairs < 1 or self.min_kto_examples < 1:
+            raise ValueError("the minimum pair and example counts must be at least 1")
+
+    def to_dict(self) -> dict:
+        """The config as plain JSON-ready values, for adapter metadata."""
+        return asdict(self)

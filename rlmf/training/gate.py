@@ -1,0 +1,74 @@
+"""The evaluation gate: a new adapter goes live only if, on held-out memory questions and preference
+pairs, it is not worse than the live one (or the bare base, before the first)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from rlmf.model.scoring import completion_logprob, completion_token_ids
+
+
+@dataclass
+class GateConfig:
+    # How much lower the mean per-token log-probability of held-out answers may be (nats).
+    recall_tolerance: float = 0.05
+    # How much lower the share of pairs whose chosen reply is likelier may be.
+    preference_tolerance: float = 0.1
+
+
+def _scores(model, tokenizer, recall_items: list[dict], pairs: list[dict]) -> dict:
+    total_lp = total_tokens = 0.0
+    for row in recall_items:
+        prompt, answer = row["messages"][:-1], row["messages"][-1]
+        ids, start = completion_token_ids(tokenizer, prompt, answer)
+        total_lp += completion_logprob(model, tokenizer, prompt, answer)
+        total_tokens += len(ids) - start
+    wins = sum(
+        completion_logprob(model, tokenizer, p["prompt"], p["chosen"][0])
+        > completion_logprob(model, tokenizer, p["prompt"], p["rejected"][0])
+        for p in pairs
+    )
+    return {
+        "recall_logprob": total_lp / total_tokens if total_tokens else None,
+        "preference_accuracy": wins / len(pairs) if pairs else None,
+        "recall_items": len(recall_items),
+        "pairs": len(pairs),
+    }
+
+
+def evaluate(base_model: str, candidate: Path, live: Optional[Path], recall_items: list[dict],
+             pairs: list[dict]) -> dict:
+    """Scores of the candidate and of the live adapter (None = bare base) on the same held-out data."""
+    from peft import PeftModel
+
+    from rlmf.model.base import load_base
+
+    base = load_base(base_model)
+    model = PeftModel.from_pretrained(base.model, str(candidate), adapter_name="candidate")
+    if live is not None:
+        model.load_adapter(str(live), adapter_name="live")
+    model.eval()
+    model.set_adapter("candidate")
+    results = {"candidate": _scores(model, base.tokenizer, recall_items, pairs)}
+    if live is not None:
+        model.set_adapter("live")
+        results["live"] = _scores(model, base.tokenizer, recall_items, pairs)
+    else:
+        with model.disable_adapter():
+            results["live"] = _scores(model, base.tokenizer, recall_items, pairs)
+    return results
+
+
+def passes(results: dict, gate: GateConfig = GateConfig()) -> tuple[bool, str]:
+    """(promote?, why) from evaluate()'s results."""
+    new, old = results["candidate"], results["live"]
+    reasons = []
+    if new["recall_logprob"] is not None and new["recall_logprob"] < old["recall_logprob"] - gate.recall_tolerance:
+        reasons.append(f"memory recall got worse ({new['recall_logprob']:.3f} < {old['recall_logprob']:.3f} nats/token)")
+    if (new["preference_accuracy"] is not None
+            and new["preference_accuracy"] < old["preference_accuracy"] - gate.preference_tolerance):
+        reasons.append(f"prefers your choices less often ({new['preference_accuracy']:.0%} < "
+                       f"{old['preference_accuracy']:.0%})")
+    return (not reasons, "; ".join(reasons) or "not worse than the live version")
