@@ -41,8 +41,9 @@ class Settings(BaseSettings):
     backend: Literal["local", "openai", "memory"] = Field(
         "local", description="`local` (transformers + PEFT here), `openai` (an OpenAI-compatible server, e.g. "
         "vLLM with --enable-lora) or `memory` (no model)")
-    base_model: str = Field("Qwen/Qwen2.5-0.5B-Instruct", description="Hugging Face id or local folder of "
-                            "the base LLM")
+    base_model: str = Field("Qwen/Qwen2.5-0.5B-Instruct", description="Hugging Face id, local folder or "
+                            "`.gguf` file of the base LLM; the default falls back to the packaged "
+                            "SmolLM2-135M-Instruct where it cannot be had")
     openai_base_url: Optional[str] = Field(None, description="OpenAI-compatible server for the `openai` backend")
     openai_api_key: Optional[str] = Field(None, description="its API key")
     max_new_tokens: int = Field(512, ge=1, description="longest reply, in tokens")
