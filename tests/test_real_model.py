@@ -35,11 +35,12 @@ NOTES = [
     {"title": "Cat", "content": "My cat is called Marzipan.", "created_at": datetime(2024, 7, 3, 9)},
 ]
 QUESTIONS = [("What did I note about locker?", "4417"), ("What did I note about cat?", "Marzipan")]
-# Small, fast settings: on 2 CPU cores each optimizer step of the 135M model takes seconds.
+# Small, fast settings: on 2 CPU cores each optimizer step of the 135M model takes seconds. max_sft_rows=12
+# keeps the 12 short closed-book rows of the two notes (closed-book rows come first).
 CONFIG = TrainConfig.for_device(
-    "cpu", lora_r=16, lora_alpha=32, sft_learning_rate=1e-3, sft_max_steps=24, per_device_batch_size=2,
-    gradient_accumulation_steps=1, warmup_ratio=0.0, dpo_learning_rate=2e-4, dpo_max_steps=8, min_dpo_pairs=1,
-    min_replay_rows=2, replay_ratio=1.0, max_length=1024)
+    "cpu", lora_r=16, lora_alpha=32, sft_learning_rate=2e-3, sft_max_steps=18, per_device_batch_size=2,
+    gradient_accumulation_steps=1, warmup_ratio=0.0, max_sft_rows=12, dpo_learning_rate=5e-4, dpo_max_steps=6,
+    min_dpo_pairs=1, min_replay_rows=2, replay_ratio=1.0, max_length=1024)
 
 
 @pytest.fixture(scope="module")
@@ -89,6 +90,7 @@ def test_a_full_run_puts_a_note_into_the_weights(trained):
 def test_an_edit_moves_the_greedy_reply_toward_the_users_version(trained):
     memory, user, settings, model, _, _ = trained
     first = adapters.live(memory, user.id)
+    model.use_adapter("v1", first.path)
     chat = user.new_session()
     question = "How should I sign my emails?"
     prompt = closed_book(question)
@@ -100,7 +102,7 @@ def test_an_edit_moves_the_greedy_reply_toward_the_users_version(trained):
 
     run = runs.request_run(memory, user, trigger="feedback")
     assert runs.claim(memory, run.id, 1)
-    config = replace(CONFIG, sft_max_steps=6)
+    config = replace(CONFIG, sft_max_steps=2)
     assert execute(memory, run.id, settings, config) == "succeeded", runs.get_run(memory, user.id, run.id).error
     run = runs.get_run(memory, user.id, run.id)
     assert run.kind == RunKind.INCREMENTAL and run.data_counts["dpo"] == 1
@@ -123,7 +125,7 @@ def test_the_gate_refuses_an_adapter_trained_on_shuffled_answers(trained, tmp_pa
     answers = [row["messages"][-1] for row in data.sft]
     random.Random(1).shuffle(answers)
     damaged = [{"messages": row["messages"][:-1] + [answer]} for row, answer in zip(data.sft, answers)]
-    result = train_sft(settings.base_model, damaged, tmp_path / "damaged", replace(CONFIG, sft_max_steps=16),
+    result = train_sft(settings.base_model, damaged, tmp_path / "damaged", replace(CONFIG, sft_max_steps=8, sft_learning_rate=3e-3),
                        init_adapter=live.path)
     status, row, why, _ = judge_and_register(
         memory, settings, user_id=user.id, candidate=result.out_dir, parent=live, fingerprint=live.base_fingerprint,
@@ -132,3 +134,17 @@ def test_the_gate_refuses_an_adapter_trained_on_shuffled_answers(trained, tmp_pa
     assert status == "rejected" and "recall got worse" in why
     assert adapters.live(memory, user.id).id == live.id
     assert row.status == "rejected"
+
+
+def test_offline_the_default_base_is_the_packaged_model(real_base, mebot_home, monkeypatch):
+    from rlmf.chat.startup import make_backend
+    from rlmf.model.base import PACKAGED_LABEL
+
+    models = mebot_home / "models"
+    models.mkdir(parents=True)
+    (models / real_base.name).symlink_to(real_base)  # already converted: no second conversion here
+    monkeypatch.delenv("MEBOT_BASE_MODEL", raising=False)
+    backend = make_backend(settings_module.load())
+    assert not backend.memory_only and backend.name == PACKAGED_LABEL
+    monkeypatch.setenv("MEBOT_BASE_MODEL", "someone/not-cached-anywhere")  # asked for by name: no stand-in
+    assert make_backend(settings_module.load()).memory_only
