@@ -21,6 +21,12 @@ Conversion (Mebot looks back: a question about one's memory names a past or pres
 - Seasons (timex SP/SU/FA/WI; no resolution in the specs) become meteorological seasons of the
   northern hemisphere (spring = March–May …, winter = December–February, named by the year it
   starts in); a season without a year is the most recent one that has begun.
+- Chinese lunar days (春节, 中秋, 农历…, 正月初一): the specs give the lunar month and day as if they
+  were Gregorian; they are converted with `lunardate` (the most recent one that has begun, or the
+  year named).
+- A weekday named on that weekday is today in Mebot (their past resolution: a week ago).
+- A phrase that says "next" names the future whatever its past resolution: left out.
+- `CORRECTIONS` fixes the few expected values that are wrong in the specs (each with its reason).
 - Parts of a year follow Mebot's convention: "early/beginning of <year>" is its first four months
   … see `_PARTS_OF_YEAR`; parts of a month are the whole month (Mebot's convention: an "early
   September" question searches all of September).
@@ -53,6 +59,17 @@ _AGO_MONTH_YEAR = re.compile(
     r"\b(?:months?|years?|monaten?|jahren?|mois|ans?|années?|mes(?:es)?|años?)\b\s*(?:ago|back)?|个月前|個月前|年前",
     re.IGNORECASE)
 _SEASONS = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
+_NEXT = re.compile(r"\b(?:next|coming|upcoming|following|prochaine?|próxim[oa]s?|proxim[oa]s?|siguiente|"
+                   r"nächste[nrs]?|naechste[nrs]?|kommende[nrs]?)\b|下(?:个|個)?(?:周|週|星期|月)|明年|明天|后天",
+                   re.IGNORECASE)
+_LUNAR = re.compile(r"农历|農曆|正月|腊月|初[一二三四五六七八九十]|春节|春節|大年|除夕|元宵|端午|中秋|重阳|七夕|"
+                    r"chinese new year|nouvel an chinois|lunar|spring festival", re.IGNORECASE)
+_LUNAR_NEW_YEARS_EVE = re.compile(r"除夕|大年三十|年三十")
+# Expected values the specs get wrong, by source: the right [start, end) and why.
+CORRECTIONS = {
+    "German/HolidayParser#25": ("2016-05-05", "2016-05-06", "Himmelfahrt is Ascension (Easter + 39), not 24 March"),
+    "French/HolidayParser#21": ("2016-05-01", "2016-05-02", "fête du travail is 1 May in French, not US Labor Day"),
+}
 
 
 def _specs(path: Path, language: str, name: str) -> list[dict]:
@@ -64,6 +81,35 @@ def _specs(path: Path, language: str, name: str) -> list[dict]:
         text = subprocess.run(["git", f"--git-dir={path}", "show", f"HEAD:{relative}"], check=True,
                               capture_output=True).stdout.decode("utf-8-sig")
     return json.loads(text)
+
+
+def _lunar(text: str, timex: str, today: date) -> tuple[date, date, str] | None:
+    """A lunar month/day of the timex as its Gregorian day: the year named, else the latest begun."""
+    from lunardate import LunarDate
+
+    found = re.fullmatch(r"(?P<y>\d{4}|XXXX)-(?P<m>\d\d)-(?P<d>\d\d)", timex)
+    if found is None:
+        return None
+    month, day = int(found["m"]), int(found["d"])
+    eve = _LUNAR_NEW_YEARS_EVE.search(text) is not None
+
+    def solar(lunar_year: int) -> date | None:
+        try:
+            if eve:
+                return LunarDate(lunar_year + 1, 1, 1).to_solar_date() - timedelta(days=1)
+            return LunarDate(lunar_year, month, min(day, 29 if day == 30 else day)).to_solar_date() \
+                + timedelta(days=1 if day == 30 else 0)
+        except ValueError:
+            return None
+    if found["y"] != "XXXX":
+        year = int(found["y"]) - (1 if eve and month == 12 else 0)
+        candidates = [solar(year)]
+    else:
+        candidates = [d for d in (solar(y) for y in range(today.year - 2, today.year + 1)) if d and d <= today]
+        candidates = [max(candidates)] if candidates else []
+    if not candidates or candidates[0] is None:
+        return None
+    return candidates[0], candidates[0] + timedelta(days=1), "lunar date"
 
 
 def _month_add(d: date, months: int) -> date:
@@ -95,14 +141,18 @@ _PART = re.compile(r"\b(early|beginning|start|mid|middle|late|end)\b", re.IGNORE
 def _expected(text: str, result: dict, today: date) -> tuple[date, date, str] | None:
     """[start, end) in Mebot's semantics and the conversion note, or None when the case is not kept."""
     value = result["Value"]
-    timex = value.get("Timex", "")
+    timex = value.get("Timex", "").split("|")[0]
     past = value.get("PastResolution") or {}
     phrase = result.get("Text", "")
     if timex and _season(timex, today):
         start, end = _season(timex, today)
         return start, end, "season"
+    if "date" in past and _LUNAR.search(text):
+        return _lunar(text, timex, today)
     if "date" in past:
         start = date.fromisoformat(past["date"])
+        if re.fullmatch(r"XXXX-WXX-\d", timex) and start == today - timedelta(days=7):
+            return today, today + timedelta(days=1), "weekday: today"
         if _AGO_MONTH_YEAR.search(phrase) and re.search(r"ago|vor|il y a|hace|前", text, re.I):
             unit_year = re.search(r"year|jahr|\ban|année|año|年前", phrase, re.I) and "个月" not in phrase
             if unit_year:
@@ -114,7 +164,8 @@ def _expected(text: str, result: dict, today: date) -> tuple[date, date, str] | 
     start, end = date.fromisoformat(past["startDate"]), date.fromisoformat(past["endDate"])
     note = ""
     ranged = _RANGE.match(timex)
-    if ranged and ranged["n"] != "0":
+    decades = ranged and ranged["u"] == "Y" and float(ranged["n"]) % 10 == 0 and start.year % 10 == 0
+    if ranged and ranged["n"] != "0" and not decades:
         if _JOIN.search(phrase) and not (end == today and start < today and not re.search(r"now|jetzt|maintenant|ahora|现在|現在", phrase, re.I)):
             unit = ranged["u"]
             if unit == "Y" and start.month == 1 and start.day == 1 and end.month == 1 and end.day == 1:
@@ -168,6 +219,15 @@ def convert(path: Path) -> tuple[list[dict], dict[str, int]]:
                     continue
                 start, end, note = found
                 phrase = results[0].get("Text", "")
+                if base["source"] in CORRECTIONS:
+                    first, last, why = CORRECTIONS[base["source"]]
+                    start, end, note = date.fromisoformat(first), date.fromisoformat(last), f"corrected: {why}"
+                if start > today or _NEXT.search(phrase):
+                    drop("future")
+                    continue
+                if end <= start:
+                    drop("empty span")
+                    continue
                 if start > today:
                     drop("future")
                     continue

@@ -17,6 +17,13 @@ class Context:
     now: datetime
     week_start: int
     languages: frozenset[str]  # non-English European languages the text shows signs of
+    country: str | None = None  # ISO 3166 code: whose holidays and seasons (None: no public holidays)
+    day_first: bool | None = None  # numeric dates: 5/7 is 5 July (True), May 7 (False), by language (None)
+
+    @property
+    def southern(self) -> bool:
+        """Whether the user lives south of the equator (seasons are turned round)."""
+        return (self.country or "") in SOUTHERN_COUNTRIES
 
     @property
     def today(self) -> date:
@@ -27,6 +34,11 @@ class Context:
         """The day on which the hour `hours` before now falls."""
         return (self.now - timedelta(hours=hours)).date()
 
+
+SOUTHERN_COUNTRIES = frozenset({
+    "AR", "AU", "BO", "BR", "BW", "CL", "FJ", "LS", "MG", "MU", "MZ", "NA", "NZ", "PE", "PY", "SZ", "UY", "ZA",
+    "ZM", "ZW", "AO", "MW", "NC", "PF", "WS", "TO",
+})
 
 Resolver = Callable[[re.Match, Context], "Period | None"]
 
