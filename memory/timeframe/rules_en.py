@@ -1,4 +1,4 @@
-"""English time phrases and the language-neutral numeric dates (2024-07-18, 07/18/2024)."""
+"""English time phrases (numeric dates, any language, are in `rules_numeric`)."""
 
 from __future__ import annotations
 
@@ -208,32 +208,8 @@ def _week_of_date(m: re.Match, ctx: Context):
     return cal.week_of(found.start, ctx.week_start)
 
 
-def _day_month_numeric(m: re.Match, ctx: Context):
-    a, b = int(m["a"]), int(m["b"])
-    day_first = a > 12 or (b <= 12 and bool(ctx.languages))
-    return cal.month_day(b, a, ctx.today) if day_first else cal.month_day(a, b, ctx.today)
-
-
 def _day_of_month(m: re.Match, ctx: Context):
     return cal.day_of_month(int(m["d"]), ctx.today)
-
-
-def iso_date(m: re.Match, ctx: Context):
-    """Year first: 2024-07-18, 2024/07/18."""
-    return cal.exact_date(int(m["y"]), int(m["m"]), int(m["d"]))
-
-
-def numeric_date(m: re.Match, ctx: Context):
-    """Day and month first: 18.07.2024 is European; 07/18/2024 is American unless the text is not English."""
-    a, b = int(m["a"]), int(m["b"])
-    y = int(m["y"])
-    if len(m["y"]) == 2:
-        y += 2000 if 2000 + y <= ctx.today.year + 1 else 1900
-    if a > 12 or (m["sep"] == "." and b <= 12) or (b <= 12 and ctx.languages and m["sep"] != "."):
-        day_, month_ = a, b
-    else:
-        day_, month_ = b, a
-    return cal.exact_date(y, month_, day_)
 
 
 RULES: list[Rule] = [
@@ -289,13 +265,7 @@ RULES: list[Rule] = [
     rule(r"\bthe\s+(?P<kind>week|weekend)\s+of\s+(?:(?P<mon>" + MON_EN + r")\.?\s+(?P<d>\d{1,2})" + ORD
          + r"|(?:the\s+)?(?P<d2>\d{1,2})" + ORD + r"\s+(?:of\s+)?(?P<mon2>" + MON_EN + r"))\b(?:,?\s+(?P<y>" + YEAR
          + r")\b)?", _week_of_date),
-    rule(r"\b(?:on|since)\s+(?P<t>(?P<a>\d{1,2})/(?P<b>\d{1,2}))(?![\d/]|\s*(?:cups?|inch|of|%))",
-         _day_month_numeric),
     # Years.
     rule(r"\b(?P<cue>in|during|since|from|until|till|to|through|between|and|or|of|around|throughout|"
          r"the\s+year)\s+(?P<t>(?P<y>" + YEAR + r"))\b(?![-/.:]\d|\s+" + COUNTED + r"\b)", _year_cue),
-    # Numeric dates, any language.
-    rule(r"(?<![\d/.-])(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d)", iso_date),
-    rule(r"(?<![\d/.-])(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4})(?![\d/-])", numeric_date),
-    rule(r"(?<![\d/.-])(?P<a>\d{1,2})(?P<sep>/)(?P<b>\d{1,2})/(?P<y>\d{2})(?![\d/.-])", numeric_date),
 ]
