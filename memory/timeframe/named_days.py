@@ -235,6 +235,29 @@ def names_regex(country: str | None) -> str:
     return "(?:" + "|".join(_word(_pattern(n), n) for n in names) + ")"
 
 
+@lru_cache(maxsize=64)
+def triggers(country: str | None) -> tuple[frozenset[str], frozenset[str]]:
+    """The longest word of every Latin name and the first character of every Chinese one: a cheap pre-check."""
+    names = {n for d in TABLE for n in d.names} | {n for n, _ in _country_entries(country)}
+    words = set()
+    for name in names:
+        if re.match("[\u4e00-\u9fff]", name):
+            continue
+        found = re.findall(r"[^\W\d_]+", name.lower())
+        if found:
+            words.add(max(found, key=len))
+    chars = {n[0] for n in names if re.match("[\u4e00-\u9fff]", n)}
+    return frozenset(words), frozenset(chars)
+
+
+def mentions_one(text: str, country: str | None) -> bool:
+    """Whether `text` could name a day of `days_for(country)` (no false 'no')."""
+    words, chars = triggers(country)
+    if chars and any(ch in chars for ch in text):
+        return True
+    return not words.isdisjoint(re.findall(r"[^\W\d_]+", text.lower()))
+
+
 def lookup(phrase: str, country: str | None) -> NamedDay | None:
     """The named day `phrase` (a name exactly) stands for."""
     for pattern, named in days_for(country):

@@ -7,7 +7,7 @@ from datetime import timedelta
 from functools import lru_cache
 
 from memory.timeframe import calendar as cal
-from memory.timeframe.named_days import lookup, names_regex, occurrences
+from memory.timeframe.named_days import lookup, mentions_one, names_regex, occurrences
 from memory.timeframe.rule import Atom, Context, phrase_span
 
 _LAST = (r"last|previous|past|letzte[nrs]?|vergangene[nrs]?|vorige[nrs]?|(?:el\s+|la\s+)?(?:último|ultimo|última|"
@@ -60,6 +60,8 @@ def _mode(m: re.Match) -> tuple[str, int]:
 def find(text: str, ctx: Context) -> list[Atom]:
     """Every named day in `text`, resolved: bare names look back to the most recent one."""
     atoms = []
+    if not mentions_one(text, ctx.country):
+        return atoms
     for m in _pattern(ctx.country).finditer(text):
         named = lookup(m["name"], ctx.country)
         if named is None:

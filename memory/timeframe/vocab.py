@@ -31,6 +31,12 @@ MONTHS_ES = {
     "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
     "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
 }
+# Abbreviations in dates ("22 Janv.", "1 de Ene", "3. Okt"); "set", "ago", "mar" are words too and left out.
+MONTHS_DE.update({"jan": 1, "feb": 2, "mär": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+                  "okt": 10, "nov": 11, "dez": 12})
+MONTHS_FR.update({"janv": 1, "févr": 2, "fevr": 2, "fév": 2, "fev": 2, "avr": 4, "juil": 7, "sept": 9,
+                  "oct": 10, "nov": 11, "déc": 12, "dec": 12})
+MONTHS_ES.update({"ene": 1, "feb": 2, "abr": 4, "jun": 6, "jul": 7, "sept": 9, "oct": 10, "nov": 11, "dic": 12})
 MONTHS_ALL = {**MONTHS_EN, **MONTHS_DE, **MONTHS_FR, **MONTHS_ES}
 
 WEEKDAYS_EN = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
