@@ -132,10 +132,14 @@ def _season(timex: str, today: date) -> tuple[date, date] | None:
 
 
 _PARTS_OF_YEAR = {  # Mebot's convention for a part of a year: these months (first, end exclusive)
-    "early": (1, 5), "beginning": (1, 2), "start": (1, 2), "mid": (5, 9), "middle": (5, 9),
-    "late": (9, 13), "end": (12, 13),
+    "early": (1, 5), "beginning": (1, 2), "mid": (5, 9), "late": (9, 13), "end": (12, 13),
 }
-_PART = re.compile(r"\b(early|beginning|start|mid|middle|late|end)\b", re.IGNORECASE)
+_PART = re.compile(r"\b(early|beginning|start|mid|middle|late|end|anfang|ende|mitte|début|debut|fin|mi|principios|"
+                   r"comienzos|finales|fines|final|mediados)\b|(年初|年底|年末|年中|月初|月底|月末|月中)", re.IGNORECASE)
+_PART_KEYS = {"start": "beginning", "middle": "mid", "anfang": "beginning", "ende": "end", "mitte": "mid",
+              "début": "beginning", "debut": "beginning", "fin": "end", "mi": "mid", "principios": "beginning",
+              "comienzos": "beginning", "finales": "end", "fines": "end", "final": "end", "mediados": "mid",
+              "年初": "beginning", "年底": "end", "年末": "end", "年中": "mid"}
 
 
 def _expected(text: str, result: dict, today: date) -> tuple[date, date, str] | None:
@@ -180,7 +184,8 @@ def _expected(text: str, result: dict, today: date) -> tuple[date, date, str] | 
         end, note = end + timedelta(days=1), "to now: today included"
     part = _PART.search(phrase)
     if part and re.fullmatch(r"\d{4}", timex) and (start.month, end.month) != (1, 1):
-        first, last = _PARTS_OF_YEAR[part[1].lower()]
+        word = (part[1] or part[2]).lower()
+        first, last = _PARTS_OF_YEAR[_PART_KEYS.get(word, word)]
         y = int(timex)
         start, end = date(y, first, 1), date(y, last, 1) if last <= 12 else date(y + 1, 1, 1)
         note = "part of a year"

@@ -120,6 +120,17 @@ def _decade(m: re.Match, ctx: Context):
     return per.decade(first)
 
 
+_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5}
+
+
+def _past_decades(m: re.Match, ctx: Context):
+    word = (_g(m, "n") or _g(m, "n2") or _g(m, "n3")).lower()
+    n = int(word) if word.isdigit() else _COUNTS[word]
+    end = ctx.today.year // 10 * 10
+    first = per.decade(end - 10 * n)
+    return first._replace(end=per.decade(end).start)
+
+
 def _this_decade(shift: int):
     return lambda m, ctx: per.decade(ctx.today.year // 10 * 10 + 10 * shift)
 
@@ -198,7 +209,8 @@ RULES: list[Rule] = [
                                                           m, ctx)),
     # Seasons: a cue or a year must come with the word ("a spring in the garden" names no time).
     rule(r"\b(?:(?P<smod>this|last|next|past|diesen|letzten|vergangenen|nächsten|ce|cet|cette|este|el\s+pasado|"
-         r"pasado)\s+|(?:in\s+the|in|during|over\s+the|the|mid|im|en|l['’]|el|en\s+el|au|del)\s*)" + _SEASON
+         r"pasado)\s+|(?:in\s+the|in|during|over\s+the|the|mid|im|en|l['’]|el|en\s+el|au|del|a\s+mediados\s+de|mediados\s+de)\s*)"
+         + _SEASON
          + r"\b(?:\s+(?P<smod2>dernier|pasado))?(?:\s*,?\s*(?:of\s+|de\s+|del\s+)?" + YREF + r")?", _season),
     rule(r"\b" + _SEASON + r"\s*,?\s*(?:of\s+|de\s+|del\s+)?(?P<y>" + YEAR + r")\b", _season),
     rule(YREF + r"?(?P<s>春天|春季|夏天|夏季|秋天|秋季|冬天|冬季)", _season),
@@ -207,6 +219,10 @@ RULES: list[Rule] = [
          r"(?:['’]?s|er(?:\s+Jahre)?)?\b", _decade),
     rule(r"\b(?:the\s+|in\s+)?['’]?(?P<dd>[2-9]0|00|10)(?:['’]?s\b|er(?:\s+Jahre(?:n)?)?\b)", _decade),
     rule(r"\b(?:los\s+años|los\s+anos|la\s+década(?:\s+de)?|les\s+années|die)\s+(?P<dd>[2-9]0)\b", _decade),
+    rule(r"\b(?:la\s+)?década\s+(?:de\s+)?(?P<dy>1[89]\d0|20[0-2]0)\b", _decade),
+    rule(r"\b(?:the\s+)?(?:past|last)\s+(?P<n>\d|two|three|four|five)\s+decades\b|"
+         r"\b(?:las\s+)?últimas\s+(?P<n2>\d|dos|tres|cuatro|cinco)\s+(?:décadas|decenios)\b|"
+         r"\b(?:los\s+)?últimos\s+(?P<n3>\d|dos|tres|cuatro|cinco)\s+decenios\b", _past_decades),
     rule(r"\b(?:the|los\s+años)\s+(?:nineteen\s+)?(?P<dw>twenties|thirties|forties|fifties|sixties|seventies|eighties|"
          r"nineties|veinte|treinta|cuarenta|cincuenta|sesenta|setenta|ochenta|noventa)\b", _decade),
     rule(r"(?:(?P<dlast>上世纪|上世紀)|(?P<dc>\d{2}|十九|二十)世纪)?(?P<dd>[2-9]0)年代", _decade),
