@@ -34,6 +34,10 @@ class Context:
         """The day on which the hour `hours` before now falls."""
         return (self.now - timedelta(hours=hours)).date()
 
+    def back(self, n: int, unit: str) -> date:
+        """The day on which the moment `n` hours, minutes or seconds before now falls."""
+        return (self.now - timedelta(**{unit + "s": n})).date()
+
 
 SOUTHERN_COUNTRIES = frozenset({
     "AR", "AU", "BO", "BR", "BW", "CL", "FJ", "LS", "MG", "MU", "MZ", "NA", "NZ", "PE", "PY", "SZ", "UY", "ZA",

@@ -15,6 +15,8 @@ from memory.timeframe.vocab import (
 DAYPART = r"(?:\s+(?:morning|afternoon|evening|night))?"
 ORD = r"(?:st|nd|rd|th)?"
 YEAR = r"(?:1[89]\d\d|2[01]\d\d)"
+UNITS_EN = (r"(?:hours?|hrs?|days?|weeks?|wks?|months?|mos?|mths?|years?|yrs?|minutes?|mins?|seconds?|secs?|"
+            r"fortnights?)")
 SHIFT = {"this": 0, "current": 0, "last": -1, "previous": -1, "next": 1}
 # Words after a year that show the number counts something ("in 2000 steps").
 COUNTED = (r"(?:steps|meters|metres|km|miles|calories|kcal|words|pages|people|points|dollars|euros|"
@@ -26,12 +28,17 @@ def relative_day(offset: int):
     return lambda m, ctx: cal.day(ctx.today + timedelta(days=offset))
 
 
+def _fine(n: int, unit: str, ctx: Context):
+    """For hours, minutes and seconds: the day the moment n units back falls on."""
+    return ctx.back(n, unit) if unit in cal.FINE_UNITS else None
+
+
 def ago_with(numbers: dict[str, int]):
     """A resolver for 'N units ago' with counts written in digits or the words of `numbers`."""
     def resolve(m: re.Match, ctx: Context):
         n = number(m["n"], numbers)
         unit = UNITS[m["u"].lower()]
-        return None if n is None else cal.ago(n, unit, ctx.today, ctx.hours_back(n) if unit == "hour" else None)
+        return None if n is None else cal.ago(n, unit, ctx.today, _fine(n, unit, ctx))
     return resolve
 
 
@@ -40,7 +47,7 @@ def rolling_with(numbers: dict[str, int]):
     def resolve(m: re.Match, ctx: Context):
         n = number(m["n"], numbers) if m["n"] else 1
         unit = UNITS[m["u"].lower()]
-        return None if n is None else cal.rolling(n, unit, ctx.today, ctx.hours_back(n) if unit == "hour" else None)
+        return None if n is None else cal.rolling(n, unit, ctx.today, _fine(n, unit, ctx))
     return resolve
 
 
@@ -65,7 +72,7 @@ def _ahead(m: re.Match, ctx: Context):
 
 
 def _calendar(m: re.Match, ctx: Context):
-    return cal.calendar_period(m["u"].lower(), ctx.today, ctx.week_start, SHIFT[m["mod"].lower()])
+    return cal.calendar_period(UNITS[m["u"].lower()], ctx.today, ctx.week_start, SHIFT[m["mod"].lower()])
 
 
 def _before_last(m: re.Match, ctx: Context):
@@ -220,14 +227,16 @@ RULES: list[Rule] = [
     rule(r"\b(?:the\s+)?day\s+before\s+yesterday\b", relative_day(-2)),
     rule(r"\btomorrow" + DAYPART + r"\b", relative_day(1)),
     rule(r"\b(?:the\s+)?day\s+after\s+tomorrow\b", relative_day(2)),
-    rule(r"\b(?P<n>" + NUM_EN + r")\s+(?P<u>hours?|days?|weeks?|months?|years?)\s+ago\b", ago_with(NUMBERS_EN)),
+    rule(r"\b(?P<n>" + NUM_EN + r")\s*(?P<u>" + UNITS_EN + r")\s+(?:ago|back|earlier)\b", ago_with(NUMBERS_EN)),
+    rule(r"\b(?P<n>\d{1,4})\s?(?P<u>[wdhmy]|mo|min|hr|wk|yr)\s+ago\b", ago_with(NUMBERS_EN)),
     # Rolling periods ending today.
     rule(r"\b(?:(?:the|this)\s+)?(?:last|past|previous)\s+(?P<n>" + NUM_EN
-         + r")\s+(?P<u>hours?|days?|weeks?|months?|years?)\b", rolling_with(NUMBERS_EN)),
-    rule(r"\b(?:(?:the|this)\s+(?:last|past)|past)\s+(?P<n>)(?P<u>day|week|month|year)\b", rolling_with(NUMBERS_EN)),
+         + r")\s*(?P<u>" + UNITS_EN + r")\b", rolling_with(NUMBERS_EN)),
+    rule(r"\b(?:(?:the|this)\s+(?:last|past)|past)\s+(?P<n>)(?P<u>day|week|month|year|hour|minute|fortnight)\b",
+         rolling_with(NUMBERS_EN)),
     rule(r"\b(?:the\s+)?next\s+(?P<n>" + NUM_EN + r")\s+(?P<u>days?|weeks?|months?|years?)\b", _ahead),
     # Calendar periods.
-    rule(r"\b(?P<mod>this|current|last|previous|next)\s+(?P<u>week|month|year)\b", _calendar),
+    rule(r"\b(?P<mod>this|current|last|previous|next)\s+(?P<u>week|month|year|wk|mo|mth|yr)\b", _calendar),
     rule(r"\bthe\s+(?P<u>week|month|year)\s+before\s+last\b", _before_last),
     rule(r"\b(?:earlier|so\s+far)\s+this\s+(?P<u>week|month|year)\b", _so_far),
     rule(r"\b(?:this\s+past|last|previous)\s+weekend\b", weekend_mode("last")),

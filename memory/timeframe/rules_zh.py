@@ -10,7 +10,7 @@ from memory.timeframe.rules_en import calendar_shift, relative_day, weekend_mode
 from memory.timeframe.vocab import NUM_ZH, UNITS, WEEKDAYS_ZH, zh_number
 
 _PART = r"(?:早上|上午|中午|下午|晚上|夜里|夜裡)?"
-_UNIT = r"(?:个小时|個小時|小时|小時|天|日|个星期|個星期|星期|个礼拜|礼拜|禮拜|周|週|个月|個月|年)"
+_UNIT = r"(?:个小时|個小時|小时|小時|分钟|分鐘|秒钟|秒鐘|秒|天|日|个星期|個星期|星期|个礼拜|礼拜|禮拜|周|週|个月|個月|年)"
 _WEEK = r"(?:周|週|星期|礼拜|禮拜)"
 _NOT_EVERY = r"(?<![每])"
 
@@ -22,12 +22,12 @@ def _count(m: re.Match) -> int | None:
 
 def _ago(m: re.Match, ctx: Context):
     n, unit = _count(m), UNITS[m["u"]]
-    return None if n is None else cal.ago(n, unit, ctx.today, ctx.hours_back(n) if unit == "hour" else None)
+    return None if n is None else cal.ago(n, unit, ctx.today, ctx.back(n, unit) if unit in cal.FINE_UNITS else None)
 
 
 def _rolling(m: re.Match, ctx: Context):
     n, unit = _count(m), UNITS[m["u"]]
-    return None if n is None else cal.rolling(n, unit, ctx.today, ctx.hours_back(n) if unit == "hour" else None)
+    return None if n is None else cal.rolling(n, unit, ctx.today, ctx.back(n, unit) if unit in cal.FINE_UNITS else None)
 
 
 def _weekday(m: re.Match, ctx: Context):

@@ -79,6 +79,15 @@ UNITS = {
     # English
     "hour": "hour", "hours": "hour", "day": "day", "days": "day", "week": "week", "weeks": "week",
     "month": "month", "months": "month", "year": "year", "years": "year",
+    "minute": "minute", "minutes": "minute", "min": "minute", "mins": "minute", "m": "minute",
+    "second": "second", "seconds": "second", "sec": "second", "secs": "second", "s": "second",
+    "hr": "hour", "hrs": "hour", "h": "hour", "d": "day", "wk": "week", "wks": "week", "w": "week",
+    "mo": "month", "mos": "month", "mth": "month", "mths": "month", "yr": "year", "yrs": "year", "y": "year",
+    "fortnight": "fortnight", "fortnights": "fortnight",
+    "minuten": "minute", "sekunde": "second", "sekunden": "second",
+    "secondes": "second", "seconde": "second",
+    "minuto": "minute", "minutos": "minute", "segundo": "second", "segundos": "second",
+    "分钟": "minute", "分鐘": "minute", "分": "minute", "秒": "second", "秒钟": "second", "秒鐘": "second",
     # German
     "stunde": "hour", "stunden": "hour", "tag": "day", "tage": "day", "tagen": "day",
     "woche": "week", "wochen": "week", "monat": "month", "monate": "month", "monaten": "month",
