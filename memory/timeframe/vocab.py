@@ -86,7 +86,7 @@ UNITS = {
     "fortnight": "fortnight", "fortnights": "fortnight",
     "minuten": "minute", "sekunde": "second", "sekunden": "second",
     "secondes": "second", "seconde": "second",
-    "minuto": "minute", "minutos": "minute", "segundo": "second", "segundos": "second",
+    "anos": "year", "minuto": "minute", "minutos": "minute", "segundo": "second", "segundos": "second",
     "分钟": "minute", "分鐘": "minute", "分": "minute", "秒": "second", "秒钟": "second", "秒鐘": "second",
     # German
     "stunde": "hour", "stunden": "hour", "tag": "day", "tage": "day", "tagen": "day",
