@@ -157,7 +157,9 @@ def _expected(text: str, result: dict, today: date) -> tuple[date, date, str] | 
         start = date.fromisoformat(past["date"])
         if re.fullmatch(r"XXXX-WXX-\d", timex) and start == today - timedelta(days=7):
             return today, today + timedelta(days=1), "weekday: today"
-        if _AGO_MONTH_YEAR.search(phrase) and re.search(r"ago|vor|il y a|hace|前", text, re.I):
+        finer = re.search(r"\b(?:days?|weeks?|tag|tagen|wochen?|jours?|semaines?|días?|dias?|semanas?)\b|天|周|星期",
+                          phrase, re.I)
+        if _AGO_MONTH_YEAR.search(phrase) and not finer and re.search(r"ago|vor|il y a|hace|前", text, re.I):
             unit_year = re.search(r"year|jahr|\ban|année|año|年前", phrase, re.I) and "个月" not in phrase
             if unit_year:
                 return date(start.year, 1, 1), date(start.year + 1, 1, 1), "ago: calendar year"
@@ -182,6 +184,25 @@ def _expected(text: str, result: dict, today: date) -> tuple[date, date, str] | 
             start, end, note = start + timedelta(days=1), end + timedelta(days=1), "rolling: today included"
     elif end == today and start < today:
         end, note = end + timedelta(days=1), "to now: today included"
+    nth_week = re.fullmatch(r"(?P<y>\d{4}|XXXX)-(?P<m>\d\d)-W(?P<w>\d\d)", timex)
+    if nth_week:  # Mebot: the n-th week of a month is days 7n-6 … 7n; the last week its last seven days
+        first = start.replace(day=1) if start.day < 8 or start.month == end.month else end.replace(day=1)
+        month_first = date(first.year, int(nth_week["m"]), 1) if nth_week["y"] == "XXXX" else \
+            date(int(nth_week["y"]), int(nth_week["m"]), 1)
+        if month_first > today:
+            month_first = date(month_first.year - 1, month_first.month, 1)
+        w = int(nth_week["w"])
+        if re.search(r"\blast\b|últim|ultim|dernière|letzte|最后|最後", phrase, re.I):
+            end = _month_add(month_first, 1)
+            return end - timedelta(days=7), end, "last week of a month: its last seven days"
+        return month_first + timedelta(days=7 * (w - 1)), month_first + timedelta(days=7 * w), \
+            "n-th week of a month: days 7n-6 … 7n"
+    last_month = re.fullmatch(r"(?P<y>\d{4})-(?P<m>\d\d)", timex)
+    if last_month and re.search(r"\b(?:last|letzten|pasado|dernier)\b", phrase, re.I) and \
+            not re.search(r"\b(?:week|month|year|semaine|semana|woche|monat|mois|mes)\b", phrase, re.I):
+        month = int(last_month["m"])  # Mebot: "last September" is the latest September before this month
+        y = today.year if month < today.month else today.year - 1
+        return date(y, month, 1), _month_add(date(y, month, 1), 1), "last <month>: the latest before this month"
     part = _PART.search(phrase)
     if part and re.fullmatch(r"\d{4}", timex) and (start.month, end.month) != (1, 1):
         word = (part[1] or part[2]).lower()

@@ -20,7 +20,11 @@ _DIRECTED = re.compile(
     r"\s*(?:(?:to|until|till|through|thru|bis(?:\s+(?:zum|zur))?|au|à|jusqu['’](?:au|à)|a|al|hasta)\s+" + _ARTICLE
     + r"|[-–—~～]\s*|[到至]\s*)", re.IGNORECASE)
 # Words that list two times ("yesterday and today"): the frame covers both.
-_LISTED = re.compile(r"\s*(?:(?:and|or|und|oder|et|ou|y|o)\s+" + _ARTICLE + r"|[和或]\s*)", re.IGNORECASE)
+_LISTED = re.compile(r"\s*(?:(?:and|or|und|oder|et|ou|y|o)\s+" + _ARTICLE + r"|[和或与與]\s*)", re.IGNORECASE)
+# Words before a day that ask for its week or month ("the week of the 18th", "semana del 16 de septiembre").
+_WEEK_OF = re.compile(r"(?:\b(?:the\s+)?(?:week|weekend)\s+(?:of|commencing|starting|beginning)(?:\s+on)?|\bw/c|"
+                      r"\bsemana\s+del?|\bsemaine\s+(?:du|de)|\bWoche\s+vom)\s*(?:the\s+)?$", re.IGNORECASE)
+_MONTH_OF = re.compile(r"\b(?:month\s+of|mes\s+de(?:l)?|mois\s+de)\s*(?:the\s+)?$", re.IGNORECASE)
 _BACKOFF_LIMIT = 12  # steps a yearless range end may move to follow its start
 
 
@@ -83,9 +87,24 @@ def _since(text: str, atom: Atom, ctx: Context) -> Atom:
     return Atom(begin, end, cal.Period(atom.period.start, tomorrow, "span"))
 
 
+def _week_of(text: str, atom: Atom, ctx: Context) -> Atom:
+    """'the week of <day>' is that day's calendar week; 'month of <day>' its month."""
+    if atom.period.end - atom.period.start != timedelta(days=1):
+        return atom
+    week = _WEEK_OF.search(text, max(0, atom.begin - 30), atom.begin)
+    if week is not None:
+        weekend = "weekend" in week.group().lower()
+        found = cal.weekend_of(atom.period.start) if weekend else cal.week_of(atom.period.start, ctx.week_start)
+        return Atom(week.start(), atom.end, found)
+    month = _MONTH_OF.search(text, max(0, atom.begin - 30), atom.begin)
+    if month is not None:
+        return Atom(month.start(), atom.end, cal.month(atom.period.start.year, atom.period.start.month))
+    return atom
+
+
 def frames(text: str, atoms: list[Atom], ctx: Context) -> list[Atom]:
     """The time frames `text` names, in text order, ranges and 'since' already joined."""
-    atoms = longest_first(atoms)
+    atoms = [_week_of(text, a, ctx) for a in longest_first(atoms)]
     out: list[Atom] = []
     i = 0
     while i < len(atoms):

@@ -25,13 +25,14 @@ from memory.timeframe.rules_dates import RULES as _DATES
 from memory.timeframe.rules_eu import RULES as _EU
 from memory.timeframe.rules_numeric import RULES as _NUMERIC
 from memory.timeframe.rules_periods import RULES as _PERIODS
+from memory.timeframe.rules_ranges import RULES as _RANGES
 from memory.timeframe.rules_relative import RULES as _RELATIVE
 from memory.timeframe.rules_zh import RULES as _ZH
 from memory.timeframe.vocab import language_hints
 
 # "span" is any other run of whole days: rolling periods, ranges, "since …", "earlier this month".
 GRAINS = ("day", "week", "weekend", "month", "year", "span")
-RULES = _EN + _EU + _ZH + _NUMERIC + _DATES + _PERIODS + _RELATIVE
+RULES = _EN + _EU + _ZH + _NUMERIC + _DATES + _PERIODS + _RELATIVE + _RANGES
 
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
