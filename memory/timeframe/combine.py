@@ -10,15 +10,16 @@ from memory.timeframe.rule import Atom, Context
 
 _ARTICLE = r"(?:(?:the|dem|den|der|le|la|l['’]|el)\s*)?"
 _RANGE_PREFIX = re.compile(
-    r"(?:\b(?:between|from|zwischen|von|vom|du|entre|del|desde|de)\s+" + _ARTICLE + r"|(?:从|從|自|由)\s*)$",
+    r"(?:\b(?:between|from|zwischen|von|vom|du|entre|del|desde|de|depuis)\s+" + _ARTICLE + r"|(?:从|從|自|由)\s*)$",
     re.IGNORECASE)
 _SINCE_PREFIX = re.compile(
     r"(?:\b(?:ever\s+since|since|seit|depuis|desde)\s+" + _ARTICLE + r"|(?:自从|自從|从|從|自)\s*)$", re.IGNORECASE)
 _SINCE_SUFFIX = re.compile(r"^\s*(?:以来|以來|至今)")
 # Words that join a start and an end ("Monday to Wednesday", "du 1er au 5", "周一到周三").
+_SHORT_WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|lun|mar|mer|jeu|ven|sam|dim|lu|mi|ju|vi|sá|do)\.?,?\s+)?"
 _DIRECTED = re.compile(
-    r"\s*(?:(?:to|until|till|through|thru|bis(?:\s+(?:zum|zur))?|au|à|jusqu['’](?:au|à)|a|al|hasta)\s+" + _ARTICLE
-    + r"|[-–—~～]\s*|[到至]\s*)", re.IGNORECASE)
+    r"\s*(?:(?:to|until|till|through|thru|bis(?:\s+(?:zum|zur))?|au|à|jusqu['’]?(?:au|à|a)|a|al|hasta)\s+" + _ARTICLE
+    + r"|[-–—~～]\s*|[到至]\s*)" + _SHORT_WEEKDAY, re.IGNORECASE)
 # Words that list two times ("yesterday and today"): the frame covers both.
 _LISTED = re.compile(r"\s*(?:(?:and|or|und|oder|et|ou|y|o)\s+" + _ARTICLE + r"|[和或与與]\s*)", re.IGNORECASE)
 # Words before a day that ask for its week or month ("the week of the 18th", "semana del 16 de septiembre").
@@ -80,6 +81,8 @@ def _since(text: str, atom: Atom, ctx: Context) -> Atom:
     if prefix is None and suffix is None:
         return atom
     tomorrow = ctx.today + timedelta(days=1)
+    if prefix is not None and prefix.group().strip() in "从從" and atom.period.grain == "span":
+        return atom  # "从2016-2018" is the range itself, not "since"
     if atom.period.start >= tomorrow:
         return atom  # "since next week" names no run up to today; keep the period itself
     begin = prefix.start() if prefix is not None else atom.begin

@@ -94,7 +94,7 @@ def parse(text: str, now: datetime | None = None, week_start: int = 0, *, countr
     if not text.strip():
         return None
     ctx = Context(now=now, week_start=week_start, languages=language_hints(text),
-                  country=country.upper() if country else None, day_first=day_first)
+                  country=country.upper() if country else None, day_first=day_first, text=text)
     atoms = find_atoms(text, RULES, ctx) + holiday_rules.find(text, ctx)
     atoms = atoms or fallback.find(text)
     found = frames(text, atoms, ctx)

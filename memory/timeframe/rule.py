@@ -19,6 +19,12 @@ class Context:
     languages: frozenset[str]  # non-English European languages the text shows signs of
     country: str | None = None  # ISO 3166 code: whose holidays and seasons (None: no public holidays)
     day_first: bool | None = None  # numeric dates: 5/7 is 5 July (True), May 7 (False), by language (None)
+    text: str = ""  # the whole text the phrases are found in
+
+    @property
+    def cjk(self) -> bool:
+        """Whether the text is written in Chinese characters (numeric dates then read day first)."""
+        return bool(_CJK.search(self.text))
 
     @property
     def southern(self) -> bool:
@@ -39,6 +45,7 @@ class Context:
         return (self.now - timedelta(**{unit + "s": n})).date()
 
 
+_CJK = re.compile("[\u4e00-\u9fff]")
 SOUTHERN_COUNTRIES = frozenset({
     "AR", "AU", "BO", "BR", "BW", "CL", "FJ", "LS", "MG", "MU", "MZ", "NA", "NZ", "PE", "PY", "SZ", "UY", "ZA",
     "ZM", "ZW", "AO", "MW", "NC", "PF", "WS", "TO",

@@ -11,6 +11,8 @@ from memory.timeframe.rule import Context, Rule, rule
 from memory.timeframe.rules_en import YEAR, ambiguous_month_word
 from memory.timeframe.vocab import MON_ALL, MON_DE, MON_EN, MON_ES, MON_FR, MONTHS_ALL, WD_ALL
 
+MONTHS_ALL = {**MONTHS_ALL, "ago": 8}  # "ago" is August only after "de" ("el segundo de Ago.")
+
 _YEAR_TAIL = r"(?:,?\s+(?:de\s+|del\s+)?(?P<y>" + YEAR + r")\b)?"
 
 
@@ -42,6 +44,12 @@ RULES: list[Rule] = [
     # Month then day, glued or with a dash or slash: Oct-2, Oct2, Oct/2, October2.
     rule(r"\b(?P<mon>" + MON_ALL + r")(?:\.?-|/|(?<=[a-zé])(?=\d))(?P<d>\d{1,2})(?!\d|:|/\d)" + _YEAR_TAIL,
          _date),
+    # Other languages' month first: "Octobre 22", "Octobre. 2", "septembre.16"; English with a dot: "september.16th".
+    rule(r"\b(?P<mon>" + MON_FR + "|" + MON_ES + "|" + MON_DE + r")(?:\.\s*|\s+)(?P<d>\d{1,2})(?:st|nd|rd|th)?(?![\d:.])"
+         + _YEAR_TAIL, _date),
+    rule(r"\b(?P<mon>" + MON_EN + r")\.(?P<d>\d{1,2})(?:st|nd|rd|th)?(?![\d:])" + _YEAR_TAIL, _date),
+    # Year, month word, day: 2019-aug-1, 2019/aug/01.
+    rule(r"(?<![\d/.-])(?P<y>" + YEAR + r")[-/](?P<mon>" + MON_ALL + r")[-/](?P<d>\d{1,2})(?!\d)", _date),
     # Day then month with a dash or slash: 2-Oct, 2/Oct.
     rule(r"(?<![\d/.-])(?P<d>\d{1,2})[-/](?P<mon>" + MON_ALL + r")\b\.?" + _YEAR_TAIL, _date),
     # Ordinal digits of other languages: 1ro de Ene, 1º de enero, 1er janvier.
@@ -50,7 +58,7 @@ RULES: list[Rule] = [
     # Days in words.
     rule(r"\b(?P<mon>" + MON_EN + r")\.?\s+(?:the\s+)?(?P<dw>" + DAY_EN + r")\b" + _YEAR_TAIL, _date),
     rule(r"\b(?:the\s+)?(?P<dw>" + DAY_EN + r")\s+of\s+(?P<mon>" + MON_EN + r")\b\.?" + _YEAR_TAIL, _date),
-    rule(r"\b(?:el\s+)?(?P<dw>" + DAY_ES + r")\s+de\s+(?P<mon>" + MON_ES + r")\b\.?" + _YEAR_TAIL, _date),
+    rule(r"\b(?:el\s+)?(?P<dw>" + DAY_ES + r")\s+de\s+(?P<mon>" + MON_ES + r"|ago)\b\.?" + _YEAR_TAIL, _date),
     rule(r"\b(?:el\s+)?(?P<mon>" + MON_ES + r")\s+(?P<dw>" + DAY_ES + r")\b" + _YEAR_TAIL, _date),
     rule(r"\b(?:le\s+)?(?P<dw>" + DAY_FR + r")\s+(?:de\s+|d['’])?(?P<mon>" + MON_FR + r")\b\.?"
          + _YEAR_TAIL, _date),
@@ -58,5 +66,5 @@ RULES: list[Rule] = [
     rule(r"\b(?:am\s+|den\s+|vom\s+)?(?P<dw>" + DAY_DE + r")\s+(?P<mon>" + MON_DE + r")\b" + _YEAR_TAIL, _date),
     # A weekday and a day of the month: 'Friday the 15th' is the most recent 15th.
     rule(r"\b(?:" + WD_ALL + r")\s+(?:the\s+|el\s+|le\s+|den\s+)?(?P<t2>(?:(?P<d>\d{1,2})(?:st|nd|rd|th|\.)?|(?P<dw>"
-         + _DAY_WORDS + r")))(?!\s*(?:of\s+)?(?:" + MON_ALL + r")\b|\d|:)", _weekday_the_nth),
+         + _DAY_WORDS + r")))(?!\.?\s*(?:of\s+|de\s+)?(?:" + MON_ALL + r")\b|\d|:)", _weekday_the_nth),
 ]

@@ -197,10 +197,20 @@ def day_range(month: int, d1: int, d2: int, y: str | None, ctx: Context):
     return None if last is None else cal.Period(first.start, last.end, "span", first.repeat)
 
 
+_NTH_WEEK = {"1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth", "primera": "first", "primer": "first",
+             "1ª": "first", "segunda": "second", "2ª": "second", "tercera": "third", "3ª": "third", "cuarta": "fourth",
+             "4ª": "fourth", "última": "last", "ultima": "last", "ersten": "first", "zweiten": "second",
+             "dritten": "third", "vierten": "fourth", "letzten": "last", "première": "first", "premiere": "first",
+             "deuxième": "second", "deuxieme": "second", "troisième": "third", "troisieme": "third",
+             "quatrième": "fourth", "quatrieme": "fourth", "dernière": "last", "derniere": "last"}
+
+
 def _nth_week(m: re.Match, ctx: Context):
-    month = MONTHS_EN[m["mon"].lower()]
+    month = MONTHS_ALL[m["mon"].lower()]
+    if ambiguous_month_word(m["mon"]) and not m["y"]:
+        return None
     whole = cal.month(int(m["y"]), month) if m["y"] else cal.named_month(month, "recent", ctx.today)
-    nth = {"1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth"}.get(m["nth"].lower(), m["nth"].lower())
+    nth = _NTH_WEEK.get(m["nth"].lower(), m["nth"].lower())
     return cal.nth_week_of_month(nth, whole)
 
 
@@ -238,7 +248,10 @@ RULES: list[Rule] = [
     # Calendar periods.
     rule(r"\b(?P<mod>this|current|last|previous|next)\s+(?P<u>week|month|year|wk|mo|mth|yr)\b", _calendar),
     rule(r"\bthe\s+(?P<u>week|month|year)\s+before\s+last\b", _before_last),
-    rule(r"\b(?:earlier|so\s+far)\s+this\s+(?P<u>week|month|year)\b", _so_far),
+    rule(r"\b(?:earlier|so\s+far)\s+(?:this|in\s+the)\s+(?P<u>week|month|year)\b", _so_far),
+    rule(r"\bmás\s+temprano\s+(?:esta|este)\s+(?P<u>semana|mes|año)\b", lambda m, ctx: cal.so_far(
+        {"semana": "week", "mes": "month", "año": "year"}[m["u"].lower()], ctx.today, ctx.week_start)),
+    rule(r"\bmy\s+day\b", relative_day(0)),
     rule(r"\b(?:this\s+past|last|previous)\s+weekend\b", weekend_mode("last")),
     rule(r"\bthe\s+weekend\s+before\s+last\b", weekend_mode("before_last")),
     rule(r"\bthis\s+weekend\b", weekend_mode("this")),
@@ -253,9 +266,14 @@ RULES: list[Rule] = [
     rule(r"\b(?P<cue>in|during|since|from|until|till|to|through|between|and|or|around|throughout)\s+"
          r"(?P<t>(?P<mon>" + MON_EN_FULL + r"))\b(?!\s*\d)", _month_cue),
     rule(r"\b(?P<mod>last|this|early|late|mid|mid-|the\s+end\s+of|the\s+beginning\s+of|the\s+start\s+of|"
-         r"the\s+middle\s+of|end\s+of|beginning\s+of|start\s+of)\s*(?P<mon>" + MON_EN_FULL + r")\b(?!\s*\d)",
+         r"the\s+middle\s+of|end\s+of|beginning\s+of|start\s+of)\s*(?P<mon>" + MON_EN + r")\b\.?(?!\s*\d)",
          _month_mod),
     rule(r"\b(?P<mon>" + MON_ALL + r")\.?,?\s+(?:(?:of|de|del)\s+)?(?P<y>" + YEAR + r")\b", month_year),
+    # A month name alone, where it cannot be an ordinary word or a first name.
+    rule(r"(?<![\w-])(?P<mon>January|February|September|October|November|December|July|février|fevrier|Fevrier|"
+         r"janvier|septembre|octobre|novembre|décembre|decembre|juillet|juin|avril|août|aout|enero|febrero|marzo|abril|"
+         r"junio|agosto|septiembre|octubre|noviembre|diciembre|Januar|Februar|März|Oktober|Dezember)\b(?![\s.,-]*\d)",
+         lambda m, ctx: cal.named_month(MONTHS_ALL[m["mon"].lower()], "recent", ctx.today)),
     # Dates with month names.
     rule(r"\b(?:(?:" + WD_ALL + r"),?\s+)?(?P<mon>" + MON_EN + r")\.?\s+(?P<d>\d{1,2})(?P<ord>st|nd|rd|th)?\b"
          r"(?!:)(?:,?\s+(?P<y>" + YEAR + r")\b)?", _month_first_date),
@@ -269,8 +287,11 @@ RULES: list[Rule] = [
     rule(r"\b(?:(?:between|from)\s+)?(?:the\s+)?(?P<d1>\d{1,2})" + ORD
          + r"\s*(?:-|–|to|and|through|until|till)\s*(?:the\s+)?(?P<d2>\d{1,2})" + ORD + r"(?:\s+of)?\s+(?P<mon>"
          + MON_EN + r")\b(?:,?\s+(?P<y>" + YEAR + r")\b)?", _day_range),
-    rule(r"\bthe\s+(?P<nth>first|1st|second|2nd|third|3rd|fourth|4th|last)\s+week\s+of\s+(?P<mon>" + MON_EN_FULL
-         + r")\b(?:,?\s+(?P<y>" + YEAR + r")\b)?", _nth_week),
+    rule(r"\b(?:the\s+|la\s+|der\s+|in\s+der\s+|en\s+la\s+)?(?P<nth>first|1st|second|2nd|third|3rd|fourth|4th|last|"
+         r"primera|primer|1ª|segunda|2ª|tercera|3ª|cuarta|4ª|última|ultima|ersten|zweiten|dritten|vierten|letzten|"
+         r"première|premiere|deuxième|deuxieme|troisième|troisieme|quatrième|quatrieme|dernière|derniere)\s+"
+         r"(?:week|semana|semaine|Woche)\s+(?:of|de|im|in|du|d['’])\s+(?P<mon>" + MON_ALL
+         + r")\b\.?(?:,?\s+(?P<y>" + YEAR + r")\b)?", _nth_week),
     rule(r"\bthe\s+(?P<kind>week|weekend)\s+of\s+(?:(?P<mon>" + MON_EN + r")\.?\s+(?P<d>\d{1,2})" + ORD
          + r"|(?:the\s+)?(?P<d2>\d{1,2})" + ORD + r"\s+(?:of\s+)?(?P<mon2>" + MON_EN + r"))\b(?:,?\s+(?P<y>" + YEAR
          + r")\b)?", _week_of_date),

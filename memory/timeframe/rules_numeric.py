@@ -33,7 +33,7 @@ def day_first(a: int, b: int, ctx: Context, sep: str = "/") -> bool:
         return False
     if ctx.day_first is not None:
         return ctx.day_first
-    return sep == "." or bool(ctx.languages)
+    return sep == "." or bool(ctx.languages) or ctx.cjk
 
 
 def iso_date(m: re.Match, ctx: Context):

@@ -201,7 +201,7 @@ RULES: list[Rule] = [
          r"1er|deuxième|deuxieme|second|troisième|troisieme|quatrième|quatrieme|dernier|erstes|ersten|zweites|"
          r"zweiten|drittes|dritten|viertes|vierten|letztes)\s+(?:trimestre|cuarto|quart|Quartal)" + _OF_Y, _quarter),
     rule(YREF + r"?\s*第(?P<qw>[一二三四1-4])(?:个|個)?季度", _quarter),
-    rule(r"(?:\b(?P<y1>" + YEAR + r")\s*)?\bH(?P<h>[12])\b(?:\s*(?:" + YREF + r"))?",
+    rule(r"(?:\b(?P<y1>" + YEAR + r")\s*)?(?:\b|(?<=\d))H(?P<h>[12])\b(?:\s*(?:" + YREF + r"))?",
          lambda m, ctx: _half_at(m, ctx)),
     rule(r"\b(?:the\s+|la\s+|el\s+)?(?P<hw>first|second|primera|segunda|1ª|2ª|première|premiere|seconde|ersten|"
          r"zweiten)\s+(?:half|mitad|moitié|moitie|Hälfte|Halbjahr)\s+(?:of\s+|de\s+|del\s+|des\s+)?" + YREF, _half),

@@ -26,13 +26,15 @@ _NTH = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "four
 _NTH_RE = r"(?P<nth>first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|premier|première|deuxième|deuxieme|" \
           r"troisième|troisieme|quatrième|quatrieme|dernier|primer|primero|segundo|tercer|tercero|cuarto|último|" \
           r"ultimo|ersten|erster|zweiten|dritten|vierten|letzten)"
-_MONTH_SHIFT = {"this": 0, "current": 0, "last": -1, "previous": -1, "past": -1, "next": 1, "ce": 0, "dernier": -1,
+_MONTH_SHIFT = {"this": 0, "current": 0, "last": -1, "previous": -1, "past": -1, "next": 1, "ce": 0, "cette": 0, "dernier": -1,
                 "este": 0, "pasado": -1, "anterior": -1, "diesen": 0, "dieses": 0, "letzten": -1, "vorigen": -1,
                 "上": -1, "本": 0, "这": 0, "這": 0, "下": 1}
 # A month named by word (group mon, optional y) or relative to now (group rel), any of the five languages.
-_MONTH_REF = (r"(?:(?P<mon>" + MON_ALL + r")\.?(?:,?\s+(?P<y>" + YEAR + r"))?|(?:the\s+)?(?P<rel>this|current|last|"
-              r"previous|past|next)\s+month|(?P<rel2>ce)\s+mois|le\s+mois\s+(?P<rel3>dernier)|(?:el\s+)?mes\s+"
-              r"(?P<rel4>pasado|anterior)|(?P<rel5>este)\s+mes|(?P<rel6>diesen|dieses|letzten|vorigen)\s+Monats?)")
+_MONTH_NAMED = r"(?P<mon>" + MON_ALL + r")\.?(?:,?\s+(?:de\s+|del\s+)?(?P<y>" + YEAR + r"))?"
+_MONTH_REL = (r"(?:the\s+)?(?P<rel>this|current|last|previous|past|next)\s+month|(?P<rel2>ce|cette)\s+mois|"
+              r"le\s+mois\s+(?P<rel3>dernier)|(?:el\s+)?mes\s+(?P<rel4>pasado|anterior)|(?P<rel5>este)\s+mes|"
+              r"(?P<rel6>diesen|dieses|letzten|vorigen)\s+Monats?")
+_MONTH_REF = "(?:" + _MONTH_NAMED + "|" + _MONTH_REL + ")"
 
 
 def _g(m: re.Match, name: str) -> str | None:
@@ -57,6 +59,8 @@ def _ordinal_weekday(m: re.Match, ctx: Context):
     n = _NTH[m["nth"].lower()]
     if _g(m, "mon") or any(_g(m, k) for k in ("rel", "rel2", "rel3", "rel4", "rel5", "rel6")):
         return cal.nth_weekday_of_month(month_start(m, ctx), wd, n)
+    if n == -1:
+        return cal.weekday(wd, "last", ctx.today, ctx.week_start)  # "el último domingo": the last one
     # "the second Sunday" alone: of this month, or of the last month when this month's is still ahead.
     first = ctx.today.replace(day=1)
     found = cal.nth_weekday_of_month(first, wd, n)
@@ -182,8 +186,7 @@ RULES: list[Rule] = [
          lambda m, ctx: _zh_ordinal_weekday(_Nth(m), ctx)),
     # A day of a relative month: "20th of the previous month", "the 5th of last month", "el 20 del mes pasado".
     rule(r"\b(?:the\s+|le\s+|el\s+|am\s+|on\s+(?:the\s+)?)?(?:(?P<d>\d{1,2})(?:st|nd|rd|th|er|\.)?|(?P<dw>" + DAY_EN
-         + r"))\s+(?:of\s+|du\s+|del\s+|des\s+)(?:the\s+)?(?:" + _MONTH_REF.replace("(?P<mon>" + MON_ALL + r")\.?(?:,?\s+"
-         r"(?P<y>" + YEAR + r"))?|", "") + r")", _day_of_relative_month),
+         + r"))\s+(?:of\s+|du\s+|del\s+|des\s+)(?:the\s+)?(?:" + _MONTH_REL + r")", _day_of_relative_month),
     rule(r"\b(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<rel>this|next|last)\s+month\b",
          _day_of_relative_month),
     rule(r"(?:(?P<zy>去年|前年|今年)(?:的)?)?(?:(?P<zrel>上|本|这|這|下)(?:个|個)?月)?(?P<d>" + _ZH_NUM
@@ -218,6 +221,9 @@ RULES: list[Rule] = [
          lambda m, ctx: None if _g(m, "dw") and not m["t"].lower().startswith("the") else _bare_day(m, ctx)),
     rule(r"\b(?:el|le)\s+(?P<t>(?P<d>\d{1,2}))" + _END, _bare_day),
     rule(r"\bam\s+(?P<t>(?P<d>\d{1,2})\.)(?!\s*\d|\s*(?:" + MON_ALL + r")\b)", _bare_day),
+    # "semana del 18", "the week of the 18th": the day; combine turns it into its week.
+    rule(r"\b(?:semana\s+del?|week\s+of\s+the|semaine\s+du)\s+(?P<t>(?P<d>\d{1,2})(?:st|nd|rd|th)?)\b(?!\s*(?:de\s+)?(?:"
+         + MON_ALL + r")\b|[/.-]\d)", _bare_day),
     # "my week", "the current week".
     rule(r"\b(?:my\s+week|(?:the\s+)?current\s+week|mi\s+semana|la\s+semana\s+actual|ma\s+semaine|meine\s+Woche)\b",
          _my_week),
