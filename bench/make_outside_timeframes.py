@@ -54,7 +54,7 @@ _JOIN = re.compile(
     r"|[-–~～]|到|至|和|與|与", re.IGNORECASE)
 _FORWARD = re.compile(
     r"\b(?:later|rest|remaining|remainder|within|coming|upcoming|restliche[nrs]?|reste|resto|dentro|próxim|"
-    r"proxim|prochain|nächste)|剩下|余下|今后|未来", re.IGNORECASE)
+    r"proxim|prochain|nächste|queda|quedan)|剩下|余下|今后|未来", re.IGNORECASE)
 _AGO_MONTH_YEAR = re.compile(
     r"\b(?:months?|years?|monaten?|jahren?|mois|ans?|années?|mes(?:es)?|años?)\b\s*(?:ago|back)?|个月前|個月前|年前",
     re.IGNORECASE)
@@ -174,7 +174,12 @@ def _expected(text: str, result: dict, today: date) -> tuple[date, date, str] | 
     if ranged and ranged["n"] != "0" and not decades:
         if _JOIN.search(phrase) and not (end == today and start < today and not re.search(r"now|jetzt|maintenant|ahora|现在|現在", phrase, re.I)):
             unit = ranged["u"]
-            if unit == "Y" and start.month == 1 and start.day == 1 and end.month == 1 and end.day == 1:
+            if re.search(r"(?:\b(?:and|to|y|a|hasta|bis|und|au|et|until|through)\s+(?:the\s+)?|[-到至])\s*\d{4}\s*[.]?$",
+                         phrase) and end.month == 1 and end.day == 1:
+                end, note = date(end.year + 1, 1, 1), "range: end year included"
+            elif re.search(r"[^\W\d_]{3,}\.?\s+(?:de\s+)?\d{4}\s*$", phrase) and end.day == 1:
+                end, note = _month_add(end, 1), "range: end month included"
+            elif unit == "Y" and start.month == 1 and start.day == 1 and end.month == 1 and end.day == 1:
                 end, note = date(end.year + 1, 1, 1), "range: end year included"
             elif unit == "M" and start.day == 1 and end.day == 1 and not re.search(r"\bQ\d|quarter|季", phrase, re.I):
                 end, note = _month_add(end, 1), "range: end month included"
@@ -198,7 +203,7 @@ def _expected(text: str, result: dict, today: date) -> tuple[date, date, str] | 
         return month_first + timedelta(days=7 * (w - 1)), month_first + timedelta(days=7 * w), \
             "n-th week of a month: days 7n-6 … 7n"
     last_month = re.fullmatch(r"(?P<y>\d{4})-(?P<m>\d\d)", timex)
-    if last_month and re.search(r"\b(?:last|letzten|pasado|dernier)\b", phrase, re.I) and \
+    if last_month and re.search(r"\b(?:last|letzten|pasado|dernier|[uú]ltimo)\b", phrase, re.I) and \
             not re.search(r"\b(?:week|month|year|semaine|semana|woche|monat|mois|mes)\b", phrase, re.I):
         month = int(last_month["m"])  # Mebot: "last September" is the latest September before this month
         y = today.year if month < today.month else today.year - 1

@@ -39,6 +39,20 @@ def _days_in(m: re.Match, ctx: Context):
     return cal.Period(first.start, last.end, "span")
 
 
+_RANGE_ENDS = {"a", "y", "und", "bis", "à", "et", "hasta", "through", "thru"}
+_RANGE_STARTS = re.compile(r"\b(?:entre|desde|de|zwischen|von|du|in|from|between)\b|从|從", re.IGNORECASE)
+
+
+def _range_year(m: re.Match, ctx: Context):
+    """A year after a range word; an ending word ('y 2018') needs a starting one before it."""
+    cue = m["cue"].lower()
+    if cue in _RANGE_ENDS and not _RANGE_STARTS.search(m.string, max(0, m.start() - 40), m.start()):
+        return None
+    if cue in ("de", "del") and not re.match(r"\s*(?:a|al|hasta|-)\s*\d{4}", m.string[m.end():]):
+        return None  # "18 de julho de 2024" is a date of another language, not a range
+    return cal.year(int(m["y"]))
+
+
 def _years(m: re.Match, ctx: Context):
     a, b = int(m["a"]), int(m["b"])
     return None if not a < b <= a + 200 else cal.Period(cal.year(a).start, cal.year(b).end, "span")
@@ -78,6 +92,9 @@ RULES: list[Rule] = [
     # Years: "2014-2018", "between 2014-2018".
     rule(r"(?<![\d/.-])(?:(?:between|from|entre|de|du|von|zwischen)\s+)?(?P<a>" + YEAR + r")\s*[-–]\s*(?P<b>" + YEAR
          + r")(?![\d/.-])", _years),
+    # A bare year after a range word of another language: "entre 2014 y 2018", "von 2014 bis 2018", "de 2014 a 2018".
+    rule(r"\b(?P<cue>entre|desde|hasta|de|del|a|y|zwischen|von|und|bis|à|et|jusqu['’]en|through|thru)\s+(?P<t>(?P<y>"
+         + YEAR + r"))\b(?![-/.:]\d|\s*(?:%|€|\$))", _range_year),
     # Months with years: "2016 November", "2016, nov", "November , 2016".
     rule(r"(?<![\d/.-])(?P<y>" + YEAR + r")\s*,?\s*(?P<mon>" + MON_ALL + r")\b\.?(?!\s*\d)", _month_year),
     rule(r"\b(?P<mon>" + MON_ALL + r")\.?\s+,\s*(?P<y>" + YEAR + r")\b", _month_year),
