@@ -172,7 +172,7 @@ def _expected(text: str, result: dict, today: date) -> tuple[date, date, str] | 
     ranged = _RANGE.match(timex)
     decades = ranged and ranged["u"] == "Y" and float(ranged["n"]) % 10 == 0 and start.year % 10 == 0
     if ranged and ranged["n"] != "0" and not decades:
-        if _JOIN.search(phrase) and not (end == today and start < today and not re.search(r"now|jetzt|maintenant|ahora|现在|現在", phrase, re.I)):
+        if _JOIN.search(phrase):
             unit = ranged["u"]
             if re.search(r"(?:\b(?:and|to|y|a|hasta|bis|und|au|et|until|through)\s+(?:the\s+)?|[-到至])\s*\d{4}\s*[.]?$",
                          phrase) and end.month == 1 and end.day == 1:
@@ -190,7 +190,7 @@ def _expected(text: str, result: dict, today: date) -> tuple[date, date, str] | 
     elif end == today and start < today:
         end, note = end + timedelta(days=1), "to now: today included"
     nth_week = re.fullmatch(r"(?P<y>\d{4}|XXXX)-(?P<m>\d\d)-W(?P<w>\d\d)", timex)
-    if nth_week:  # Mebot: the n-th week of a month is days 7n-6 … 7n; the last week its last seven days
+    if nth_week and not re.search(r"\d{4}|year|año|ano\b|année|jahr|年", phrase, re.I):  # Mebot: the n-th week of a month is days 7n-6 … 7n; the last week its last seven days
         first = start.replace(day=1) if start.day < 8 or start.month == end.month else end.replace(day=1)
         month_first = date(first.year, int(nth_week["m"]), 1) if nth_week["y"] == "XXXX" else \
             date(int(nth_week["y"]), int(nth_week["m"]), 1)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from memory.timeframe import calendar as cal
 from memory.timeframe.rule import Atom, Context
+from memory.timeframe.vocab import WD_ALL
 
 _ARTICLE = r"(?:(?:the|dem|den|der|le|la|l['’]|el)\s*)?"
 _RANGE_PREFIX = re.compile(
@@ -16,7 +17,8 @@ _SINCE_PREFIX = re.compile(
     r"(?:\b(?:ever\s+since|since|seit|depuis|desde)\s+" + _ARTICLE + r"|(?:自从|自從|从|從|自)\s*)$", re.IGNORECASE)
 _SINCE_SUFFIX = re.compile(r"^\s*(?:以来|以來|至今)")
 # Words that join a start and an end ("Monday to Wednesday", "du 1er au 5", "周一到周三").
-_SHORT_WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|lun|mar|mer|jeu|ven|sam|dim|lu|mi|ju|vi|sá|do)\.?,?\s+)?"
+_SHORT_WEEKDAY = (r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|lun|mar|mer|jeu|ven|sam|dim|lu|mi|ju|vi|sá|do|"
+                  + WD_ALL[3:-1] + r")\.?,?\s+(?:den\s+|the\s+|el\s+|le\s+)?)?")
 _DIRECTED = re.compile(
     r"\s*(?:(?:to|until|till|through|thru|bis(?:\s+(?:zum|zur))?|au|à|jusqu['’]?(?:au|à|a)|a|al|hasta)\s+" + _ARTICLE
     + r"|[-–—~～]\s*|[到至]\s*)" + _SHORT_WEEKDAY, re.IGNORECASE)
@@ -105,13 +107,36 @@ def _week_of(text: str, atom: Atom, ctx: Context) -> Atom:
     return atom
 
 
+_OF_YEAR = re.compile(r"\s*,?\s*(?:(?:of|de|del|in)\s+)?(?:the\s+year\s+)?", re.IGNORECASE)
+
+
+def _in_year(text: str, first: Atom, second: Atom) -> Atom | None:
+    """'June of nineteen ninety nine', 'September 10, nineteen zero one': a yearless time moved into the year after it."""
+    year = second.period
+    if year.start.month != 1 or year.start.day != 1 or year.end != year.start.replace(year=year.start.year + 1):
+        return None
+    if first.period.grain == "year" or _OF_YEAR.fullmatch(text[first.end: second.begin]) is None:
+        return None
+    span = first.period.end - first.period.start
+    try:
+        start = first.period.start.replace(year=year.start.year)
+    except ValueError:
+        return None  # 29 February in a common year
+    moved = cal.Period(start, start + span, first.period.grain)
+    if first.period.grain == "month":
+        moved = cal.month(start.year, start.month)
+    return Atom(first.begin, second.end, moved)
+
+
 def frames(text: str, atoms: list[Atom], ctx: Context) -> list[Atom]:
     """The time frames `text` names, in text order, ranges and 'since' already joined."""
     atoms = [_week_of(text, a, ctx) for a in longest_first(atoms)]
     out: list[Atom] = []
     i = 0
     while i < len(atoms):
-        joined = _join(text, atoms[i], atoms[i + 1]) if i + 1 < len(atoms) else None
+        joined = None
+        if i + 1 < len(atoms):
+            joined = _in_year(text, atoms[i], atoms[i + 1]) or _join(text, atoms[i], atoms[i + 1])
         if joined is not None:
             out.append(joined)
             i += 2

@@ -11,6 +11,7 @@ from memory.timeframe.rule import Context, Rule, rule
 from memory.timeframe.rules_en import YEAR, ambiguous_month_word
 from memory.timeframe.rules_relative import _MONTH_REF, month_start
 from memory.timeframe.vocab import MON_ALL, MONTHS_ALL, zh_number
+from memory.timeframe.yearwords import YEAR_WORDS, year_value
 
 _FROM = r"(?:(?:from|between|de|desde|entre|du|depuis|vom|von|zwischen)\s+(?:the\s+|el\s+|le\s+|dem\s+)?)"
 _TO = r"\s*(?:-|–|~|to|till|until|through|thru|and|a|al|hasta(?:\s+el)?|y(?:\s+el)?|au|et|jusqu['’]?(?:a|à|au)|" \
@@ -53,6 +54,25 @@ def _range_year(m: re.Match, ctx: Context):
     return cal.year(int(m["y"]))
 
 
+_DATE_BEFORE = re.compile(r"(?:\d|\b(?:" + MON_ALL + r"|first|second|third|\w+th|\w+st|spring|summer|autumn|fall|"
+                          r"winter|primavera|verano|otoño|invierno))\.?\s*,?\s*(?:of\s+|de\s+|del\s+)?$", re.IGNORECASE)
+_WORD_YEAR_CUES = re.compile(r"\b(?:in|from|until|till|to|since|en|entre|y|hasta|desde)\s+$", re.IGNORECASE)
+
+
+def _word_year(m: re.Match, ctx: Context):
+    """A year in words: after a cue word, or right after a day, month or season it belongs to."""
+    before = m.string[max(0, m.start("t") - 30): m.start("t")]
+    if not (_WORD_YEAR_CUES.search(before) or _DATE_BEFORE.search(before)):
+        return None
+    year = year_value(m["yw"])
+    return None if year is None or year > ctx.today.year + 50 else cal.year(year)
+
+
+def _word_decade(m: re.Match, ctx: Context):
+    year = year_value(m["yw"])
+    return None if year is None or year % 10 else cal.Period(cal.year(year).start, cal.year(year + 9).end, "span")
+
+
 def _years(m: re.Match, ctx: Context):
     a, b = int(m["a"]), int(m["b"])
     return None if not a < b <= a + 200 else cal.Period(cal.year(a).start, cal.year(b).end, "span")
@@ -91,7 +111,14 @@ RULES: list[Rule] = [
          + r")\s*[日号號]\s*(?:到|至|-|~)\s*(?P<d2>" + _ZH_N + r")\s*[日号號]", _zh_days),
     # Years: "2014-2018", "between 2014-2018".
     rule(r"(?<![\d/.-])(?:(?:between|from|entre|de|du|von|zwischen)\s+)?(?P<a>" + YEAR + r")\s*[-–]\s*(?P<b>" + YEAR
-         + r")(?![\d/.-])", _years),
+         + r")(?![\d/-]|\.\d)", _years),
+    # Years in words after a cue or after a day or month: "in nineteen twenty eight", "June of nineteen ninety nine".
+    rule(r"(?:\b(?:in|of|from|until|till|to|since|en|de|del|entre|y|hasta|desde)\s+|,\s*|(?<=\w)\s+)(?P<t>(?P<yw>"
+         + YEAR_WORDS + r"))\b(?!\s+(?:people|dollars|euros|steps|times|personas|euros|pesos))", _word_year),
+    rule(r"\b(?:los\s+años|la\s+década)\s+(?P<yw>" + YEAR_WORDS + r")\b", _word_decade),
+    rule(r"\bthe\s+(?P<dec>noughties|two\s+thousands|twenty[\s-]tens|two\s+thousand\s+and\s+tens)\b",
+         lambda m, ctx: cal.Period(cal.year(2010 if "tens" in m["dec"].lower() else 2000).start,
+                                   cal.year(2019 if "tens" in m["dec"].lower() else 2009).end, "span")),
     # A bare year after a range word of another language: "entre 2014 y 2018", "von 2014 bis 2018", "de 2014 a 2018".
     rule(r"\b(?P<cue>entre|desde|hasta|de|del|a|y|zwischen|von|und|bis|à|et|jusqu['’]en|through|thru)\s+(?P<t>(?P<y>"
          + YEAR + r"))\b(?![-/.:]\d|\s*(?:%|€|\$))", _range_year),

@@ -14,12 +14,13 @@ from memory.timeframe.daywords import DAY_EN, DAYS_ALL
 from memory.timeframe.rule import Context, Rule, rule, word_before
 from memory.timeframe.rules_en import YEAR
 from memory.timeframe.vocab import (
-    MON_ALL, MONTHS_ALL, NUMBERS_EN, UNITS, WD_ALL, WD_DE, WD_EN, WD_ES, WD_FR, WEEKDAYS_ALL, WEEKDAYS_ZH, number,
+    MON_ES, MON_ALL, MONTHS_ALL, NUMBERS_EN, UNITS, WD_ALL, WD_DE, WD_EN, WD_ES, WD_FR, WEEKDAYS_ALL, WEEKDAYS_ZH, number,
     zh_number,
 )
 
 _NTH = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5,
-        "5th": 5, "last": -1, "premier": 1, "première": 1, "deuxième": 2, "deuxieme": 2, "troisième": 3,
+        "5th": 5, "last": -1, "1ª": 1, "primera": 1, "2ª": 2, "segunda": 2, "3ª": 3, "tercera": 3, "última": -1,
+        "premier": 1, "première": 1, "deuxième": 2, "deuxieme": 2, "troisième": 3,
         "troisieme": 3, "quatrième": 4, "quatrieme": 4, "dernier": -1, "primer": 1, "primero": 1, "segundo": 2,
         "tercer": 3, "tercero": 3, "cuarto": 4, "último": -1, "ultimo": -1, "ersten": 1, "erster": 1, "zweiten": 2,
         "dritten": 3, "vierten": 4, "letzten": -1, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "最后": -1, "最後": -1}
@@ -155,8 +156,8 @@ def _compound_ago(m: re.Match, ctx: Context):
 
 
 def _iso_week(m: re.Match, ctx: Context):
-    year = int(m["y"]) if _g(m, "y") else ctx.today.year + {"this": 0, "last": -1, "next": 1}.get(
-        (_g(m, "yrel") or "this").lower(), 0)
+    year = int(m["y"]) if _g(m, "y") else ctx.today.year + {"this": 0, "last": -1, "next": 1, "este": 0}.get(
+        (_g(m, "yrel") or "this").lower(), 0) - (1 if _g(m, "yrel2") else 0)
     if _g(m, "nth"):
         n = _NTH[m["nth"].lower()]
         weeks = cal.date(year, 12, 28).isocalendar()[1]
@@ -216,6 +217,10 @@ RULES: list[Rule] = [
     rule(r"\bweek\s+(?P<w>[1-9]|[1-4]\d|5[0-3])\b(?!\s*(?:of|days?)\b)", _iso_week),
     rule(r"\b(?:the\s+)?" + _NTH_RE + r"\s+week\s+of\s+(?:(?P<y>" + YEAR + r")|(?P<yrel>this|last|next)\s+year)\b",
          _iso_week),
+    rule(r"\b(?:la\s+)?(?P<nth>1ª|primera|primer|2ª|segunda|3ª|tercera|última|ultima)\s+semana\s+(?:de|del)\s+"
+         r"(?:(?P<y>" + YEAR + r")|(?P<yrel>este)\s+año|el\s+año\s+(?P<yrel2>pasado))\b", _iso_week),
+    rule(r"\b(?:el\s+)?(?:pasado|último|ultimo)\s+(?P<mon>" + MON_ES + r")\b",
+         lambda m, ctx: cal.named_month(MONTHS_ALL[m["mon"].lower()], "last", ctx.today)),
     # Bare days of the month after a cue: "on the 27th", "for the 27", "el 15", "am 15.", "le 15".
     rule(r"\b(?:on|for)\s+(?P<t>(?:the\s+)?(?:(?P<d>\d{1,2})(?:st|nd|rd|th)?|(?P<dw>" + DAY_EN + r")))" + _END,
          lambda m, ctx: None if _g(m, "dw") and not m["t"].lower().startswith("the") else _bare_day(m, ctx)),
