@@ -187,10 +187,12 @@ def _day_range(m: re.Match, ctx: Context):
 
 
 def day_range(month: int, d1: int, d2: int, y: str | None, ctx: Context):
-    """Days `d1`–`d2` of a month ('July 1-5'); without a year, the most recent such July 1."""
+    """Days `d1`–`d2` of a month ('July 1-5'); without a year, the most recent one that has ended by today."""
     if d2 < d1:
         return None
-    first = cal.exact_date(int(y), month, d1) if y else cal.month_day(month, d1, ctx.today)
+    first = cal.exact_date(int(y), month, d1) if y else cal.month_day(month, d2, ctx.today)
+    if first is not None and not y:
+        first = cal.exact_date(first.start.year, month, d1)
     if first is None:
         return None
     last = cal.exact_date(first.start.year, month, d2)

@@ -97,7 +97,9 @@ def _season(m: re.Match, ctx: Context):
 _TENS_EN = {"twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60, "seventies": 70,
             "eighties": 80, "nineties": 90, "setenta": 70, "ochenta": 80, "noventa": 90, "sesenta": 60,
             "cincuenta": 50, "cuarenta": 40, "treinta": 30, "veinte": 20, "七十": 70, "八十": 80, "九十": 90,
-            "六十": 60, "五十": 50, "四十": 40, "三十": 30, "二十": 20}
+            "六十": 60, "五十": 50, "四十": 40, "三十": 30, "二十": 20, "zwanziger": 20, "dreißiger": 30,
+            "vierziger": 40, "fünfziger": 50, "sechziger": 60, "siebziger": 70, "achtziger": 80, "neunziger": 90,
+            "zweitausender": 0}
 
 
 def _decade(m: re.Match, ctx: Context):
@@ -115,6 +117,8 @@ def _decade(m: re.Match, ctx: Context):
             first += 0  # "the 70s" is the 1970s; "the 00s"/"the 10s" below
         if century is None and tens <= ctx.today.year % 100 - 10 and tens < 20:
             first = 2000 + tens
+        if _g(m, "dw") and m["dw"].lower() == "zweitausender":
+            first = 2000
     if first % 10:
         return None
     return per.decade(first)
@@ -209,7 +213,7 @@ RULES: list[Rule] = [
                                                           m, ctx)),
     # Seasons: a cue or a year must come with the word ("a spring in the garden" names no time).
     rule(r"\b(?:(?P<smod>this|last|next|past|diesen|letzten|vergangenen|nächsten|ce|cet|cette|este|el\s+pasado|"
-         r"pasado)\s+|(?:in\s+the|in|during|over\s+the|the|mid|im|en|l['’]|el|en\s+el|au|del|a\s+mediados\s+de|mediados\s+de)\s*)"
+         r"pasado)\s+|(?:in\s+the|in|during|over\s+the|the|mid|im|en|l['’]|el|en\s+el|en\s+la|la|au|del|a\s+mediados\s+de|mediados\s+de)\s*)"
          + _SEASON
          + r"\b(?:\s+(?P<smod2>dernier|pasado))?(?:\s*,?\s*(?:of\s+|de\s+|del\s+)?" + YREF + r")?", _season),
     rule(r"\b" + _SEASON + r"\s*,?\s*(?:of\s+|de\s+|del\s+)?(?P<y>" + YEAR + r")\b", _season),
@@ -220,6 +224,8 @@ RULES: list[Rule] = [
     rule(r"\b(?:the\s+|in\s+)?['’]?(?P<dd>[2-9]0|00|10)(?:['’]?s\b|er(?:\s+Jahre(?:n)?)?\b)", _decade),
     rule(r"\b(?:los\s+años|los\s+anos|la\s+década(?:\s+de)?|les\s+années|die)\s+(?P<dd>[2-9]0)\b", _decade),
     rule(r"\b(?:la\s+)?década\s+(?:de\s+)?(?P<dy>1[89]\d0|20[0-2]0)\b", _decade),
+    rule(r"\b(?:die\s+|den\s+)(?P<dw>zwanziger|dreißiger|vierziger|fünfziger|sechziger|siebziger|achtziger|neunziger|"
+         r"zweitausender)(?:\s+Jahren?)?\b", _decade),
     rule(r"\b(?:the\s+)?(?:past|last)\s+(?P<n>\d|two|three|four|five)\s+decades\b|"
          r"\b(?:las\s+)?últimas\s+(?P<n2>\d|dos|tres|cuatro|cinco)\s+(?:décadas|decenios)\b|"
          r"\b(?:los\s+)?últimos\s+(?P<n3>\d|dos|tres|cuatro|cinco)\s+decenios\b", _past_decades),

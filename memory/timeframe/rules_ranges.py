@@ -30,7 +30,7 @@ def _days_in(m: re.Match, ctx: Context):
         start = month_start(m, ctx)
         if not m.groupdict().get("y") and not any(m.groupdict().get(k) for k in ("rel", "rel2", "rel3", "rel4",
                                                                                   "rel5", "rel6")):
-            first = cal.month_day(start.month, d1, ctx.today)
+            first = cal.month_day(start.month, d2, ctx.today)  # the latest such range that has ended
             if first is None:
                 return None
             start = first.start.replace(day=1)
@@ -104,6 +104,9 @@ RULES: list[Rule] = [
          + r"(?:\s+|\s*,\s*)(?:(?:of|de|del|in|im|d['’])\s+)?(?:(?:the\s+)?(?:" + _MONTH_REF + r"))\b", _days_in),
     rule(r"\b(?:(?P<rel6>diesen|letzten|vorigen)\s+Monat\s+)?(?:vom|von)\s+(?P<d1>\d{1,2})\.?\s*bis\s+(?:zum\s+)?"
          r"(?P<d2>\d{1,2})\.(?!\s*\d)", _days_in),
+    # A day, then a whole date: "from 4 to January 22, 1995".
+    rule(r"\b" + _FROM + r"(?P<d1>\d{1,2})" + _ORD + _TO + r"(?P<mon>" + MON_ALL + r")\.?\s+(?P<d2>\d{1,2})" + _ORD
+         + r"\b(?:,?\s+(?P<y>" + YEAR + r")\b)?", _days_in),
     # Days after the month: "November between 19 and 20", "Novembre 19 au 20".
     rule(r"\b(?P<mon>" + MON_ALL + r")\.?\s+" + _FROM + r"?(?P<d1>\d{1,2})" + _ORD + _TO + r"(?P<d2>\d{1,2})" + _ORD
          + r"\b(?:,?\s+(?P<y>" + YEAR + r")\b)?", _days_in),
