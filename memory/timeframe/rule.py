@@ -60,6 +60,7 @@ class Rule:
 
     pattern: re.Pattern
     resolve: Resolver
+    needs: str | None = None  # "digit" or "cjk": the rule is skipped for texts without one (speed only)
 
 
 class Atom(NamedTuple):
@@ -70,9 +71,14 @@ class Atom(NamedTuple):
     period: Period
 
 
-def rule(pattern: str, resolve: Resolver) -> Rule:
-    """A case-insensitive rule."""
-    return Rule(re.compile(pattern, re.IGNORECASE), resolve)
+def rule(pattern: str, resolve: Resolver, needs: str | None = None) -> Rule:
+    """A case-insensitive rule; `needs` ("digit", "cjk") says what a text must contain for it to match at all."""
+    return Rule(re.compile(pattern, re.IGNORECASE), resolve, needs)
+
+
+def needing(needs: str, rules: list[Rule]) -> list[Rule]:
+    """The same rules, marked as matching only texts with a digit ("digit") or a Chinese character ("cjk")."""
+    return [Rule(r.pattern, r.resolve, needs) for r in rules]
 
 
 def phrase_span(m: re.Match) -> tuple[int, int]:
@@ -85,7 +91,10 @@ def phrase_span(m: re.Match) -> tuple[int, int]:
 def find_atoms(text: str, rules: list[Rule], ctx: Context) -> list[Atom]:
     """Every phrase any rule resolves, overlapping ones included."""
     atoms = []
+    present = {"digit": any(ch.isdigit() for ch in text), "cjk": _CJK.search(text) is not None}
     for r in rules:
+        if r.needs is not None and not present[r.needs]:
+            continue
         for m in r.pattern.finditer(text):
             try:
                 period = r.resolve(m, ctx)

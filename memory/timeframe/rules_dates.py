@@ -43,18 +43,18 @@ _DAY_WORDS = "|".join((DAY_EN, DAY_ES, DAY_FR, DAY_DE))
 RULES: list[Rule] = [
     # Month then day, glued or with a dash or slash: Oct-2, Oct2, Oct/2, October2.
     rule(r"\b(?P<mon>" + MON_ALL + r")(?:\.?-|/|(?<=[a-zé])(?=\d))(?P<d>\d{1,2})(?!\d|:|/\d)" + _YEAR_TAIL,
-         _date),
+         _date, "digit"),
     # Other languages' month first: "Octobre 22", "Octobre. 2", "septembre.16"; English with a dot: "september.16th".
     rule(r"\b(?P<mon>" + MON_FR + "|" + MON_ES + "|" + MON_DE + r")(?:\.\s*|\s+)(?P<d>\d{1,2})(?:st|nd|rd|th)?(?![\d:.])"
-         + _YEAR_TAIL, _date),
-    rule(r"\b(?P<mon>" + MON_EN + r")\.(?P<d>\d{1,2})(?:st|nd|rd|th)?(?![\d:])" + _YEAR_TAIL, _date),
+         + _YEAR_TAIL, _date, "digit"),
+    rule(r"\b(?P<mon>" + MON_EN + r")\.(?P<d>\d{1,2})(?:st|nd|rd|th)?(?![\d:])" + _YEAR_TAIL, _date, "digit"),
     # Year, month word, day: 2019-aug-1, 2019/aug/01.
-    rule(r"(?<![\d/.-])(?P<y>" + YEAR + r")[-/](?P<mon>" + MON_ALL + r")[-/](?P<d>\d{1,2})(?!\d)", _date),
+    rule(r"(?<![\d/.-])(?P<y>" + YEAR + r")[-/](?P<mon>" + MON_ALL + r")[-/](?P<d>\d{1,2})(?!\d)", _date, "digit"),
     # Day then month with a dash or slash: 2-Oct, 2/Oct.
-    rule(r"(?<![\d/.-])(?P<d>\d{1,2})[-/](?P<mon>" + MON_ALL + r")\b\.?" + _YEAR_TAIL, _date),
+    rule(r"(?<![\d/.-])(?P<d>\d{1,2})[-/](?P<mon>" + MON_ALL + r")\b\.?" + _YEAR_TAIL, _date, "digit"),
     # Ordinal digits of other languages: 1ro de Ene, 1º de enero, 1er janvier.
     rule(r"\b(?P<d>\d{1,2})(?:ro|º|°|ª|er|re)\s+(?:de\s+)?(?P<mon>" + MON_ALL + r")\b\.?" + _YEAR_TAIL,
-         _date),
+         _date, "digit"),
     # Days in words.
     rule(r"\b(?P<mon>" + MON_EN + r")\.?\s+(?:the\s+)?(?P<dw>" + DAY_EN + r")\b" + _YEAR_TAIL, _date),
     rule(r"\b(?:the\s+)?(?P<dw>" + DAY_EN + r")\s+of\s+(?P<mon>" + MON_EN + r")\b\.?" + _YEAR_TAIL, _date),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from memory.timeframe import calendar as cal
-from memory.timeframe.rule import Context, Rule, rule, word_before
+from memory.timeframe.rule import Context, Rule, needing, rule, word_before
 
 YEAR4 = r"(?:1[89]|2[01])\d\d"
 _NOT_A_COUNT = r"(?![\d/.,-]?\d|\s*(?:cups?|inch|inches|of|%|pm|am|h\b|uhr|ml|g\b|kg|km|mg|x\b))"
@@ -74,7 +74,7 @@ def numeric_month(m: re.Match, ctx: Context):
 _CUE = r"(?:on|since|from|until|till|by|for|am|den|dem|vom|bis|für|seit|ab|le|du|au|el|del|al|desde|hasta|en|in)"
 _MONTH = r"(?:0?[1-9]|1[0-2])"
 
-RULES: list[Rule] = [
+RULES: list[Rule] = needing("digit", [
     rule(r"(?<![\d/.-])(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?![\d])", iso_date),
     rule(r"(?<![\d/.:-])(?P<y>" + YEAR4 + r") (?P<m>0[1-9]|1[0-2]) (?P<d>0[1-9]|[12]\d|3[01])(?![\d:])", iso_date),
     rule(r"(?<![\d/.-])(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?:(?P=sep)|,\s*)(?P<y>\d{4})(?![\d/-])", numeric_date),
@@ -90,4 +90,4 @@ RULES: list[Rule] = [
          + _NOT_A_COUNT + r"(?!\.\d)", numeric_day),
     rule(r"(?:\b" + _CUE + r"\s+(?:den\s+|dem\s+)?|^)(?P<t>(?P<a>\d{1,2})\.(?P<b>\d{1,2})\.)(?!\d)", day_then_month),
     rule(r"\b(?P<t>(?P<a>\d{1,2})\s+del\s+(?P<b>" + _MONTH + r"))\b(?!\s*(?:%|de\s+\d))", day_then_month),
-]
+])

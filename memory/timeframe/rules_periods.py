@@ -204,20 +204,20 @@ RULES: list[Rule] = [
     rule(r"\b(?:(?:el|la|le)\s+)?(?P<qw>primer|primero|segundo|tercer|tercero|cuarto|último|1º|2º|3º|4º|premier|"
          r"1er|deuxième|deuxieme|second|troisième|troisieme|quatrième|quatrieme|dernier|erstes|ersten|zweites|"
          r"zweiten|drittes|dritten|viertes|vierten|letztes)\s+(?:trimestre|cuarto|quart|Quartal)" + _OF_Y, _quarter),
-    rule(YREF + r"?\s*第(?P<qw>[一二三四1-4])(?:个|個)?季度", _quarter),
+    rule(YREF + r"?\s*第(?P<qw>[一二三四1-4])(?:个|個)?季度", _quarter, "cjk"),
     rule(r"(?:\b(?P<y1>" + YEAR + r")\s*)?(?:\b|(?<=\d))H(?P<h>[12])\b(?:\s*(?:" + YREF + r"))?",
          lambda m, ctx: _half_at(m, ctx)),
     rule(r"\b(?:the\s+|la\s+|el\s+)?(?P<hw>first|second|primera|segunda|1ª|2ª|première|premiere|seconde|ersten|"
          r"zweiten)\s+(?:half|mitad|moitié|moitie|Hälfte|Halbjahr)\s+(?:of\s+|de\s+|del\s+|des\s+)?" + YREF, _half),
     rule(YREF + r"\s*(?P<hw>上|下)半年", lambda m, ctx: _yeared(lambda y: per.half(1 if _g(m, "hw") == "上" else 2, y),
-                                                          m, ctx)),
+                                                          m, ctx), "cjk"),
     # Seasons: a cue or a year must come with the word ("a spring in the garden" names no time).
     rule(r"\b(?:(?P<smod>this|last|next|past|diesen|letzten|vergangenen|nächsten|ce|cet|cette|este|el\s+pasado|"
          r"pasado)\s+|(?:in\s+the|in|during|over\s+the|the|mid|im|en|l['’]|el|en\s+el|en\s+la|la|au|del|a\s+mediados\s+de|mediados\s+de)\s*)"
          + _SEASON
          + r"\b(?:\s+(?P<smod2>dernier|pasado))?(?:\s*,?\s*(?:of\s+|de\s+|del\s+)?" + YREF + r")?", _season),
     rule(r"\b" + _SEASON + r"\s*,?\s*(?:of\s+|de\s+|del\s+)?(?P<y>" + YEAR + r")\b", _season),
-    rule(YREF + r"?(?P<s>春天|春季|夏天|夏季|秋天|秋季|冬天|冬季)", _season),
+    rule(YREF + r"?(?P<s>春天|春季|夏天|夏季|秋天|秋季|冬天|冬季)", _season, "cjk"),
     # Decades and centuries.
     rule(r"\b(?:the\s+|in\s+the\s+|los\s+(?:años\s+)?|las?\s+|les\s+années\s+|die\s+|en\s+los\s+)(?P<dy>1[89]\d0|20[0-2]0)"
          r"(?:['’]?s|er(?:\s+Jahre)?)?\b", _decade),
@@ -231,9 +231,9 @@ RULES: list[Rule] = [
          r"\b(?:los\s+)?últimos\s+(?P<n3>\d|dos|tres|cuatro|cinco)\s+decenios\b", _past_decades),
     rule(r"\b(?:the|los\s+años)\s+(?:nineteen\s+)?(?P<dw>twenties|thirties|forties|fifties|sixties|seventies|eighties|"
          r"nineties|veinte|treinta|cuarenta|cincuenta|sesenta|setenta|ochenta|noventa)\b", _decade),
-    rule(r"(?:(?P<dlast>上世纪|上世紀)|(?P<dc>\d{2}|十九|二十)世纪)?(?P<dd>[2-9]0)年代", _decade),
+    rule(r"(?:(?P<dlast>上世纪|上世紀)|(?P<dc>\d{2}|十九|二十)世纪)?(?P<dd>[2-9]0)年代", _decade, "cjk"),
     rule(r"(?:(?P<dlast>上世纪|上世紀)|(?P<dc>\d{2}|十九|二十)世纪)?(?P<dw>二十|三十|四十|五十|六十|七十|八十|九十)年代",
-         _decade),
+         _decade, "cjk"),
     rule(r"\b(?:this|the\s+current)\s+decade\b|\besta\s+década\b|\bcette\s+décennie\b|\bdieses\s+Jahrzehnt\b",
          _this_decade(0)),
     rule(r"\b(?:last|the\s+last|the\s+previous|previous)\s+decade\b|\bla\s+década\s+pasada\b", _this_decade(-1)),
@@ -241,7 +241,7 @@ RULES: list[Rule] = [
          lambda m, ctx: per.century(int(_g(m, "c") or _g(m, "c2")))),
     rule(r"\bsiglo\s+(?P<c>[XVI]+|\d{2})\b|\b(?P<c2>[XVI]+)e\s+siècle\b",
          lambda m, ctx: per.century(_century_number(_g(m, "c") or _g(m, "c2")))),
-    rule(r"(?P<c>\d{2}|十[一二三四五六七八九]|二十[一二]?)世纪(?!\d|[二三四五六七八九]?十?年代)", _century),
+    rule(r"(?P<c>\d{2}|十[一二三四五六七八九]|二十[一二]?)世纪(?!\d|[二三四五六七八九]?十?年代)", _century, "cjk"),
     # Parts of a year, a week and a month.
     rule(r"\b(?:at\s+|in\s+|by\s+)?" + _PART_EN + r"\s*(?:the\s+|of\s+)?(?:" + YREF.replace("the\\s+year|", "(?P<yany>the\\s+year)|")
          + r")", _part_of_year),
@@ -249,7 +249,7 @@ RULES: list[Rule] = [
     rule(r"\b(?:à\s+la\s+|au\s+|en\s+)?(?P<p>début|debut|fin|mi)[-\s]+(?:de\s+|d['’])?(?:" + YREF + r")", _part_of_year),
     rule(r"\b(?:a|al?)\s+(?P<p>principios|comienzos|finales|fines|mediados|final)\s+(?:de|del)\s+(?:" + YREF + r")",
          _part_of_year),
-    rule(YREF + r"?(?P<p>年初|年底|年末|年中)", _part_of_year),
+    rule(YREF + r"?(?P<p>年初|年底|年末|年中)", _part_of_year, "cjk"),
     rule(r"\b" + _PART_EN + r"\s*(?:the\s+)?(?P<wmod>this|last|next|previous)?\s*week\b", _part_of_week),
     rule(r"\b(?:(?:los\s+)?(?P<p>últimos|ultimos|primeros)\s+días\s+de\s+la\s+semana\s+(?P<wmod>pasada|anterior))",
          lambda m, ctx: per.part_of_week("late" if _g(m, "p").lower() != "primeros" else "early", ctx.today,

@@ -101,20 +101,20 @@ RULES: list[Rule] = [
     # Days d1–d2 of a month named after them: "from 4 to 22 this month", "4 till 23 of this month",
     # "19-20 de noviembre", "du 4 au 22 janvier 1995", "vom 4. bis zum 23. Juli".
     rule(r"\b" + _FROM + r"?(?P<d1>\d{1,2})" + _ORD + _TO + r"(?P<d2>\d{1,2})" + _ORD
-         + r"(?:\s+|\s*,\s*)(?:(?:of|de|del|in|im|d['’])\s+)?(?:(?:the\s+)?(?:" + _MONTH_REF + r"))\b", _days_in),
+         + r"(?:\s+|\s*,\s*)(?:(?:of|de|del|in|im|d['’])\s+)?(?:(?:the\s+)?(?:" + _MONTH_REF + r"))\b", _days_in, "digit"),
     rule(r"\b(?:(?P<rel6>diesen|letzten|vorigen)\s+Monat\s+)?(?:vom|von)\s+(?P<d1>\d{1,2})\.?\s*bis\s+(?:zum\s+)?"
-         r"(?P<d2>\d{1,2})\.(?!\s*\d)", _days_in),
+         r"(?P<d2>\d{1,2})\.(?!\s*\d)", _days_in, "digit"),
     # A day, then a whole date: "from 4 to January 22, 1995".
     rule(r"\b" + _FROM + r"(?P<d1>\d{1,2})" + _ORD + _TO + r"(?P<mon>" + MON_ALL + r")\.?\s+(?P<d2>\d{1,2})" + _ORD
-         + r"\b(?:,?\s+(?P<y>" + YEAR + r")\b)?", _days_in),
+         + r"\b(?:,?\s+(?P<y>" + YEAR + r")\b)?", _days_in, "digit"),
     # Days after the month: "November between 19 and 20", "Novembre 19 au 20".
     rule(r"\b(?P<mon>" + MON_ALL + r")\.?\s+" + _FROM + r"?(?P<d1>\d{1,2})" + _ORD + _TO + r"(?P<d2>\d{1,2})" + _ORD
-         + r"\b(?:,?\s+(?P<y>" + YEAR + r")\b)?", _days_in),
+         + r"\b(?:,?\s+(?P<y>" + YEAR + r")\b)?", _days_in, "digit"),
     rule(r"(?:从|從|自)?(?:(?P<y>\d{4}|\d{2})\s*年)?(?P<m>十[一二]?|[一二三四五六七八九]|\d{1,2})\s*月\s*(?P<d1>" + _ZH_N
          + r")\s*[日号號]\s*(?:到|至|-|~)\s*(?P<d2>" + _ZH_N + r")\s*[日号號]", _zh_days),
     # Years: "2014-2018", "between 2014-2018".
     rule(r"(?<![\d/.-])(?:(?:between|from|entre|de|du|von|zwischen)\s+)?(?P<a>" + YEAR + r")\s*[-–]\s*(?P<b>" + YEAR
-         + r")(?![\d/-]|\.\d)", _years),
+         + r")(?![\d/-]|\.\d)", _years, "digit"),
     # Years in words after a cue or after a day or month: "in nineteen twenty eight", "June of nineteen ninety nine".
     rule(r"(?:\b(?:in|of|from|until|till|to|since|en|de|del|entre|y|hasta|desde)\s+|,\s*|(?<=\w)\s+)(?P<t>(?P<yw>"
          + YEAR_WORDS + r"))\b(?!\s+(?:people|dollars|euros|steps|times|personas|euros|pesos))", _word_year),
@@ -124,8 +124,8 @@ RULES: list[Rule] = [
                                    cal.year(2019 if "tens" in m["dec"].lower() else 2009).end, "span")),
     # A bare year after a range word of another language: "entre 2014 y 2018", "von 2014 bis 2018", "de 2014 a 2018".
     rule(r"\b(?P<cue>entre|desde|hasta|de|del|a|y|zwischen|von|und|bis|à|et|jusqu['’]en|through|thru)\s+(?P<t>(?P<y>"
-         + YEAR + r"))\b(?![-/.:]\d|\s*(?:%|€|\$))", _range_year),
+         + YEAR + r"))\b(?![-/.:]\d|\s*(?:%|€|\$))", _range_year, "digit"),
     # Months with years: "2016 November", "2016, nov", "November , 2016".
-    rule(r"(?<![\d/.-])(?P<y>" + YEAR + r")\s*,?\s*(?P<mon>" + MON_ALL + r")\b\.?(?!\s*\d)", _month_year),
-    rule(r"\b(?P<mon>" + MON_ALL + r")\.?\s+,\s*(?P<y>" + YEAR + r")\b", _month_year),
+    rule(r"(?<![\d/.-])(?P<y>" + YEAR + r")\s*,?\s*(?P<mon>" + MON_ALL + r")\b\.?(?!\s*\d)", _month_year, "digit"),
+    rule(r"\b(?P<mon>" + MON_ALL + r")\.?\s+,\s*(?P<y>" + YEAR + r")\b", _month_year, "digit"),
 ]

@@ -9,7 +9,7 @@ from datetime import timedelta
 from memory.timeframe import calendar as cal
 from memory.timeframe import named_days
 from memory.timeframe.rules_numeric import full_year
-from memory.timeframe.rule import Context, Rule, rule
+from memory.timeframe.rule import Context, Rule, needing, rule
 from memory.timeframe.rules_en import calendar_shift, relative_day, weekend_mode
 from memory.timeframe.vocab import NUM_ZH, UNITS, WEEKDAYS_ZH, ZH_DIGITS, zh_number
 
@@ -117,7 +117,7 @@ _Y = r"(?P<y>\d{4}\s*年|[〇零一二三四五六七八九]{4}\s*年|[两兩二
 _M = r"(?P<m>\d{1,2}|十[一二]?|[一二三四五六七八九])"
 _D = r"(?P<d>\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])"
 
-RULES: list[Rule] = [
+RULES: list[Rule] = needing("cjk", [
     rule(r"今天" + _PART + r"|今日|今早|今晚|今晨", relative_day(0)),
     rule(r"昨天" + _PART + r"|昨日|昨晚|昨夜", relative_day(-1)),
     rule(r"(?<!大)前天" + _PART, relative_day(-2)),
@@ -148,5 +148,4 @@ RULES: list[Rule] = [
     rule(r"(?P<y>\d{4}|[〇零一二三四五六七八九]{4}|" + _ERA + r"[一二三四五六七八九十\d]{1,3})\s*年(?![前代\d])", _year_only),
     rule(r"(?P<zm>十[一二]?|[一二三四五六七八九]|\d{1,2})月(?:份)?的?(?:第(?P<n>[一二三四1-4])|(?P<last>最后|最後)一)(?:个|個)?"
          r"(?:周|週|星期|礼拜)(?![一二三四五六日天1-7])", _nth_week),
-]
-
+])
