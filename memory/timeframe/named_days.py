@@ -67,12 +67,14 @@ def _before_advent(days: int) -> DayOf:
     return lambda year, country: _advent(1)(year, country) - timedelta(days=days)
 
 
-def _qingming(year: int, country: str | None) -> date:
-    # The solar term falls on 4 or 5 April; the holidays package computes it.
-    from holidays.calendars.chinese import _ChineseLunisolar
+def _qingming(year: int, country: str | None) -> date | None:
+    # The solar term falls on 4 or 5 April; the holidays package's Chinese calendar knows which.
+    import holidays
 
-    found = _ChineseLunisolar().qingming_date(year)
-    return found[0] if isinstance(found, tuple) else found
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        china = holidays.country_holidays("CN", years=year, language="en_US")
+    return next((d for d, name in china.items() if "Tomb" in name), None)
 
 
 def by_country(default: DayOf, **countries: DayOf) -> DayOf:

@@ -13,7 +13,7 @@ from memory.timeframe.vocab import MON_ALL, MON_DE, MON_EN, MON_ES, MON_FR, MONT
 
 MONTHS_ALL = {**MONTHS_ALL, "ago": 8}  # "ago" is August only after "de" ("el segundo de Ago.")
 
-_YEAR_TAIL = r"(?:,?\s+(?:de\s+|del\s+)?(?P<y>" + YEAR + r")\b)?"
+_YEAR_TAIL = r"(?:(?:,?\s+|[/-])(?:de\s+|del\s+)?(?P<y>" + YEAR + r")\b)?"
 
 
 def _group(m: re.Match, name: str) -> str | None:
@@ -48,6 +48,9 @@ RULES: list[Rule] = [
     rule(r"\b(?P<mon>" + MON_FR + "|" + MON_ES + "|" + MON_DE + r")(?:\.\s*|\s+)(?P<d>\d{1,2})(?:st|nd|rd|th)?(?![\d:.])"
          + _YEAR_TAIL, _date, "digit"),
     rule(r"\b(?P<mon>" + MON_EN + r")\.(?P<d>\d{1,2})(?:st|nd|rd|th)?(?![\d:])" + _YEAR_TAIL, _date, "digit"),
+    # Month word and year with a slash or dash: Feb/2013, Feb-2013.
+    rule(r"\b(?P<mon>" + MON_ALL + r")\.?\s*[/-]\s*(?P<y>" + YEAR + r")\b",
+         lambda m, ctx: cal.month(int(m["y"]), MONTHS_ALL[m["mon"].lower()]), "digit"),
     # Year, month word, day: 2019-aug-1, 2019/aug/01.
     rule(r"(?<![\d/.-])(?P<y>" + YEAR + r")[-/](?P<mon>" + MON_ALL + r")[-/](?P<d>\d{1,2})(?!\d)", _date, "digit"),
     # Day then month with a dash or slash: 2-Oct, 2/Oct.

@@ -87,6 +87,8 @@ _LAST_WORDS = {"last", "past", "letzten", "vergangenen", "dernier", "passé", "p
 def _season(m: re.Match, ctx: Context):
     name = _SEASON_WORDS[_g(m, "s").lower()]
     year = year_ref(m, ctx)
+    if _g(m, "the") and year is None and _g(m, "s").lower() in ("fall", "spring"):
+        return None  # "the fall of Rome", "the spring in her step"
     if year is not None:
         return per.season(name, year, ctx.southern)
     mod = (_g(m, "smod") or "").lower()
@@ -213,7 +215,7 @@ RULES: list[Rule] = [
                                                           m, ctx), "cjk"),
     # Seasons: a cue or a year must come with the word ("a spring in the garden" names no time).
     rule(r"\b(?:(?P<smod>this|last|next|past|diesen|letzten|vergangenen|nächsten|ce|cet|cette|este|el\s+pasado|"
-         r"pasado)\s+|(?:in\s+the|in|during|over\s+the|the|mid|im|en|l['’]|el|en\s+el|en\s+la|la|au|del|a\s+mediados\s+de|mediados\s+de)\s*)"
+         r"pasado)\s+|(?P<the>the\s+)|(?:in\s+the|in|during|over\s+the|mid|im|en|l['’]|el|en\s+el|en\s+la|la|au|del|a\s+mediados\s+de|mediados\s+de)\s*)"
          + _SEASON
          + r"\b(?:\s+(?P<smod2>dernier|pasado))?(?:\s*,?\s*(?:of\s+|de\s+|del\s+)?" + YREF + r")?", _season),
     rule(r"\b" + _SEASON + r"\s*,?\s*(?:of\s+|de\s+|del\s+)?(?P<y>" + YEAR + r")\b", _season),
