@@ -8,6 +8,11 @@ from datetime import date, datetime, timedelta
 from typing import Callable, NamedTuple
 
 from memory.timeframe.calendar import Period
+from memory.timeframe.vocab import MONTHS_ALL, WEEKDAYS_ALL
+
+MONTH_WORDS = frozenset(MONTHS_ALL) | {"ago"}  # "ago" is August in "el segundo de Ago."
+WEEKDAY_WORDS = frozenset(WEEKDAYS_ALL) | {w + "s" for w in WEEKDAYS_ALL}
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,7 @@ class Rule:
 
     pattern: re.Pattern
     resolve: Resolver
-    needs: str | None = None  # "digit" or "cjk": the rule is skipped for texts without one (speed only)
+    needs: tuple[str, ...] = ()  # of digit, cjk, month, weekday: skipped for texts without all of them (speed only)
 
 
 class Atom(NamedTuple):
@@ -71,14 +76,21 @@ class Atom(NamedTuple):
     period: Period
 
 
-def rule(pattern: str, resolve: Resolver, needs: str | None = None) -> Rule:
-    """A case-insensitive rule; `needs` ("digit", "cjk") says what a text must contain for it to match at all."""
-    return Rule(re.compile(pattern, re.IGNORECASE), resolve, needs)
+def rule(pattern: str, resolve: Resolver, *needs: str) -> Rule:
+    """A case-insensitive rule; `needs` ("digit", "cjk", "month") says what a text must contain to match at all."""
+    return Rule(re.compile(pattern, re.IGNORECASE), resolve, tuple(needs))
 
 
-def needing(needs: str, rules: list[Rule]) -> list[Rule]:
-    """The same rules, marked as matching only texts with a digit ("digit") or a Chinese character ("cjk")."""
-    return [Rule(r.pattern, r.resolve, needs) for r in rules]
+def needing(need: str, rules: list[Rule]) -> list[Rule]:
+    """The same rules, each also needing `need` (a digit, a Chinese character, a month word)."""
+    return [Rule(r.pattern, r.resolve, r.needs + (need,)) for r in rules]
+
+
+def _present(text: str) -> dict[str, bool]:
+    """Which of the things rules may need the text has."""
+    words = set(_WORD.findall(text.lower()))
+    return {"digit": any(ch.isdigit() for ch in text), "cjk": _CJK.search(text) is not None,
+            "month": not MONTH_WORDS.isdisjoint(words), "weekday": not WEEKDAY_WORDS.isdisjoint(words)}
 
 
 def phrase_span(m: re.Match) -> tuple[int, int]:
@@ -91,9 +103,9 @@ def phrase_span(m: re.Match) -> tuple[int, int]:
 def find_atoms(text: str, rules: list[Rule], ctx: Context) -> list[Atom]:
     """Every phrase any rule resolves, overlapping ones included."""
     atoms = []
-    present = {"digit": any(ch.isdigit() for ch in text), "cjk": _CJK.search(text) is not None}
+    present = _present(text)
     for r in rules:
-        if r.needs is not None and not present[r.needs]:
+        if r.needs and not all(present[n] for n in r.needs):
             continue
         for m in r.pattern.finditer(text):
             try:

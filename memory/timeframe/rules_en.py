@@ -261,42 +261,42 @@ RULES: list[Rule] = [
     rule(r"\b(?:over|at|on|during|from)\s+(?P<t>the\s+weekend)\b", weekend_mode("recent")),
     # Named weekdays.
     rule(r"\b(?P<mod>last|this|next|past|previous|this\s+past)\s+(?P<wd>" + WD_EN + r")" + DAYPART + r"\b",
-         _weekday_mod),
-    rule(r"\b(?P<wd>" + WD_EN + r")\s+(?:of\s+)?(?P<mod>last|this|next)\s+week\b", _weekday_of_week),
-    rule(r"\b(?P<wd>" + WD_EN + r")(?P<part>" + DAYPART + r")\b", _weekday_bare),
+         _weekday_mod, "weekday"),
+    rule(r"\b(?P<wd>" + WD_EN + r")\s+(?:of\s+)?(?P<mod>last|this|next)\s+week\b", _weekday_of_week, "weekday"),
+    rule(r"\b(?P<wd>" + WD_EN + r")(?P<part>" + DAYPART + r")\b", _weekday_bare, "weekday"),
     # Named months.
     rule(r"\b(?P<cue>in|during|since|from|until|till|to|through|between|and|or|around|throughout)\s+"
-         r"(?P<t>(?P<mon>" + MON_EN_FULL + r"))\b(?!\s*\d)", _month_cue),
+         r"(?P<t>(?P<mon>" + MON_EN_FULL + r"))\b(?!\s*\d)", _month_cue, "month"),
     rule(r"\b(?P<mod>last|this|early|late|mid|mid-|the\s+end\s+of|the\s+beginning\s+of|the\s+start\s+of|"
          r"the\s+middle\s+of|end\s+of|beginning\s+of|start\s+of)\s*(?P<mon>" + MON_EN + r")\b\.?(?!\s*\d)",
-         _month_mod),
-    rule(r"\b(?P<mon>" + MON_ALL + r")\.?,?\s+(?:(?:of|de|del)\s+)?(?P<y>" + YEAR + r")\b", month_year),
+         _month_mod, "month"),
+    rule(r"\b(?P<mon>" + MON_ALL + r")\.?,?\s+(?:(?:of|de|del)\s+)?(?P<y>" + YEAR + r")\b", month_year, "month"),
     # A month name alone, where it cannot be an ordinary word or a first name.
     rule(r"(?<![\w-])(?P<mon>January|February|September|October|November|December|July|février|fevrier|Fevrier|"
          r"janvier|septembre|octobre|novembre|décembre|decembre|juillet|juin|avril|août|aout|enero|febrero|marzo|abril|"
          r"junio|agosto|septiembre|octubre|noviembre|diciembre|Januar|Februar|März|Oktober|Dezember)\b(?![\s.,-]*\d)",
-         lambda m, ctx: cal.named_month(MONTHS_ALL[m["mon"].lower()], "recent", ctx.today)),
+         lambda m, ctx: cal.named_month(MONTHS_ALL[m["mon"].lower()], "recent", ctx.today), "month"),
     # Dates with month names.
     rule(r"\b(?:(?:" + WD_ALL + r"),?\s+)?(?P<mon>" + MON_EN + r")\.?\s+(?P<d>\d{1,2})(?P<ord>st|nd|rd|th)?\b"
-         r"(?!:)(?:,?\s+(?P<y>" + YEAR + r")\b)?", _month_first_date),
+         r"(?!:)(?:,?\s+(?P<y>" + YEAR + r")\b)?", _month_first_date, "month"),
     rule(r"\b(?:(?:" + WD_ALL + r"),?\s+)?(?:the\s+|(?<=\w )den\s+)?(?P<d>\d{1,2})(?P<ord>st|nd|rd|th|er|\.)?\s*(?:(?P<of>of|de)\s+)?"
-         r"(?P<mon>" + MON_ALL + r")\b\.?(?:,?\s+(?:de\s+|del\s+)?(?P<y>" + YEAR + r")\b)?", _day_first_date),
+         r"(?P<mon>" + MON_ALL + r")\b\.?(?:,?\s+(?:de\s+|del\s+)?(?P<y>" + YEAR + r")\b)?", _day_first_date, "month"),
     rule(r"\b(?:on|since|from|until|till)\s+(?P<t>the\s+(?P<d>\d{1,2})(?:st|nd|rd|th))\b"
          r"(?!\s+(?:of|century|floor|time|place|row|day|week))", _day_of_month),
     rule(r"\b(?:(?:between|from)\s+)?(?P<mon>" + MON_EN + r")\.?\s+(?P<d1>\d{1,2})" + ORD
          + r"\s*(?:-|–|to|and|through|until|till)\s*(?P<d2>\d{1,2})" + ORD + r"\b(?:,?\s+(?P<y>" + YEAR + r")\b)?",
-         _day_range),
+         _day_range, "month"),
     rule(r"\b(?:(?:between|from)\s+)?(?:the\s+)?(?P<d1>\d{1,2})" + ORD
          + r"\s*(?:-|–|to|and|through|until|till)\s*(?:the\s+)?(?P<d2>\d{1,2})" + ORD + r"(?:\s+of)?\s+(?P<mon>"
-         + MON_EN + r")\b(?:,?\s+(?P<y>" + YEAR + r")\b)?", _day_range),
+         + MON_EN + r")\b(?:,?\s+(?P<y>" + YEAR + r")\b)?", _day_range, "month"),
     rule(r"\b(?:the\s+|la\s+|der\s+|in\s+der\s+|en\s+la\s+)?(?P<nth>first|1st|second|2nd|third|3rd|fourth|4th|last|"
          r"primera|primer|1ª|segunda|2ª|tercera|3ª|cuarta|4ª|última|ultima|ersten|zweiten|dritten|vierten|letzten|"
          r"première|premiere|deuxième|deuxieme|troisième|troisieme|quatrième|quatrieme|dernière|derniere)\s+"
          r"(?:week|semana|semaine|Woche)\s+(?:of|de|im|in|du|d['’])\s+(?P<mon>" + MON_ALL
-         + r")\b\.?(?:,?\s+(?P<y>" + YEAR + r")\b)?", _nth_week),
+         + r")\b\.?(?:,?\s+(?P<y>" + YEAR + r")\b)?", _nth_week, "month"),
     rule(r"\bthe\s+(?P<kind>week|weekend)\s+of\s+(?:(?P<mon>" + MON_EN + r")\.?\s+(?P<d>\d{1,2})" + ORD
          + r"|(?:the\s+)?(?P<d2>\d{1,2})" + ORD + r"\s+(?:of\s+)?(?P<mon2>" + MON_EN + r"))\b(?:,?\s+(?P<y>" + YEAR
-         + r")\b)?", _week_of_date),
+         + r")\b)?", _week_of_date, "month"),
     # Years.
     rule(r"\b(?P<cue>in|during|since|from|until|till|to|through|between|and|or|of|around|throughout|"
          r"the\s+year)\s+(?P<t>(?P<y>" + YEAR + r"))\b(?![-/.:]\d|\s+" + COUNTED + r"\b)", _year_cue),

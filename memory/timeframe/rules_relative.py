@@ -181,7 +181,7 @@ _ZH_NUM = r"(?:\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三�
 RULES: list[Rule] = [
     # Ordinal weekdays of a month.
     rule(r"\b(?:the\s+|le\s+|el\s+|am\s+)?" + _NTH_RE + r"\s+(?P<wd>" + WD_ALL + r")(?:\s+(?:of|in|de|du|del|im)\s+"
-         r"(?:the\s+)?" + _MONTH_REF + r")?\b", _ordinal_weekday),
+         r"(?:the\s+)?" + _MONTH_REF + r")?\b", _ordinal_weekday, "weekday"),
     rule(r"(?:(?P<zmon>十[一二]?|[一二三四五六七八九]|\d{1,2})月(?:份)?的?|(?P<zrel>上|本|这|這|下)(?:个|個)?月的?)?"
          r"(?:第(?P<nth>[一二三四五])|(?P<nth2>最后|最後)一)(?:个|個)?(?:周|週|星期|礼拜|禮拜)(?P<wd>[一二三四五六日天])",
          lambda m, ctx: _zh_ordinal_weekday(_Nth(m), ctx)),
@@ -193,20 +193,20 @@ RULES: list[Rule] = [
     rule(r"(?:(?P<zy>去年|前年|今年)(?:的)?)?(?:(?P<zrel>上|本|这|這|下)(?:个|個)?月)?(?P<d>" + _ZH_NUM
          + r")\s*[号號日](?![本子期记記元语語文曆历])", _zh_day_of_month),
     # A weekday inside a named week.
-    rule(r"\b(?P<wmod>this|last|previous|past|next)\s+week['’]s\s+(?P<wd>" + WD_EN + r")\b", _weekday_in_week),
+    rule(r"\b(?P<wmod>this|last|previous|past|next)\s+week['’]s\s+(?P<wd>" + WD_EN + r")\b", _weekday_in_week, "weekday"),
     rule(r"\b(?:(?P<wmod>last|previous|past|next)\s+week|the\s+week\s+before)\s+(?:on\s+)?(?P<wd>" + WD_EN + r")\b",
          lambda m, ctx: cal.weekday(WEEKDAYS_ALL[m["wd"].lower()], "week", ctx.today, ctx.week_start,
-                                    _WEEK_SHIFT.get((m["wmod"] or "last").lower(), -1))),
+                                    _WEEK_SHIFT.get((m["wmod"] or "last").lower(), -1)), "weekday"),
     rule(r"\b(?P<wd>" + WD_FR + r")\s+de\s+la\s+semaine\s+(?P<wmod>dernière|derniere|passée|passee|prochaine)\b",
-         _weekday_in_week),
+         _weekday_in_week, "weekday"),
     rule(r"\b(?P<wd>" + WD_ES + r")\s+de\s+la\s+semana\s+(?P<wmod>pasada|anterior|próxima|proxima)\b",
-         _weekday_in_week),
-    rule(r"\b(?P<wmod>letzte|vergangene|vorige|diese|nächste)\s+Woche\s+(?P<wd>" + WD_DE + r")\b", _weekday_in_week),
+         _weekday_in_week, "weekday"),
+    rule(r"\b(?P<wmod>letzte|vergangene|vorige|diese|nächste)\s+Woche\s+(?P<wd>" + WD_DE + r")\b", _weekday_in_week, "weekday"),
     rule(r"\b(?P<wd>" + WD_DE + r")\s+(?P<wmod2>letzter|vergangener|voriger|dieser|nächster)\s+Woche\b",
-         _weekday_in_week),
+         _weekday_in_week, "weekday"),
     # "2 Thursdays ago", "two days before yesterday", "the other day", "1 month 21 days ago".
     rule(r"\b(?P<n>\d{1,2}|" + "|".join(("a", "one", "two", "three", "four", "five", "six")) + r")\s+(?P<wd>(?:"
-         + WD_EN + r")s?)\s+(?:ago|back)\b", _weekdays_ago),
+         + WD_EN + r")s?)\s+(?:ago|back)\b", _weekdays_ago, "weekday"),
     rule(r"\b(?P<n>\d{1,2}|one|two|three|four|five|a)\s+days?\s+(?P<dir>before|after)\s+(?P<a>yesterday|tomorrow)\b",
          _around_yesterday),
     rule(r"\b(?:the\s+other\s+day|l['’]autre\s+jour|el\s+otro\s+día|el\s+otro\s+dia|neulich|letztens|kürzlich)\b"
