@@ -67,7 +67,8 @@ def _before_advent(days: int) -> DayOf:
     return lambda year, country: _advent(1)(year, country) - timedelta(days=days)
 
 
-def _qingming(year: int, country: str | None) -> date | None:
+@lru_cache(maxsize=256)
+def _qingming_of(year: int) -> date | None:
     # The solar term falls on 4 or 5 April; the holidays package's Chinese calendar knows which.
     import holidays
 
@@ -75,6 +76,10 @@ def _qingming(year: int, country: str | None) -> date | None:
         warnings.simplefilter("ignore")
         china = holidays.country_holidays("CN", years=year, language="en_US")
     return next((d for d, name in china.items() if "Tomb" in name), None)
+
+
+def _qingming(year: int, country: str | None) -> date | None:
+    return _qingming_of(year)
 
 
 def by_country(default: DayOf, **countries: DayOf) -> DayOf:
@@ -260,8 +265,25 @@ def mentions_one(text: str, country: str | None) -> bool:
     return not words.isdisjoint(re.findall(r"[^\W\d_]+", text.lower()))
 
 
+def _key(name: str) -> str:
+    """A name with case, apostrophes, dots, hyphens and spacing made uniform, for exact lookup."""
+    return " ".join(re.sub(r"['’.]", "", name.lower()).replace("-", " ").split())
+
+
+@lru_cache(maxsize=64)
+def _by_key(country: str | None) -> dict[str, NamedDay]:
+    table = {}
+    for _, named in reversed(days_for(country)):
+        for name in named.names:
+            table[_key(name)] = named
+    return table
+
+
 def lookup(phrase: str, country: str | None) -> NamedDay | None:
     """The named day `phrase` (a name exactly) stands for."""
+    found = _by_key(country).get(_key(phrase))
+    if found is not None:
+        return found
     for pattern, named in days_for(country):
         if pattern.fullmatch(phrase.strip()):
             return named
