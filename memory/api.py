@@ -21,7 +21,7 @@ from memory.timeframe import conventions
 from memory.profile import edit as profile_edit, llm as profile_llm, refresh as profile_refresh
 from memory.db import open_database
 from memory.search.embeddings import DenseIndex, Embedder
-from memory.errors import NotFound
+from memory.errors import InvalidInput, NotFound
 from memory.search.fulltext import MESSAGE, NOTE, doc_key, for_dialect
 from memory.models import ChatSession, Message, Note, User
 from memory.profile import Profile, ProfileFact, fact_of, load_profile
@@ -142,10 +142,16 @@ class UserMemory:
                                        self.date_order or self.memory.default_date_order)
 
     def set_calendar(self, *, country: Optional[str] = None, date_order: Optional[str] = None) -> None:
-        """Choose the country (ISO 3166, '' to go back to the default) and/or the date order (auto, dmy, mdy)."""
-        code = conventions.normalise_country(country) if country is not None else self.country
-        if date_order is not None:
-            conventions.day_first_for(None, date_order)
+        """Choose the country (ISO 3166, '' to go back to the default) and/or the date order (auto, dmy, mdy).
+
+        Raises InvalidInput for a country that is no two-letter code or an unknown order; nothing changes then.
+        """
+        try:
+            code = conventions.normalise_country(country) if country is not None else self.country
+            if date_order is not None:
+                conventions.day_first_for(None, date_order)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from None
         with self.memory.session() as session:
             row = session.get(User, self.id)
             if country is not None:

@@ -10,6 +10,7 @@ import pytest
 from memory import settings as settings_module
 from memory.api import Memory
 from memory.db import open_database
+from memory.errors import InvalidInput
 from memory.timeframe.conventions import conventions, country_for_zone, day_first_for, normalise_country
 
 
@@ -54,8 +55,10 @@ def test_user_calendar_is_stored_and_used(memory):
     assert again.time_frame("Pfingstmontag", now=now).start.date().isoformat() == "2024-05-20"
     assert again.time_frame("Independence Day", now=now) is None  # not a German holiday
 
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidInput):
         again.set_calendar(country="Deutschland")
+    with pytest.raises(InvalidInput):
+        again.set_calendar(date_order="ymd")
     assert memory.user("ana").country == "DE"  # the bad value changed nothing
 
 
