@@ -367,6 +367,9 @@ def test_numeric_dates_follow_the_users_order():
 MORE_TRAPS = [
     "a second opinion", "I have two thousand photos", "my assumption was wrong", "24/7 support",
     "the fall of Rome", "the spring in my step", "spring cleaning tips", "What is 5m?", "give me 3 d",
+    "My day job is boring", "Tell me about Easter Island", "Easter eggs", "The Christmas tree is up",
+    "a new year resolution", "my mother's day off", "the summer dress I bought", "Who was the first Monday speaker",
+    "in the 1st quarter of the game", "圣诞树很漂亮",
 ]
 
 

@@ -126,6 +126,20 @@ def word_before(m: re.Match, group: str | int = 0) -> str:
     return found.group(1).lower() if found and head[-1:].isalnum() else ""
 
 
+# What may follow a time word that could also be a modifier ("Easter eggs", "the first Monday speaker"): the
+# end of a clause or a function word; a following noun makes it a name or a modifier, not a time.
+_CLAUSE_GOES_ON = re.compile(
+    r"^(?:\s*(?:$|[.,;:!?)'’\"]|-|–)|\s+(?:and|or|to|at|with|when|while|after|before|in|for|i|we|you|he|she|they|"
+    r"my|our|his|her|the|a|about|through|till|until|was|were|is|are|did|do|last|this|morning|afternoon|evening|"
+    r"night|of|on|und|oder|war|ist|wird|habe|hatte|ich|wir|bin|et|ou|je|nous|est|était|j['’]ai|y|o|fue|es|yo|"
+    r"hice|estuve|que|qué)\b)", re.IGNORECASE)
+
+
+def clause_goes_on(m: re.Match, group: str | int = 0) -> bool:
+    """Whether the match (or group) ends a clause or is followed by a function word, not by a noun."""
+    return _CLAUSE_GOES_ON.match(text_after(m, group)) is not None
+
+
 def text_after(m: re.Match, group: str | int = 0) -> str:
     """The text after the match (or group), up to 40 characters."""
     return m.string[m.end(group): m.end(group) + 40]

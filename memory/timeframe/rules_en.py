@@ -253,7 +253,8 @@ RULES: list[Rule] = [
     rule(r"\b(?:earlier|so\s+far)\s+(?:this|in\s+the)\s+(?P<u>week|month|year)\b", _so_far),
     rule(r"\bmás\s+temprano\s+(?:esta|este)\s+(?P<u>semana|mes|año)\b", lambda m, ctx: cal.so_far(
         {"semana": "week", "mes": "month", "año": "year"}[m["u"].lower()], ctx.today, ctx.week_start)),
-    rule(r"\bmy\s+day\b", relative_day(0)),
+    rule(r"\bmy\s+day\b(?=\s*(?:$|[.!?,;:]|\s(?:look|looks|looked|go|goes|went|was|been|today|so\s+far)\b))",
+         relative_day(0)),
     rule(r"\b(?:this\s+past|last|previous)\s+weekend\b", weekend_mode("last")),
     rule(r"\bthe\s+weekend\s+before\s+last\b", weekend_mode("before_last")),
     rule(r"\bthis\s+weekend\b", weekend_mode("this")),

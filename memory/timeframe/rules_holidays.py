@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from memory.timeframe import calendar as cal
 from memory.timeframe.named_days import lookup, mentions_one, names_regex, occurrences
-from memory.timeframe.rule import Atom, Context, phrase_span
+from memory.timeframe.rule import Atom, Context, clause_goes_on, phrase_span, word_before
 
 _LAST = (r"last|previous|past|letzte[nrs]?|vergangene[nrs]?|vorige[nrs]?|(?:el\s+|la\s+)?(?:último|ultimo|última|"
          r"ultima|pasado|pasada)|上(?:个|個)?")
@@ -57,6 +57,20 @@ def _mode(m: re.Match) -> tuple[str, int]:
     return "shift", 0
 
 
+# Words before a bare holiday name that make it a time ("on Christmas", "an Ostern", "en Navidad").
+_CUES = {"on", "at", "for", "since", "over", "during", "around", "before", "after", "until", "till", "by", "from",
+         "in", "of", "am", "an", "auf", "zu", "seit", "nach", "vor", "über", "bis", "sur", "à", "en", "pour",
+         "depuis", "le", "la", "el", "para", "desde", "durante", "hasta", "antes", "después", "de", "del", "dem"}
+_NOT_AFTER_ZH = re.compile(r"^(?:树|樹|老人|卡|礼物|禮物|歌|快乐|快樂|帽|大餐|晚会|晚會|假期安排)")
+
+
+def _stands_as_time(m: re.Match) -> bool:
+    """Whether a bare holiday name is a time, not part of a name or a modifier ('Easter Island', 'Christmas tree')."""
+    if re.match("[\u4e00-\u9fff]", m["name"]):
+        return _NOT_AFTER_ZH.match(m.string[m.end("name"):]) is None
+    return word_before(m, "name") in _CUES or clause_goes_on(m, "name")
+
+
 def find(text: str, ctx: Context) -> list[Atom]:
     """Every named day in `text`, resolved: bare names look back to the most recent one."""
     atoms = []
@@ -68,6 +82,8 @@ def find(text: str, ctx: Context) -> list[Atom]:
             continue
         today = ctx.today
         kind, value = _mode(m)
+        if kind == "recent" and not _stands_as_time(m):
+            continue
         if kind == "year":
             days = occurrences(named, ctx.country, [value])
         elif kind == "shift":

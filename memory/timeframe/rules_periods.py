@@ -12,7 +12,7 @@ import re
 
 from memory.timeframe import periods as per
 from memory.timeframe.calendar import calendar_period
-from memory.timeframe.rule import Context, Rule, rule
+from memory.timeframe.rule import Context, Rule, clause_goes_on, rule, text_after
 from memory.timeframe.rules_en import YEAR
 from memory.timeframe.vocab import zh_number
 
@@ -59,6 +59,8 @@ def _yeared(make, m: re.Match, ctx: Context):
 
 def _quarter(m: re.Match, ctx: Context):
     q = int(_g(m, "q")) if _g(m, "q") else _ORDINALS[_g(m, "qw").lower()]
+    if year_ref(m, ctx) is None and re.match(r"\s+of\s+the\b", text_after(m)):
+        return None  # "the first quarter of the game"
     return _yeared(lambda y: per.quarter(q, y), m, ctx)
 
 
@@ -87,8 +89,8 @@ _LAST_WORDS = {"last", "past", "letzten", "vergangenen", "dernier", "passé", "p
 def _season(m: re.Match, ctx: Context):
     name = _SEASON_WORDS[_g(m, "s").lower()]
     year = year_ref(m, ctx)
-    if _g(m, "the") and year is None and _g(m, "s").lower() in ("fall", "spring"):
-        return None  # "the fall of Rome", "the spring in her step"
+    if _g(m, "the") and year is None and (_g(m, "s").lower() in ("fall", "spring") or not clause_goes_on(m)):
+        return None  # "the fall of Rome", "the spring in her step", "the summer dress"
     if year is not None:
         return per.season(name, year, ctx.southern)
     mod = (_g(m, "smod") or "").lower()

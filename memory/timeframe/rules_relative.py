@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from memory.timeframe import calendar as cal
 from memory.timeframe.daywords import DAY_EN, DAYS_ALL
-from memory.timeframe.rule import Context, Rule, rule, word_before
+from memory.timeframe.rule import Context, Rule, clause_goes_on, rule, word_before
 from memory.timeframe.rules_en import YEAR
 from memory.timeframe.vocab import (
     MON_ES, MON_ALL, MONTHS_ALL, NUMBERS_EN, UNITS, WD_ALL, WD_DE, WD_EN, WD_ES, WD_FR, WEEKDAYS_ALL, WEEKDAYS_ZH, number,
@@ -60,6 +60,8 @@ def _ordinal_weekday(m: re.Match, ctx: Context):
     n = _NTH[m["nth"].lower()]
     if _g(m, "mon") or any(_g(m, k) for k in ("rel", "rel2", "rel3", "rel4", "rel5", "rel6")):
         return cal.nth_weekday_of_month(month_start(m, ctx), wd, n)
+    if not clause_goes_on(m):
+        return None  # "the first Monday speaker"
     if n == -1:
         return cal.weekday(wd, "last", ctx.today, ctx.week_start)  # "el último domingo": the last one
     # "the second Sunday" alone: of this month, or of the last month when this month's is still ahead.
