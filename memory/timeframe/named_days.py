@@ -315,12 +315,16 @@ def _country_entries(country: str | None) -> tuple[tuple[str, NamedDay], ...]:
             for day, names in calendar.items():
                 for name in names.split("; "):
                     name = _QUALIFIERS.sub("", name).strip().lower()
-                    if len(name) >= 4 and name not in known and not re.search(r"\d|observed|substitute|bridge", name):
-                        by_name.setdefault(name, {})[day.year] = day
+                    if len(name) >= 3 and name not in known and not re.search(
+                            r"\d|observed|substitute|bridge|day off|休息日|调休|補假|补假|振替休日|国民の休日", name):
+                        days = by_name.setdefault(name, {}).setdefault(day.year, [])
+                        days.append(day)
     entries = []
     for name, years in by_name.items():
-        if len(years) >= 10:  # a holiday kept over the years, not a one-off
-            entries.append((name, NamedDay((name,), lambda y, c, years=years: years.get(y))))
+        # A holiday kept over the years (not a one-off) and a few days long at most; its first day.
+        if len(years) >= 10 and max(len(days) for days in years.values()) <= 7:
+            first = {y: min(days) for y, days in years.items()}
+            entries.append((name, NamedDay((name,), lambda y, c, first=first: first.get(y))))
     return tuple(entries)
 
 
