@@ -333,6 +333,25 @@ MORE_CASES = [
     ("in nineteen twenty eight", TUE, "1928-01-01", "1929-01-01"),
     ("from 4 to 22 this month", TUE, "2013-02-04", "2013-02-23"),
     ("the week of the 18th", datetime(2018, 8, 8), "2018-07-16", "2018-07-23"),
+    # the same kinds in the other languages
+    ("le 20 du mois dernier", TUE, "2013-01-20", "2013-01-21"),
+    ("am 20. letzten Monats", TUE, "2013-01-20", "2013-01-21"),
+    ("den Montag letzter Woche", TUE, "2013-02-04", "2013-02-05"),
+    ("il y a deux vendredis", TUE, "2013-02-01", "2013-02-02"),
+    ("hace dos viernes", TUE, "2013-02-01", "2013-02-02"),
+    ("il y a une quinzaine", TUE, "2013-01-29", "2013-01-30"),
+    ("hace una quincena", TUE, "2013-01-29", "2013-01-30"),
+    ("T2 2012", TUE, "2012-04-01", "2012-07-01"),
+    ("letztes Quartal", TUE, "2012-10-01", "2013-01-01"),
+    ("上个季度", TUE, "2012-10-01", "2013-01-01"),
+    ("à la fin du mois dernier", TUE, "2013-01-01", "2013-02-01"),
+    ("a principios de año", TUE, "2013-01-01", "2013-02-01"),
+    ("Anfang des Jahres", TUE, "2013-01-01", "2013-02-01"),
+    ("letzten Sommer", TUE, "2012-06-01", "2012-09-01"),
+    ("Noël dernier", TUE, "2012-12-25", "2012-12-26"),
+    ("la Navidad pasada", TUE, "2012-12-25", "2012-12-26"),
+    ("letzte Ostern", TUE, "2012-04-08", "2012-04-09"),
+    ("上个月的第一个周一", TUE, "2013-01-07", "2013-01-08"),
 ]
 
 

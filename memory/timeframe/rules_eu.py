@@ -76,8 +76,8 @@ _DE_PART = r"(?:\s*(?:abend|morgen|früh|nachmittag|vormittag|nacht))?"
 _FR_PART = r"(?:\s+(?:soir|matin|midi|après-midi|apres-midi))?"
 _ES_PART = r"(?:\s+(?:por\s+la\s+)?(?:mañana|manana|tarde|noche))?"
 _DE_UNITS = r"(?:Stunden?|Tagen?|Tage|Wochen?|Monaten?|Monate|Jahren?|Jahre|Minuten?|Sekunden?)"
-_FR_UNITS = r"(?:heures?|jours?|semaines?|mois|ans?|années?|annees?|minutes?|secondes?)"
-_ES_UNITS = r"(?:horas?|días?|dias?|semanas?|mes(?:es)?|años?|anos|minutos?|segundos?)"
+_FR_UNITS = r"(?:heures?|jours?|semaines?|mois|ans?|années?|annees?|minutes?|secondes?|quinzaine)"
+_ES_UNITS = r"(?:horas?|días?|dias?|semanas?|mes(?:es)?|años?|anos|minutos?|segundos?|quincena)"
 
 GERMAN: list[Rule] = [
     rule(r"\bheute" + _DE_PART + r"\b", relative_day(0)),

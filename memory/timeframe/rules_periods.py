@@ -25,7 +25,7 @@ def _g(m: re.Match, name: str) -> str | None:
 YREF = (r"(?:(?P<y>" + YEAR + r")|(?P<yrel>this|current|last|previous|next)\s+year|the\s+year|"
         r"(?P<yde>dieses|letzten|vergangenen|vorigen|nächsten)\s+Jahres|des\s+Jahres|"
         r"l['’]\s?ann[ée]e\s+(?P<yfr>dernière|derniere|passée|passee|prochaine)|(?P<yfr2>cette)\s+ann[ée]e|"
-        r"l['’]\s?ann[ée]e|(?:el\s+)?año\s+(?P<yes>pasado|anterior|próximo)|(?P<yes2>este)\s+año|el\s+año|"
+        r"l['’]\s?ann[ée]e|(?:el\s+)?año\s+(?P<yes>pasado|anterior|próximo)|(?P<yes2>este)\s+año|el\s+año|año|"
         r"(?P<yzh>今年|去年|前年|明年)|(?P<yzh2>\d{4})\s*年)")
 _SHIFTS = {"this": 0, "current": 0, "last": -1, "previous": -1, "next": 1, "dieses": 0, "letzten": -1,
            "vergangenen": -1, "vorigen": -1, "nächsten": 1, "dernière": -1, "derniere": -1, "passée": -1,
@@ -201,6 +201,7 @@ RULES: list[Rule] = [
          r"上(?:个|個|一)?季度)", _quarter_shift(-1)),
     rule(r"\b(?:next\s+(?:quarter|qtr)|nächstes\s+Quartal|(?:le\s+)?trimestre\s+prochain|(?:el\s+)?próximo\s+trimestre|"
          r"下(?:个|個)?季度)", _quarter_shift(1)),
+    rule(r"\bT(?P<q>[1-4])\s+(?P<y>" + YEAR + r")\b", lambda m, ctx: _quarter_at(m, ctx), "digit"),
     rule(r"(?:\b(?P<y1>" + YEAR + r")\s*[-\s]?\s*)?\bQ(?P<q>[1-4])\b(?:\s*[-/]?\s*(?:" + YREF + r"))?",
          lambda m, ctx: _quarter_at(m, ctx)),
     rule(r"\b(?:the\s+)?" + _Q + r"\s+(?:quarter|qtr)" + _OF_Y, _quarter),
@@ -259,6 +260,12 @@ RULES: list[Rule] = [
          lambda m, ctx: per.part_of_week("late" if _g(m, "p").lower() != "primeros" else "early", ctx.today,
                                          ctx.week_start, -1)),
     rule(r"\b" + _PART_EN + r"\s*(?:the\s+)?(?P<mmod>this|last|next|previous)?\s*month\b", _part_of_month),
+    rule(r"\b(?:(?:à\s+la\s+|au\s+|en\s+)?(?:début|debut|fin|mi)[-\s]+(?:du\s+)?mois(?:\s+(?P<mmod>dernier))?|"
+         r"(?:a\s+)?(?:principios|comienzos|finales|fines|mediados)\s+(?:de\s+|del\s+)(?:este\s+)?mes(?:\s+(?P<mmod2>pasado))?|"
+         r"(?:Anfang|Ende|Mitte)\s+(?:des\s+)?(?:(?P<mmod3>letzten|diesen)\s+)?Monats|月初|月底|月末|月中)",
+         lambda m, ctx: calendar_period("month", ctx.today, ctx.week_start,
+                                        -1 if (_g(m, "mmod") or _g(m, "mmod2") or _g(m, "mmod3") or "").lower()
+                                        in ("dernier", "pasado", "letzten") else 0)),
 ]
 
 

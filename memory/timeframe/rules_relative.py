@@ -14,7 +14,7 @@ from memory.timeframe.daywords import DAY_EN, DAYS_ALL
 from memory.timeframe.rule import Context, Rule, clause_goes_on, rule, word_before
 from memory.timeframe.rules_en import YEAR
 from memory.timeframe.vocab import (
-    MON_ES, MON_ALL, MONTHS_ALL, NUMBERS_EN, UNITS, WD_ALL, WD_DE, WD_EN, WD_ES, WD_FR, WEEKDAYS_ALL, WEEKDAYS_ZH, number,
+    NUMBERS_ES, NUMBERS_FR, MON_ES, MON_ALL, MONTHS_ALL, NUMBERS_EN, UNITS, WD_ALL, WD_DE, WD_EN, WD_ES, WD_FR, WEEKDAYS_ALL, WEEKDAYS_ZH, number,
     zh_number,
 )
 
@@ -33,7 +33,7 @@ _MONTH_SHIFT = {"this": 0, "current": 0, "last": -1, "previous": -1, "past": -1,
 # A month named by word (group mon, optional y) or relative to now (group rel), any of the five languages.
 _MONTH_NAMED = r"(?P<mon>" + MON_ALL + r")\.?(?:,?\s+(?:de\s+|del\s+)?(?P<y>" + YEAR + r"))?"
 _MONTH_REL = (r"(?:the\s+)?(?P<rel>this|current|last|previous|past|next)\s+month|(?P<rel2>ce|cette)\s+mois|"
-              r"le\s+mois\s+(?P<rel3>dernier)|(?:el\s+)?mes\s+(?P<rel4>pasado|anterior)|(?P<rel5>este)\s+mes|"
+              r"(?:le\s+)?mois\s+(?P<rel3>dernier)|(?:el\s+)?mes\s+(?P<rel4>pasado|anterior)|(?P<rel5>este)\s+mes|"
               r"(?P<rel6>diesen|dieses|letzten|vorigen)\s+Monats?")
 _MONTH_REF = "(?:" + _MONTH_NAMED + "|" + _MONTH_REL + ")"
 
@@ -108,12 +108,12 @@ _WEEK_SHIFT = {"this": 0, "last": -1, "previous": -1, "past": -1, "next": 1, "de
 
 
 def _weekday_in_week(m: re.Match, ctx: Context):
-    shift = _WEEK_SHIFT[(m["wmod"] or m["wmod2"]).lower()]
+    shift = _WEEK_SHIFT[(_g(m, "wmod") or _g(m, "wmod2")).lower()]
     return cal.weekday(WEEKDAYS_ALL[m["wd"].lower()], "week", ctx.today, ctx.week_start, shift)
 
 
 def _weekdays_ago(m: re.Match, ctx: Context):
-    n = number(m["n"], NUMBERS_EN)
+    n = number(m["n"], {**NUMBERS_EN, **NUMBERS_FR, **NUMBERS_ES})
     wd = WEEKDAYS_ALL[m["wd"].lower().rstrip("s")] if m["wd"].lower().rstrip("s") in WEEKDAYS_ALL \
         else WEEKDAYS_ALL[m["wd"].lower()]
     return None if n is None else cal.weekdays_ago(n, wd, ctx.today)
@@ -209,6 +209,9 @@ RULES: list[Rule] = [
     # "2 Thursdays ago", "two days before yesterday", "the other day", "1 month 21 days ago".
     rule(r"\b(?P<n>\d{1,2}|" + "|".join(("a", "one", "two", "three", "four", "five", "six")) + r")\s+(?P<wd>(?:"
          + WD_EN + r")s?)\s+(?:ago|back)\b", _weekdays_ago, "weekday"),
+    rule(r"\b(?:il\s+y\s+a|hace)\s+(?P<n>\d{1,2}|deux|trois|quatre|dos|tres|cuatro)\s+(?P<wd>(?:" + WD_FR + "|" + WD_ES
+         + r")s?)\b", _weekdays_ago, "weekday"),
+    rule(r"\b(?P<d>\d{1,2})\.\s+(?:des\s+)?(?P<rel6>letzten|vorigen|diesen)\s+Monats\b", _day_of_relative_month),
     rule(r"\b(?P<n>\d{1,2}|one|two|three|four|five|a)\s+days?\s+(?P<dir>before|after)\s+(?P<a>yesterday|tomorrow)\b",
          _around_yesterday),
     rule(r"\b(?:the\s+other\s+day|l['’]autre\s+jour|el\s+otro\s+día|el\s+otro\s+dia|neulich|letztens|kürzlich)\b"

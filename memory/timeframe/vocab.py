@@ -102,7 +102,7 @@ UNITS = {
     "second": "second", "seconds": "second", "sec": "second", "secs": "second", "s": "second",
     "hr": "hour", "hrs": "hour", "h": "hour", "d": "day", "wk": "week", "wks": "week", "w": "week",
     "mo": "month", "mos": "month", "mth": "month", "mths": "month", "yr": "year", "yrs": "year", "y": "year",
-    "fortnight": "fortnight", "fortnights": "fortnight",
+    "fortnight": "fortnight", "fortnights": "fortnight", "quinzaine": "fortnight", "quincena": "fortnight",
     "minuten": "minute", "sekunde": "second", "sekunden": "second",
     "secondes": "second", "seconde": "second",
     "anos": "year", "minuto": "minute", "minutos": "minute", "segundo": "second", "segundos": "second",
