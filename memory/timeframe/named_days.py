@@ -242,6 +242,15 @@ def names_regex(country: str | None) -> str:
     return "(?:" + "|".join(_word(_pattern(n), n) for n in names) + ")"
 
 
+# Words too common to stand for a name in the pre-check ("Black Friday" is found by "black").
+_COMMON = frozenset({"day", "days", "year", "years", "new", "s", "de", "del", "la", "le", "l", "el", "of", "the",
+                     "first", "second", "third", "fourth", "jour", "tag", "der", "des", "du", "dia", "día", "st",
+                     "saint", "santo", "may", "april", "mai", "juillet", "good", "holy", "all"}
+                    | {w for w in ("monday tuesday wednesday thursday friday saturday sunday lundi mardi mercredi "
+                                   "jeudi vendredi samedi dimanche lunes martes miércoles jueves viernes sábado "
+                                   "domingo montag dienstag mittwoch donnerstag freitag samstag sonntag").split()})
+
+
 @lru_cache(maxsize=64)
 def triggers(country: str | None) -> tuple[frozenset[str], frozenset[str]]:
     """The longest word of every Latin name and the first character of every Chinese one: a cheap pre-check."""
@@ -251,8 +260,9 @@ def triggers(country: str | None) -> tuple[frozenset[str], frozenset[str]]:
         if re.match("[\u4e00-\u9fff]", name):
             continue
         found = re.findall(r"[^\W\d_]+", name.lower())
+        rare = [w for w in found if w not in _COMMON]
         if found:
-            words.add(max(found, key=len))
+            words.add(max(rare or found, key=len))
     chars = {n[0] for n in names if re.match("[\u4e00-\u9fff]", n)}
     return frozenset(words), frozenset(chars)
 
