@@ -11,7 +11,7 @@ from memory.timeframe.rule import Context, Rule, rule
 from memory.timeframe.rules_en import YEAR, ambiguous_month_word
 from memory.timeframe.vocab import MON_ALL, MON_DE, MON_EN, MON_ES, MON_FR, MONTHS_ALL, WD_ALL
 
-MONTHS_ALL = {**MONTHS_ALL, "ago": 8}  # "ago" is August only after "de" ("el segundo de Ago.")
+_MONTHS = {**MONTHS_ALL, "ago": 8}  # "ago" is August only after "de" ("el segundo de Ago.")
 
 _YEAR_TAIL = r"(?:(?:,?\s+|[/-])(?:de\s+|del\s+)?(?P<y>" + YEAR + r")\b)?"
 
@@ -30,7 +30,7 @@ def _date(m: re.Match, ctx: Context):
     month_word = m["mon"].rstrip(".")
     if ambiguous_month_word(month_word) and not (m["y"] or _group(m, "dw")):
         return None  # "may 2" stays a verb and a number
-    month, d = MONTHS_ALL[month_word.lower()], _day(m)
+    month, d = _MONTHS[month_word.lower()], _day(m)
     return cal.exact_date(int(m["y"]), month, d) if m["y"] else cal.month_day(month, d, ctx.today)
 
 

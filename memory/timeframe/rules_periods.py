@@ -116,10 +116,8 @@ def _decade(m: re.Match, ctx: Context):
             century = 100 * (int(_g(m, "dc")) - 1) if _g(m, "dc").isdigit() else 100 * (zh_number(_g(m, "dc")) - 1)
         elif _g(m, "dlast"):
             century = (ctx.today.year // 100 - 1) * 100
-        first = (century if century is not None else 1900) + tens
-        if century is None and first + 100 <= ctx.today.year - 10 and tens < ctx.today.year % 100 - 10:
-            first += 0  # "the 70s" is the 1970s; "the 00s"/"the 10s" below
-        if century is None and tens <= ctx.today.year % 100 - 10 and tens < 20:
+        first = (century if century is not None else 1900) + tens  # "the 70s" is the 1970s
+        if century is None and tens <= ctx.today.year % 100 - 10 and tens < 20:  # "the 00s", "the 10s"
             first = 2000 + tens
         if _g(m, "dw") and m["dw"].lower() == "zweitausender":
             first = 2000

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from memory.timeframe import calendar as cal
 from memory.timeframe.daywords import DAY_EN, DAYS_ALL
-from memory.timeframe.rule import Context, Rule, clause_goes_on, rule, word_before
+from memory.timeframe.rule import Context, Rule, clause_goes_on, rule
 from memory.timeframe.rules_en import YEAR
 from memory.timeframe.vocab import (
     NUMBERS_ES, NUMBERS_FR, MON_ES, MON_ALL, MONTHS_ALL, NUMBERS_EN, UNITS, WD_ALL, WD_DE, WD_EN, WD_ES, WD_FR, WEEKDAYS_ALL, WEEKDAYS_ZH, number,
@@ -72,7 +72,7 @@ def _ordinal_weekday(m: re.Match, ctx: Context):
 
 def _zh_ordinal_weekday(m: re.Match, ctx: Context):
     wd = WEEKDAYS_ZH[m["wd"]]
-    n = _NTH[m["nth"]]
+    n = _NTH[m["nth"] or m["nth2"]]
     if m["zmon"]:
         month = zh_number(m["zmon"])
         start = cal.named_month(month, "recent", ctx.today).start
@@ -186,7 +186,7 @@ RULES: list[Rule] = [
          r"(?:the\s+)?" + _MONTH_REF + r")?\b", _ordinal_weekday, "weekday"),
     rule(r"(?:(?P<zmon>十[一二]?|[一二三四五六七八九]|\d{1,2})月(?:份)?的?|(?P<zrel>上|本|这|這|下)(?:个|個)?月的?)?"
          r"(?:第(?P<nth>[一二三四五])|(?P<nth2>最后|最後)一)(?:个|個)?(?:周|週|星期|礼拜|禮拜)(?P<wd>[一二三四五六日天])",
-         lambda m, ctx: _zh_ordinal_weekday(_Nth(m), ctx)),
+         _zh_ordinal_weekday),
     # A day of a relative month: "20th of the previous month", "the 5th of last month", "el 20 del mes pasado".
     rule(r"\b(?:the\s+|le\s+|el\s+|am\s+|on\s+(?:the\s+)?)?(?:(?P<d>\d{1,2})(?:st|nd|rd|th|er|\.)?|(?P<dw>" + DAY_EN
          + r"))\s+(?:of\s+|du\s+|del\s+|des\s+)(?:the\s+)?(?:" + _MONTH_REL + r")", _day_of_relative_month),
@@ -242,14 +242,3 @@ RULES: list[Rule] = [
          lambda m, ctx: cal.day(ctx.today)),
 ]
 
-
-class _Nth:
-    """A zh ordinal-weekday match read through one interface (第N个 or 最后一个)."""
-
-    def __init__(self, m: re.Match):
-        self._m = m
-
-    def __getitem__(self, key: str):
-        if key == "nth":
-            return self._m["nth"] or self._m["nth2"]
-        return self._m[key]

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import re
 
-from memory.timeframe.daywords import DAYS_EN
-
-_EN_SMALL = {w: n for w, n in DAYS_EN.items() if not re.search(r"(?:st|nd|rd|th)$", w) or w in ("")}
 _EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
             "ninety": 90}
 _EN_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
