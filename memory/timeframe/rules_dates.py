@@ -52,7 +52,8 @@ RULES: list[Rule] = [
     rule(r"\b(?P<mon>" + MON_ALL + r")\.?\s*[/-]\s*(?P<y>" + YEAR + r")\b",
          lambda m, ctx: cal.month(int(m["y"]), MONTHS_ALL[m["mon"].lower()]), "digit"),
     # Year, month word, day: 2019-aug-1, 2019/aug/01.
-    rule(r"(?<![\d/.-])(?P<y>" + YEAR + r")[-/](?P<mon>" + MON_ALL + r")[-/](?P<d>\d{1,2})(?!\d)", _date, "digit", "month"),
+    rule(r"(?<![\d/.-])(?P<y>" + YEAR + r")[-/](?P<mon>" + MON_ALL + r")[-/](?P<d>\d{1,2})(?!\d)", _date,
+         "digit", "month"),
     # Day then month with a dash or slash: 2-Oct, 2/Oct.
     rule(r"(?<![\d/.-])(?P<d>\d{1,2})[-/](?P<mon>" + MON_ALL + r")\b\.?" + _YEAR_TAIL, _date, "digit", "month"),
     # Ordinal digits of other languages: 1ro de Ene, 1º de enero, 1er janvier.

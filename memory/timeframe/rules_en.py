@@ -280,7 +280,8 @@ RULES: list[Rule] = [
     # Dates with month names.
     rule(r"\b(?:(?:" + WD_ALL + r"),?\s+)?(?P<mon>" + MON_EN + r")\.?\s+(?P<d>\d{1,2})(?P<ord>st|nd|rd|th)?\b"
          r"(?!:)(?:,?\s+(?P<y>" + YEAR + r")\b)?", _month_first_date, "month"),
-    rule(r"\b(?:(?:" + WD_ALL + r"),?\s+)?(?:the\s+|(?<=\w )den\s+)?(?P<d>\d{1,2})(?P<ord>st|nd|rd|th|er|\.)?\s*(?:(?P<of>of|de)\s+)?"
+    rule(r"\b(?:(?:" + WD_ALL + r"),?\s+)?(?:the\s+|(?<=\w )den\s+)?(?P<d>\d{1,2})(?P<ord>st|nd|rd|th|er|\.)?\s*"
+         r"(?:(?P<of>of|de)\s+)?"
          r"(?P<mon>" + MON_ALL + r")\b\.?(?:,?\s+(?:de\s+|del\s+)?(?P<y>" + YEAR + r")\b)?", _day_first_date, "month"),
     rule(r"\b(?:on|since|from|until|till)\s+(?P<t>the\s+(?P<d>\d{1,2})(?:st|nd|rd|th))\b"
          r"(?!\s+(?:of|century|floor|time|place|row|day|week))", _day_of_month),

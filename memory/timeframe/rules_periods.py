@@ -216,7 +216,8 @@ RULES: list[Rule] = [
                                                           m, ctx), "cjk"),
     # Seasons: a cue or a year must come with the word ("a spring in the garden" names no time).
     rule(r"\b(?:(?P<smod>this|last|next|past|diesen|letzten|vergangenen|nächsten|ce|cet|cette|este|el\s+pasado|"
-         r"pasado)\s+|(?P<the>the\s+)|(?:in\s+the|in|during|over\s+the|mid|im|en|l['’]|el|en\s+el|en\s+la|la|au|del|a\s+mediados\s+de|mediados\s+de)\s*)"
+         r"pasado)\s+|(?P<the>the\s+)|(?:in\s+the|in|during|over\s+the|mid|im|en|l['’]|el|en\s+el|en\s+la|la|au|del|"
+         r"a\s+mediados\s+de|mediados\s+de)\s*)"
          + _SEASON
          + r"\b(?:\s+(?P<smod2>dernier|pasado))?(?:\s*,?\s*(?:of\s+|de\s+|del\s+)?" + YREF + r")?", _season),
     rule(r"\b" + _SEASON + r"\s*,?\s*(?:of\s+|de\s+|del\s+)?(?P<y>" + YEAR + r")\b", _season),
@@ -246,7 +247,8 @@ RULES: list[Rule] = [
          lambda m, ctx: per.century(_century_number(_g(m, "c") or _g(m, "c2")))),
     rule(r"(?P<c>\d{2}|十[一二三四五六七八九]|二十[一二]?)世纪(?!\d|[二三四五六七八九]?十?年代)", _century, "cjk"),
     # Parts of a year, a week and a month.
-    rule(r"\b(?:at\s+|in\s+|by\s+)?" + _PART_EN + r"\s*(?:the\s+|of\s+)?(?:" + YREF.replace("the\\s+year|", "(?P<yany>the\\s+year)|")
+    rule(r"\b(?:at\s+|in\s+|by\s+)?" + _PART_EN + r"\s*(?:the\s+|of\s+)?(?:"
+         + YREF.replace("the\\s+year|", "(?P<yany>the\\s+year)|")
          + r")", _part_of_year),
     rule(r"\b(?P<p>Anfang|Ende|Mitte)\s+(?:" + YREF + r")", _part_of_year),
     rule(r"\b(?:à\s+la\s+|au\s+|en\s+)?(?P<p>début|debut|fin|mi)[-\s]+(?:de\s+|d['’])?(?:" + YREF + r")", _part_of_year),
@@ -259,7 +261,8 @@ RULES: list[Rule] = [
                                          ctx.week_start, -1)),
     rule(r"\b" + _PART_EN + r"\s*(?:the\s+)?(?P<mmod>this|last|next|previous)?\s*month\b", _part_of_month),
     rule(r"\b(?:(?:à\s+la\s+|au\s+|en\s+)?(?:début|debut|fin|mi)[-\s]+(?:du\s+)?mois(?:\s+(?P<mmod>dernier))?|"
-         r"(?:a\s+)?(?:principios|comienzos|finales|fines|mediados)\s+(?:de\s+|del\s+)(?:este\s+)?mes(?:\s+(?P<mmod2>pasado))?|"
+         r"(?:a\s+)?(?:principios|comienzos|finales|fines|mediados)\s+(?:de\s+|del\s+)(?:este\s+)?mes"
+         r"(?:\s+(?P<mmod2>pasado))?|"
          r"(?:Anfang|Ende|Mitte)\s+(?:des\s+)?(?:(?P<mmod3>letzten|diesen)\s+)?Monats|月初|月底|月末|月中)",
          lambda m, ctx: calendar_period("month", ctx.today, ctx.week_start,
                                         -1 if (_g(m, "mmod") or _g(m, "mmod2") or _g(m, "mmod3") or "").lower()

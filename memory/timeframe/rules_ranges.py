@@ -126,6 +126,7 @@ RULES: list[Rule] = [
     rule(r"\b(?P<cue>entre|desde|hasta|de|del|a|y|zwischen|von|und|bis|à|et|jusqu['’]en|through|thru)\s+(?P<t>(?P<y>"
          + YEAR + r"))\b(?![-/.:]\d|\s*(?:%|€|\$))", _range_year, "digit"),
     # Months with years: "2016 November", "2016, nov", "November , 2016".
-    rule(r"(?<![\d/.-])(?P<y>" + YEAR + r")\s*,?\s*(?P<mon>" + MON_ALL + r")\b\.?(?!\s*\d)", _month_year, "digit", "month"),
+    rule(r"(?<![\d/.-])(?P<y>" + YEAR + r")\s*,?\s*(?P<mon>" + MON_ALL + r")\b\.?(?!\s*\d)", _month_year,
+         "digit", "month"),
     rule(r"\b(?P<mon>" + MON_ALL + r")\.?\s+,\s*(?P<y>" + YEAR + r")\b", _month_year, "digit", "month"),
 ]

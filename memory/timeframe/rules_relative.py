@@ -14,7 +14,8 @@ from memory.timeframe.daywords import DAY_EN, DAYS_ALL
 from memory.timeframe.rule import Context, Rule, clause_goes_on, rule
 from memory.timeframe.rules_en import YEAR
 from memory.timeframe.vocab import (
-    NUMBERS_ES, NUMBERS_FR, MON_ES, MON_ALL, MONTHS_ALL, NUMBERS_EN, UNITS, WD_ALL, WD_DE, WD_EN, WD_ES, WD_FR, WEEKDAYS_ALL, WEEKDAYS_ZH, number,
+    MON_ALL, MON_ES, MONTHS_ALL, NUMBERS_EN, NUMBERS_ES, NUMBERS_FR, UNITS, WD_ALL, WD_DE, WD_EN, WD_ES, WD_FR,
+    WEEKDAYS_ALL, WEEKDAYS_ZH, number,
     zh_number,
 )
 
@@ -27,7 +28,8 @@ _NTH = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "four
 _NTH_RE = r"(?P<nth>first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|premier|première|deuxième|deuxieme|" \
           r"troisième|troisieme|quatrième|quatrieme|dernier|primer|primero|segundo|tercer|tercero|cuarto|último|" \
           r"ultimo|ersten|erster|zweiten|dritten|vierten|letzten)"
-_MONTH_SHIFT = {"this": 0, "current": 0, "last": -1, "previous": -1, "past": -1, "next": 1, "ce": 0, "cette": 0, "dernier": -1,
+_MONTH_SHIFT = {"this": 0, "current": 0, "last": -1, "previous": -1, "past": -1, "next": 1, "ce": 0, "cette": 0,
+                "dernier": -1,
                 "este": 0, "pasado": -1, "anterior": -1, "diesen": 0, "dieses": 0, "letzten": -1, "vorigen": -1,
                 "上": -1, "本": 0, "这": 0, "這": 0, "下": 1}
 # A month named by word (group mon, optional y) or relative to now (group rel), any of the five languages.
@@ -203,7 +205,8 @@ RULES: list[Rule] = [
          _weekday_in_week, "weekday"),
     rule(r"\b(?P<wd>" + WD_ES + r")\s+de\s+la\s+semana\s+(?P<wmod>pasada|anterior|próxima|proxima)\b",
          _weekday_in_week, "weekday"),
-    rule(r"\b(?P<wmod>letzte|vergangene|vorige|diese|nächste)\s+Woche\s+(?P<wd>" + WD_DE + r")\b", _weekday_in_week, "weekday"),
+    rule(r"\b(?P<wmod>letzte|vergangene|vorige|diese|nächste)\s+Woche\s+(?P<wd>" + WD_DE + r")\b", _weekday_in_week,
+         "weekday"),
     rule(r"\b(?P<wd>" + WD_DE + r")\s+(?P<wmod2>letzter|vergangener|voriger|dieser|nächster)\s+Woche\b",
          _weekday_in_week, "weekday"),
     # "2 Thursdays ago", "two days before yesterday", "the other day", "1 month 21 days ago".
