@@ -352,6 +352,9 @@ MORE_CASES = [
     ("la Navidad pasada", TUE, "2012-12-25", "2012-12-26"),
     ("letzte Ostern", TUE, "2012-04-08", "2012-04-09"),
     ("上个月的第一个周一", TUE, "2013-01-07", "2013-01-08"),
+    # language hints stay right: English "am" is no German, French "du" no German
+    ("What am I doing on 5/7?", TUE, "2012-05-07", "2012-05-08"),
+    ("Qu'ai-je fait hier à la fin du cours ?", TUE, "2013-02-11", "2013-02-12"),
 ]
 
 

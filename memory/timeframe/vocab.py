@@ -173,9 +173,12 @@ WD_ALL = alternation(WEEKDAYS_ALL)
 # "hier" (French: yesterday; German: here) and 05/07 (5 July or May 7) are read right.
 _LANGUAGE_HINTS = {
     "fr": re.compile(r"\b(?:je|j['’]ai|tu|nous|vous|qu['’]est|est-ce|ai-je|fait|fais|les|des|cette|ce|avec|pour|"
-                     r"dans|quoi|je|reviendrai|reviens|serai|serais|sur|depuis|jusqu['’]a)\b", re.I),
-    "de": re.compile(r"\b(?:ich|habe|hast|hat|hatte|wir|sind|ist|und|der|das|nicht|gemacht|heute|gestern|du|bist|bin|am|zurück|wieder|dich|mich|im|vom|bis)\b", re.I),
-    "es": re.compile(r"\b(?:yo|hice|hizo|qué|hicimos|estuve|fui|tengo|ayer|hoy|hace|semana|pasado|el|los|las|del|desde|hasta|volveré|volvere|estaré|estare|estuve|afuera|entre)\b", re.I),
+                     r"dans|quoi|reviendrai|reviens|serai|serais|sur|depuis|jusqu['’]a)\b", re.I),
+    # not "am" (English "I am") nor "du" (French "du"): they would misread "hier" and 5/7
+    "de": re.compile(r"\b(?:ich|habe|hast|hat|hatte|wir|sind|ist|und|der|das|nicht|gemacht|heute|gestern|bist|bin|"
+                     r"zurück|wieder|dich|mich|im|vom|bis)\b", re.I),
+    "es": re.compile(r"\b(?:yo|hice|hizo|qué|hicimos|estuve|fui|tengo|ayer|hoy|hace|semana|pasado|el|los|las|del|"
+                     r"desde|hasta|volveré|volvere|estaré|estare|afuera|entre)\b", re.I),
 }
 
 
