@@ -18,9 +18,10 @@ Conversion (Mebot looks back: a question about one's memory names a past or pres
 - Their spans ending now ("past 3 weeks", "earlier this month") leave today out; Mebot's include
   it: rolling spans move one day later (the same length), spans to now gain today.
 - "N months/years ago" is that calendar month/year in Mebot (their: the one day).
-- Seasons (timex SP/SU/FA/WI; no resolution in the specs) become meteorological seasons of the
-  northern hemisphere (spring = March–May …, winter = December–February, named by the year it
-  starts in); a season without a year is the most recent one that has begun.
+- Seasons (timex SP/SU/FA/WI; no resolution in the specs) follow Mebot's convention: the meteorological
+  season of the northern hemisphere (spring = March–May …, winter = December–February, named by the
+  year it starts in) and one month either side, since people place the edges differently; a season
+  without a year is the most recent one that has begun.
 - Chinese lunar days (春节, 中秋, 农历…, 正月初一): the specs give the lunar month and day as if they
   were Gregorian; they are converted with `lunardate` (the most recent one that has begun, or the
   year named).
@@ -128,7 +129,7 @@ def _season(timex: str, today: date) -> tuple[date, date] | None:
         start = date(today.year, month, 1)
         if start > today:
             start = date(today.year - 1, month, 1)
-    return start, _month_add(start, 3)
+    return _month_add(start, -1), _month_add(start, 4)
 
 
 _PARTS_OF_YEAR = {  # Mebot's convention for a part of a year: these months (first, end exclusive)

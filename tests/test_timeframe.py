@@ -319,10 +319,11 @@ MORE_CASES = [
     ("Ende 2012", TUE, "2012-12-01", "2013-01-01"),
     ("a finales del año pasado", TUE, "2012-12-01", "2013-01-01"),
     ("去年年底", TUE, "2012-12-01", "2013-01-01"),
-    ("last summer", TUE, "2012-06-01", "2012-09-01"),
-    ("l'été 2011", TUE, "2011-06-01", "2011-09-01"),
-    ("este verano", datetime(2013, 7, 20), "2013-06-01", "2013-09-01"),
-    ("去年夏天", TUE, "2012-06-01", "2012-09-01"),
+    ("last summer", TUE, "2012-05-01", "2012-10-01"),  # a season and a month either side
+    ("l'été 2011", TUE, "2011-05-01", "2011-10-01"),
+    ("este verano", datetime(2013, 7, 20), "2013-05-01", "2013-10-01"),
+    ("去年夏天", TUE, "2012-05-01", "2012-10-01"),
+    ("this winter", TUE, "2012-11-01", "2013-04-01"),
     ("the 1970s", TUE, "1970-01-01", "1980-01-01"),
     ("90年代", TUE, "1990-01-01", "2000-01-01"),
     ("the other day", TUE, "2013-02-05", "2013-02-12"),
@@ -347,7 +348,7 @@ MORE_CASES = [
     ("à la fin du mois dernier", TUE, "2013-01-01", "2013-02-01"),
     ("a principios de año", TUE, "2013-01-01", "2013-02-01"),
     ("Anfang des Jahres", TUE, "2013-01-01", "2013-02-01"),
-    ("letzten Sommer", TUE, "2012-06-01", "2012-09-01"),
+    ("letzten Sommer", TUE, "2012-05-01", "2012-10-01"),
     ("Noël dernier", TUE, "2012-12-25", "2012-12-26"),
     ("la Navidad pasada", TUE, "2012-12-25", "2012-12-26"),
     ("letzte Ostern", TUE, "2012-04-08", "2012-04-09"),
@@ -374,8 +375,8 @@ def test_holidays_follow_the_country():
 
 
 def test_seasons_turn_round_in_the_south():
-    assert days(timeframe.parse("last summer", now=TUE, country="DE")) == ("2012-06-01", "2012-09-01")
-    assert days(timeframe.parse("last summer", now=TUE, country="AU")) == ("2011-12-01", "2012-03-01")
+    assert days(timeframe.parse("last summer", now=TUE, country="DE")) == ("2012-05-01", "2012-10-01")
+    assert days(timeframe.parse("last summer", now=TUE, country="AU")) == ("2011-11-01", "2012-04-01")
 
 
 def test_numeric_dates_follow_the_users_order():

@@ -117,14 +117,12 @@ def _in_year(text: str, first: Atom, second: Atom) -> Atom | None:
         return None
     if first.period.grain == "year" or _OF_YEAR.fullmatch(text[first.end: second.begin]) is None:
         return None
-    span = first.period.end - first.period.start
-    try:
-        start = first.period.start.replace(year=year.start.year)
+    shift = year.start.year - first.period.start.year
+    try:  # both ends move by whole years, so a season or a month keeps its calendar edges
+        moved = cal.Period(first.period.start.replace(year=first.period.start.year + shift),
+                           first.period.end.replace(year=first.period.end.year + shift), first.period.grain)
     except ValueError:
         return None  # 29 February in a common year
-    moved = cal.Period(start, start + span, first.period.grain)
-    if first.period.grain == "month":
-        moved = cal.month(start.year, start.month)
     return Atom(first.begin, second.end, moved)
 
 

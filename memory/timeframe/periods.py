@@ -54,6 +54,16 @@ def season(name: str, year: int, southern: bool = False) -> Period:
     return Period(start, add_months(start, 3), "span")
 
 
+def with_edges(core: Period) -> Period:
+    """A season as a search frame: its three months and one month either side.
+
+    People place a season's edges differently (meteorological, astronomical, by the school year); a
+    question "over the summer" in August means May too as often as not. A frame that misses the edge
+    loses the note, one that takes a month more only ranks it.
+    """
+    return Period(add_months(core.start, -1), add_months(core.end, 1), "span")
+
+
 def season_mode(name: str, mode: str, today: date, southern: bool = False) -> Period:
     """'recent'/'this' (the latest that has begun), 'last' (the latest that has ended), 'next'."""
     latest = season(name, today.year, southern)

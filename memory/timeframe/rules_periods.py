@@ -92,10 +92,10 @@ def _season(m: re.Match, ctx: Context):
     if _g(m, "the") and year is None and (_g(m, "s").lower() in ("fall", "spring") or not clause_goes_on(m)):
         return None  # "the fall of Rome", "the spring in her step", "the summer dress"
     if year is not None:
-        return per.season(name, year, ctx.southern)
+        return per.with_edges(per.season(name, year, ctx.southern))
     mod = (_g(m, "smod") or "").lower()
     mode = "last" if mod in _LAST_WORDS else "next" if mod in {"next", "nächsten", "prochain", "próximo"} else "recent"
-    return per.season_mode(name, mode, ctx.today, ctx.southern)
+    return per.with_edges(per.season_mode(name, mode, ctx.today, ctx.southern))
 
 
 _TENS_EN = {"twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60, "seventies": 70,
