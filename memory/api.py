@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from memory import chats, clock, notes, settings as settings_module
 from memory.profile import edit as profile_edit, llm as profile_llm, refresh as profile_refresh
 from memory.db import open_database
-from memory.search.embeddings import DenseIndex, Embedder
+from memory.search.embeddings import DenseIndex
+from memory.search.embedders import load_embedder
 from memory.errors import NotFound
 from memory.search.fulltext import MESSAGE, NOTE, doc_key, for_dialect
 from memory.models import ChatSession, Message, Note, User
@@ -27,6 +28,8 @@ from memory.profile import Profile, ProfileFact, fact_of, load_profile
 from memory.profile.summary import SUMMARY_CHARS, summary as summarise_profile
 from memory.search import Hit, SearchIndex, SearchOutcome, message_doc, note_doc, searchable
 from memory.validation import clean_user_name
+
+EMBED_CHUNK = 256  # documents per vector-writing transaction
 
 __all__ = ["open_memory", "Memory", "UserMemory", "Hit", "SearchOutcome", "Profile", "ProfileFact"]
 
@@ -36,7 +39,7 @@ def open_memory(url: Optional[str] = None, *, embedding_model: Optional[str] = N
     config = settings_module.load()
     engine = open_database(url or config.resolved_database_url)
     model = embedding_model if embedding_model is not None else config.embedding_model
-    memory = Memory(engine, embedding_model=model or None, week_start=config.week_start,
+    memory = Memory(engine, embedding_model=model, week_start=config.week_start,
                     default_timezone=config.default_timezone)
     if config.profile_llm_url:
         memory.profile_extractor = profile_refresh.llm_extractor(profile_llm.openai_complete(
@@ -47,7 +50,7 @@ def open_memory(url: Optional[str] = None, *, embedding_model: Optional[str] = N
 class Memory:
     """One database of many users' memories."""
 
-    def __init__(self, engine: Engine, *, embedding_model: Optional[str] = None, week_start: int = 0,
+    def __init__(self, engine: Engine, *, embedding_model: Optional[str] = "off", week_start: int = 0,
                  default_timezone: str = "UTC", profile_extractor: Optional[profile_refresh.Extractor] = None):
         self.engine = engine
         # How notes are read into the L1 profile: None = the rule-based reader; with a model
@@ -55,7 +58,9 @@ class Memory:
         self.profile_extractor = profile_extractor
         self.week_start = week_start
         self.default_timezone = default_timezone
-        dense = DenseIndex(Embedder(embedding_model)) if embedding_model else None
+        # None = the default model (memory.search.embedders); "off" = full text only.
+        embedder = load_embedder(embedding_model)
+        dense = DenseIndex(embedder) if embedder is not None else None
         self.index = SearchIndex(for_dialect(engine.dialect.name), dense)
 
     @contextmanager
@@ -135,12 +140,41 @@ class UserMemory:
               "source": source}]
         )[0]
 
-    def add_notes(self, items: Iterable[Any]) -> list[Note]:
-        """Store many notes at once (all or none) and index them."""
+    def add_notes(self, items: Iterable[Any], embed: bool = True) -> list[Note]:
+        """Store many notes at once (all or none) and index them. Their vectors are made afterwards,
+        batch by batch, so the import's one transaction stays short; embed=False leaves them pending
+        (`embed_pending`) for a bulk import that must not wait."""
         with self.memory.session() as session:
             added = notes.add_notes(session, user_id=self.id, tz_name=self.timezone, items=items)
-            self.memory.index.upsert(session, self.id, [note_doc(n) for n in added])
+            self.memory.index.upsert(session, self.id, [note_doc(n) for n in added], embed=False)
+        if embed:
+            self._embed([note_doc(n) for n in added])
         return added
+
+    def _embed(self, docs: list) -> int:
+        dense = self.memory.index.dense
+        if dense is None:
+            return 0
+        for i in range(0, len(docs), EMBED_CHUNK):
+            chunk = docs[i:i + EMBED_CHUNK]
+            vectors = dense.embed(chunk)  # outside any transaction: the slow part
+            with self.memory.session() as session:
+                dense.store(session, self.id, chunk, vectors)
+        return len(docs)
+
+    def embed_pending(self, limit: Optional[int] = None) -> int:
+        """Embed the notes and messages with no vector from the current model (imported with
+        embed=False, or made by an earlier model); returns how many."""
+        dense = self.memory.index.dense
+        if dense is None:
+            return 0
+        with self.memory.session() as session:
+            docs = [note_doc(n) for n in session.scalars(select(Note).where(Note.user_id == self.id))]
+            docs += [message_doc(m) for m in session.scalars(select(Message).where(
+                Message.user_id == self.id, Message.role == "user")) if searchable(m)]
+            pending = dense.pending_keys(session, self.id, [d.key for d in docs])
+        todo = [d for d in docs if d.key in pending][:limit]
+        return self._embed(todo)
 
     def note(self, note_id: int) -> Note:
         """One of the user's notes."""

@@ -6,6 +6,7 @@ import re
 
 from memory.profile import taxonomy
 from memory.profile.extract.context import NoteContext
+from memory.scripts import is_han
 
 RELATIONS = {
     "好朋友": "friend", "男朋友": "boyfriend", "女朋友": "girlfriend", "朋友": "friend",
@@ -64,7 +65,7 @@ def _name_at(text: str, pos: int) -> str | None:
     while end < min(len(text), pos + limit) and text[end] not in _NAME_STOP and text[end:end + 2] not in _NOT_NAMES:
         end += 1
     name = text[pos:end]
-    return name if len(name) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in name) else None
+    return name if len(name) >= 2 and is_han(name) else None
 
 
 def people(sentence: str, ctx: NoteContext) -> None:
