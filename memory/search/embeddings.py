@@ -34,7 +34,8 @@ def _faiss():
     import faiss
 
     # One thread: on a small shared machine OpenMP threads spin against each other (a 100k scan
-    # took 90 ms on two threads, 3.5 ms on one).
+    # took 90 ms on two threads, 3.5 ms on one). The setting is per calling thread, so it is made
+    # before every search.
     faiss.omp_set_num_threads(1)
     return faiss
 
@@ -163,14 +164,13 @@ class DenseIndex:
         vector = self.embedder.encode_query(text).reshape(1, -1).astype(np.float32)
         if vector.shape[1] != cached.index.d:
             return []  # vectors of an older model with another width: none are comparable yet
-        params = None
+        faiss, params = _faiss(), None
         if start is not None or end is not None:
             lo = _timestamp(start) if start is not None else float("-inf")
             hi = _timestamp(end) if end is not None else float("inf")
             allowed = [k for k, t in cached.times.items() if lo <= t < hi]
             if not allowed:
                 return []
-            faiss = _faiss()
             params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64)))
         with self._lock:
             _, ids = cached.index.search(vector, min(limit, len(cached.times)), params=params)

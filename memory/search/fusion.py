@@ -75,6 +75,9 @@ class SearchIndex:
     def __init__(self, fulltext, dense: Optional[DenseIndex] = None):
         self.fulltext = fulltext
         self.dense = dense
+        # (full text, dense) weights in the fusion; a list weighted 0 is not asked (bench/recall.py
+        # measures each half alone this way).
+        self.weights = (FULLTEXT_WEIGHT, DENSE_WEIGHT)
 
     def upsert(self, session: Session, user_id: int, docs: Sequence[IndexedDoc], embed: bool = True) -> None:
         """Index (or re-index) these documents of one user; embed=False leaves their vectors pending."""
@@ -108,15 +111,14 @@ class SearchIndex:
         start, end = (frame.start, frame.end) if frame else (None, None)
         depth = max(2 * k, DEPTH)
 
-        ranked_lists = [
-            (FULLTEXT_WEIGHT,
-             self.fulltext.query(session, user_id=user_id, terms=terms, start=start, end=end, limit=depth))
-        ]
-        if self.dense is not None and terms:
-            ranked_lists.append(
-                (DENSE_WEIGHT,
-                 self.dense.query(session, user_id=user_id, text=keywords, start=start, end=end, limit=depth))
-            )
+        ranked_lists = []
+        fulltext_weight, dense_weight = self.weights
+        if fulltext_weight > 0:
+            ranked_lists.append((fulltext_weight, self.fulltext.query(
+                session, user_id=user_id, terms=terms, start=start, end=end, limit=depth)))
+        if self.dense is not None and dense_weight > 0 and terms:
+            ranked_lists.append((dense_weight, self.dense.query(
+                session, user_id=user_id, text=keywords, start=start, end=end, limit=depth)))
         keys = fuse(ranked_lists)
         if frame is not None and len(keys) < k:
             # A question that names a time gets that period's notes, in date order, after the matches.
