@@ -2,7 +2,8 @@
 
 Run: python -m bench.make_chat_set
 
-Ten dated conversations between one person and Mebot (user and assistant turns, no notes). The facts
+Ten dated story conversations between one person and Mebot (user and assistant turns, no notes), among
+sixty everyday ones drawn from the same vocabulary (runs, the cat, work, books, money). The facts
 live in what the user *said*; the user also *asks* Mebot things, some of them close in wording to the
 later test questions ("What did I tell you about my sister's wedding?"), which is what poisons an
 index that treats every user turn as memory. Evidence is the key of the user turn that states a fact.
@@ -12,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -91,6 +94,45 @@ SESSIONS = [
     ]),
 ]
 
+# Everyday conversations: statements and questions that share the stories' words but state no fact asked about.
+ROUTINE_SAID = [
+    "Went for an easy run before work, legs felt heavy.", "Work was busy today, too many meetings.",
+    "The cat knocked a glass off the table again.", "Cooked a lentil curry for dinner.",
+    "Read a few chapters of a crime novel on the train.", "Paid the electricity bill, higher than last month.",
+    "Rainy day, stayed in and cleaned the flat.", "Had coffee with a colleague from the design team.",
+    "Slept badly, neighbours had a party.", "Walked along the lake after lunch.",
+    "Started a new podcast about history.", "The train was late twice this week.",
+    "Bought new running socks.", "Finished a long report at work.", "Called my parents in the evening.",
+    "Tried a new bakery near the office.", "Spent the evening sorting old photos.",
+    "Fixed the squeaky bike brake myself.", "Watched a documentary about octopuses.",
+    "Went swimming with a friend, the pool was crowded.",
+]
+ROUTINE_ASKED = [
+    "Any idea what I could cook tonight?", "What's a good stretching routine after a run?",
+    "Can you suggest a podcast?", "How do I stop my cat scratching the sofa?",
+    "What should I read next?", "How can I sleep better?", "Is it worth buying an e-bike?",
+    "What's a quick lunch I can take to work?", "How do I ask for a raise?",
+    "What did I tell you about my week?", "Do you remember what I said yesterday?",
+]
+REPLIES = ["Sounds like a full day.", "That's good to hear.", "Here are a few ideas you could try.",
+           "I hope tomorrow is calmer.", "Nice, thanks for telling me."]
+ROUTINE_SESSIONS = 60
+SPAN_START, SPAN_DAYS = datetime(2024, 5, 1), 60
+
+
+def routine_sessions(rng: random.Random) -> list[tuple[str, list]]:
+    """Everyday conversations between the story ones."""
+    sessions = []
+    for _ in range(ROUTINE_SESSIONS):
+        start = SPAN_START + timedelta(days=rng.randrange(SPAN_DAYS), minutes=rng.randrange(7 * 60, 23 * 60))
+        turns = []
+        for said in rng.sample(ROUTINE_SAID, 2):
+            turns += [(None, "user", said), (None, "assistant", rng.choice(REPLIES))]
+        turns += [(None, "user", rng.choice(ROUTINE_ASKED)), (None, "assistant", rng.choice(REPLIES))]
+        sessions.append((start.isoformat(timespec="minutes"), turns))
+    return sessions
+
+
 # id, category, question, evidence, now
 QUESTIONS = [
     ("t01", "single_fact", "Who is my sister marrying and where is the wedding?", ["s1-sister"], "2024-07-01T09:00"),
@@ -126,13 +168,11 @@ QUESTIONS = [
 ]
 
 
-def build() -> tuple[list[dict], list[dict]]:
-    """(turns in order, questions): each turn has session, key (None for unasked-about turns), role,
-    text and created_at."""
-    from datetime import datetime, timedelta
-
+def build(seed: int = 5) -> tuple[list[dict], list[dict]]:
+    """(turns in date order, questions): each turn has session, key, role, text and created_at."""
     turns = []
-    for number, (start, session) in enumerate(SESSIONS, 1):
+    sessions = sorted(SESSIONS + routine_sessions(random.Random(seed)), key=lambda s: s[0])
+    for number, (start, session) in enumerate(sessions, 1):
         moment = datetime.fromisoformat(start)
         for i, (key, role, text) in enumerate(session):
             turns.append({"session": number, "key": key or f"s{number}-t{i}", "role": role, "text": text,
@@ -148,7 +188,7 @@ def main(args: argparse.Namespace) -> int:
     assert all(set(q["evidence"]) <= keys for q in questions)
     for name, rows in (("chat_turns.jsonl", turns), ("chat_questions.jsonl", questions)):
         (DATA / name).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    print(f"{len(SESSIONS)} conversations, {len(turns)} turns, {len(questions)} questions")
+    print(f"{len(SESSIONS) + ROUTINE_SESSIONS} conversations, {len(turns)} turns, {len(questions)} questions")
     return 0
 
 

@@ -28,8 +28,8 @@ SETS = {
     "cjk": ("cjk_notes.jsonl", "cjk_questions.jsonl"),
     "chat": ("chat_turns.jsonl", "chat_questions.jsonl"),
 }
-# Runs: (label, full-text weight, dense weight); the last is the default configuration.
-RUNS = [("fulltext", 1.0, 0.0), ("dense", 0.0, 1.0), ("hybrid", None, None)]
+# Runs: (label, full-text weight, dense weight, RRF k); None = the default configuration.
+RUNS = [("fulltext", 1.0, 0.0, None), ("dense", 0.0, 1.0, None), ("hybrid", None, None, None)]
 KS = (5, 10)
 
 
@@ -41,8 +41,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--misses", action="store_true", help="list the questions whose evidence is not all in the top 10")
     p.add_argument("--index-questions", action="store_true",
                    help="index the user's questions to Mebot as memory, as before (to measure what that costs)")
-    p.add_argument("--dense-weights", default="",
-                   help="also run the hybrid with these dense weights (full text 1), e.g. 0.5,1.5,2: for tuning")
+    p.add_argument("--tune", default="",
+                   help="also run the hybrid at these dense-weight:k pairs (full text weight 1), e.g. 2:60,3:20")
     return p
 
 
@@ -107,9 +107,10 @@ def evaluate(name: str, embedding_model: str | None, workdir: Path, runs: list =
         t0 = time.perf_counter()
         refs, dated = (load_turns if name == "chat" else load_notes)(user, docs)
         ingest_s = time.perf_counter() - t0
-        default_weights = mem.index.weights
-        for label, fulltext_w, dense_w in runs:
+        default_weights, default_k = mem.index.weights, mem.index.rrf_k
+        for label, fulltext_w, dense_w, rrf_k in runs:
             mem.index.weights = default_weights if fulltext_w is None else (fulltext_w, dense_w)
+            mem.index.rrf_k = default_k if rrf_k is None else rrf_k
             rows, search_s = [], 0.0
             for q in questions:
                 now = datetime.fromisoformat(q["now"])
@@ -141,6 +142,11 @@ def report(result: dict, show_misses: bool) -> None:
     """Print one table per set: a row per category, recall@5/@10 for each run."""
     labels = list(result["runs"])
     summaries = {label: summarise(result["runs"][label]["rows"]) for label in labels}
+    if len(labels) > len(RUNS):  # tuning: one line per run, overall only
+        print(f"\n== {result['set']} (tuning): overall recall@5 / @10")
+        for label in labels:
+            print(f"{label:<14}{summaries[label]['overall']['r@5']:>8.3f}{summaries[label]['overall']['r@10']:>8.3f}")
+        return
     print(f"\n== {result['set']}: {result['docs']} documents, {result['questions']} questions; "
           f"dense model {result['model']}; ingest {result['ingest_s']:.1f} s")
     print(f"{'category':<14}{'n':>4}" + "".join(f"{label + ' @' + str(k):>14}" for label in labels for k in KS))
@@ -161,7 +167,8 @@ def main(args: argparse.Namespace) -> int:
         from memory.search import fusion
 
         fusion.stated_text = lambda text: text  # every user turn is memory again
-    runs = RUNS + [(f"dense x{w}", 1.0, float(w)) for w in args.dense_weights.split(",") if w.strip()]
+    pairs = [p.split(":") for p in args.tune.split(",") if p.strip()]
+    runs = RUNS + [(f"w{w} k{k}", 1.0, float(w), float(k)) for w, k in pairs]
     with tempfile.TemporaryDirectory(prefix="mebot-recall-") as tmp:
         for name in [s.strip() for s in args.sets.split(",") if s.strip()]:
             report(evaluate(name, args.embedding_model, Path(tmp), runs), args.misses)

@@ -63,6 +63,19 @@ def import_files(args) -> int:
     return 1 if failed and not report.notes else 0
 
 
+@command("embed")
+def embed_pending(args) -> int:
+    mem = _memory(args)
+    if mem.index.dense is None:
+        print("dense search is off (MEBOT_EMBEDDING_MODEL=off): nothing to embed", file=sys.stderr)
+        return 1
+    names = mem.user_names() if args.all else [args.user]
+    for name in names:
+        done = mem.user(name, create=False).embed_pending()
+        print(f"embedded {done} note(s) and message(s) for {name} with {mem.index.dense.embedder.name}")
+    return 0
+
+
 @command("search")
 def search(args) -> int:
     mem = _memory(args)
@@ -299,6 +312,11 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="import Markdown, text, JSONL or a Mebot export as notes")
     p.add_argument("--user", required=True)
     p.add_argument("files", nargs="+")
+
+    p = sub.add_parser("embed", help="make the vectors that are missing or from another model (after a model change)")
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--user")
+    group.add_argument("--all", action="store_true", help="every user")
 
     p = sub.add_parser("search", help="search a user's memory")
     p.add_argument("--user", required=True)

@@ -78,6 +78,7 @@ class SearchIndex:
         # (full text, dense) weights in the fusion; a list weighted 0 is not asked (bench/recall.py
         # measures each half alone this way).
         self.weights = (FULLTEXT_WEIGHT, DENSE_WEIGHT)
+        self.rrf_k = RRF_K
 
     def upsert(self, session: Session, user_id: int, docs: Sequence[IndexedDoc], embed: bool = True) -> None:
         """Index (or re-index) these documents of one user; embed=False leaves their vectors pending."""
@@ -119,7 +120,7 @@ class SearchIndex:
         if self.dense is not None and dense_weight > 0 and terms:
             ranked_lists.append((dense_weight, self.dense.query(
                 session, user_id=user_id, text=keywords, start=start, end=end, limit=depth)))
-        keys = fuse(ranked_lists)
+        keys = fuse(ranked_lists, self.rrf_k)
         if frame is not None and len(keys) < k:
             # A question that names a time gets that period's notes, in date order, after the matches.
             in_range = list_notes(session, user_id=user_id, start=start, end=end, limit=k + len(keys))
@@ -130,12 +131,13 @@ class SearchIndex:
         return SearchOutcome(hits=_load_hits(session, user_id, top), timeframe=frame, terms=terms)
 
 
-def fuse(ranked_lists: Iterable[tuple[float, Sequence[int]]]) -> dict[int, float]:
-    """Weighted reciprocal rank fusion of (weight, keys best first) lists: doc key → score, best first."""
+def fuse(ranked_lists: Iterable[tuple[float, Sequence[int]]], k: float = RRF_K) -> dict[int, float]:
+    """Weighted reciprocal rank fusion of (weight, keys best first) lists: doc key → score, best first.
+    A smaller k lets the top of each list count more against agreement further down."""
     scores: dict[int, float] = {}
     for weight, ranked in ranked_lists:
         for rank, key in enumerate(ranked):
-            scores[key] = scores.get(key, 0.0) + weight / (RRF_K + rank + 1)
+            scores[key] = scores.get(key, 0.0) + weight / (k + rank + 1)
     return dict(sorted(scores.items(), key=lambda item: -item[1]))
 
 
