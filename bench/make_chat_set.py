@@ -156,7 +156,7 @@ QUESTIONS = [
     ("t19", "single_fact", "What am I reading next?", ["s8-next"], "2024-07-01T09:00"),
     ("t20", "single_fact", "Which race did I sign up for?", ["s10-race"], "2024-07-01T09:00"),
     ("t21", "time_bounded", "What happened with the cat last month?", ["s5-cat", "s5-vet"], "2024-06-05T09:00"),
-    ("t22", "time_bounded", "What did I talk about last week?", ["s9-vaccine", "s9-food"], "2024-06-26T09:00"),
+    ("t22", "time_bounded", "What did I tell you about the cat last week?", ["s9-vaccine", "s9-food"], "2024-06-26T09:00"),
     ("t23", "time_bounded", "What did I say about work in May?", ["s4-project", "s4-colleague"], "2024-07-01T09:00"),
     ("t24", "paraphrase", "Did my knee recover?", ["s10-knee"], "2024-07-01T09:00"),
     ("t25", "cross_session", "What do I need to do for the Porto trip?", ["s6-flights", "s6-hotel", "s1-dress"], "2024-07-01T09:00"),

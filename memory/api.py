@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Iterable, Iterator, Optional
@@ -99,6 +100,20 @@ class Memory:
         """Every user's name (for administration commands)."""
         with self.session() as session:
             return list(session.scalars(select(User.name).order_by(User.name)))
+
+    def embed_pending_in_background(self) -> Optional[threading.Thread]:
+        """Start a daemon thread that makes every user's missing vectors (after an import without
+        them, or a change of embedding model); None when dense search is off."""
+        if self.index.dense is None:
+            return None
+
+        def run() -> None:
+            for name in self.user_names():
+                self.user(name, create=False).embed_pending()
+
+        thread = threading.Thread(target=run, name="mebot-embed-pending", daemon=True)
+        thread.start()
+        return thread
 
     def close(self) -> None:
         """Release the database connections."""

@@ -18,13 +18,13 @@ from memory.notes import list_notes
 from memory.search.statements import stated_text
 from memory.search.textindex import MAX_QUERY_CHARS, query_terms
 
-RRF_K = 60  # the usual constant of reciprocal rank fusion
+RRF_K = 20  # reciprocal rank fusion constant (60 in the paper; smaller lets each list's top count more)
 MAX_K = 200
 # How much each list counts in the fusion, and how deep each is read: tuned on bench/recall.py's sets
 # (see bench/README.md). Dense is the better ranker on paraphrases and other scripts; full text keeps
 # exact names, numbers and rare words in front.
 FULLTEXT_WEIGHT = 1.0
-DENSE_WEIGHT = 1.0
+DENSE_WEIGHT = 2.0
 DEPTH = 50
 
 
