@@ -5,8 +5,9 @@ Vectors are stored with the name of the model that made them; a document whose v
 another model (or none yet) is *pending* and is embedded again (`pending_keys`). The table is the
 truth; each process keeps, per user, an exact inner-product index (`IndexFlat`, vectors kept as
 float16) that catches up with the table before every query: rows written since it was loaded are
-added, and a changed row count (a delete elsewhere) reloads it. A query therefore costs one encoded
-question and one scan in C, never a reload of every vector.
+added (one index seek finds whether there are any), and a changed row count, checked every
+RECOUNT_S, reloads it after deletes made elsewhere. A query therefore costs one encoded question and
+one scan in C, never a reload of every vector.
 
 The same code serves SQLite and PostgreSQL: the PostgreSQL server here has no pgvector, so vectors
 stay in a plain bytea column there too and are searched in process.
@@ -15,6 +16,7 @@ stay in a plain bytea column there too and are searched in process.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Optional, Sequence
@@ -28,6 +30,9 @@ from memory.search.embedders import Embedder
 from memory.search.fulltext import IndexedDoc
 
 BATCH = 64  # texts per encoder call
+# How often the row count is checked for deletes made by another process; until then such a
+# document can still be returned as a key, which the caller's row lookup drops.
+RECOUNT_S = 30.0
 
 
 def _faiss():
@@ -49,7 +54,8 @@ class _UserIndex:
     index: object  # faiss.IndexIDMap2
     times: dict[int, float] = field(default_factory=dict)  # doc key → POSIX time of the document
     synced_at: Optional[datetime] = None  # newest embedded_at seen
-    count: int = 0
+    counted_at: float = 0.0  # monotonic time of the last row count
+    _arrays: Optional[tuple[np.ndarray, np.ndarray]] = None  # (keys, times), made when a frame needs them
 
     def remove(self, keys: Sequence[int]) -> None:
         present = [k for k in keys if k in self.times]
@@ -57,11 +63,21 @@ class _UserIndex:
             self.index.remove_ids(np.asarray(present, dtype=np.int64))
             for k in present:
                 del self.times[k]
+            self._arrays = None
 
     def add(self, keys: list[int], times: list[float], vectors: np.ndarray) -> None:
         self.remove(keys)
         self.index.add_with_ids(vectors, np.asarray(keys, dtype=np.int64))
         self.times.update(zip(keys, times))
+        self._arrays = None
+
+    def keys_between(self, lo: float, hi: float) -> np.ndarray:
+        """Doc keys of the documents dated in [lo, hi)."""
+        if self._arrays is None:
+            self._arrays = (np.fromiter(self.times.keys(), dtype=np.int64, count=len(self.times)),
+                            np.fromiter(self.times.values(), dtype=np.float64, count=len(self.times)))
+        keys, times = self._arrays
+        return keys[(times >= lo) & (times < hi)]
 
 
 class DenseIndex:
@@ -113,10 +129,15 @@ class DenseIndex:
         return set(keys) - done
 
     # --- searching --------------------------------------------------------------------------------
-    def _state(self, session: Session, user_id: int) -> tuple[int, Optional[datetime]]:
-        row = session.execute(select(func.count(), func.max(Embedding.embedded_at)).where(
-            Embedding.user_id == user_id, Embedding.model == self.embedder.name)).one()
-        return int(row[0]), row[1]
+    def _newest(self, session: Session, user_id: int) -> Optional[datetime]:
+        # A seek on ix_embedding_user_model_embedded: cheap at any size.
+        return session.scalar(select(func.max(Embedding.embedded_at)).where(
+            Embedding.user_id == user_id, Embedding.model == self.embedder.name))
+
+    def _count(self, session: Session, user_id: int) -> int:
+        # A scan of that index: ~70 ms at 100k on a busy machine, so it runs every RECOUNT_S only.
+        return session.scalar(select(func.count()).where(
+            Embedding.user_id == user_id, Embedding.model == self.embedder.name))
 
     def _rows(self, session: Session, user_id: int, since: Optional[datetime]):
         query = select(Embedding.doc_key, Embedding.vector, Embedding.created_at).where(
@@ -140,38 +161,48 @@ class DenseIndex:
         return cached
 
     def _synced(self, session: Session, user_id: int) -> _UserIndex:
-        count, newest = self._state(session, user_id)
+        newest = self._newest(session, user_id)
         with self._lock:
             cached = self._users.get(user_id)
-            if cached is not None and cached.count == count and cached.synced_at == newest:
+            recount = cached is None or time.monotonic() - cached.counted_at > RECOUNT_S
+            if cached is not None and cached.synced_at == newest and not recount:
                 return cached
-            if cached is not None and newest is not None and cached.synced_at is not None:
+            stale = cached is None or cached.synced_at is None
+            if not stale and newest != cached.synced_at:
                 cached = self._load(user_id, self._rows(session, user_id, cached.synced_at), cached)
-            if cached is None or len(cached.times) != count:
+            if not stale and recount:
+                # Deletes made by other processes (this one's are applied as they happen).
+                stale = len(cached.times) != self._count(session, user_id)
+            if stale:
                 cached = self._load(user_id, self._rows(session, user_id, None), None)
-            cached.count, cached.synced_at = count, newest
+            if recount or stale:
+                cached.counted_at = time.monotonic()
+            cached.synced_at = newest
             self._users[user_id] = cached
             return cached
 
     def query(self, session: Session, *, user_id: int, text: str, start: Optional[datetime],
-              end: Optional[datetime], limit: int) -> list[int]:
-        """Doc keys of the user's documents nearest to `text` (cosine), best first, within [start, end)."""
+              end: Optional[datetime], limit: int, vector: Optional[np.ndarray] = None) -> list[int]:
+        """Doc keys of the user's documents nearest to `text` (cosine), best first, within [start, end).
+        `vector` is `text` already encoded (`embedder.encode_query`), when the caller had it made."""
         if not text.strip():
             return []
         cached = self._synced(session, user_id)
         if not cached.times:
             return []
-        vector = self.embedder.encode_query(text).reshape(1, -1).astype(np.float32)
+        if vector is None:
+            vector = self.embedder.encode_query(text)
+        vector = vector.reshape(1, -1).astype(np.float32)
         if vector.shape[1] != cached.index.d:
             return []  # vectors of an older model with another width: none are comparable yet
         faiss, params = _faiss(), None
         if start is not None or end is not None:
             lo = _timestamp(start) if start is not None else float("-inf")
             hi = _timestamp(end) if end is not None else float("inf")
-            allowed = [k for k, t in cached.times.items() if lo <= t < hi]
-            if not allowed:
+            allowed = cached.keys_between(lo, hi)
+            if len(allowed) == 0:
                 return []
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64)))
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
         with self._lock:
             _, ids = cached.index.search(vector, min(limit, len(cached.times)), params=params)
         return [int(k) for k in ids[0] if k >= 0]

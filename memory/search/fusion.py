@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable, Optional, Sequence
@@ -26,6 +27,7 @@ MAX_K = 200
 FULLTEXT_WEIGHT = 1.0
 DENSE_WEIGHT = 2.0
 DEPTH = 50
+_ENCODER_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mebot-encode")
 
 
 @dataclass(frozen=True)
@@ -114,12 +116,17 @@ class SearchIndex:
 
         ranked_lists = []
         fulltext_weight, dense_weight = self.weights
+        use_dense = self.dense is not None and dense_weight > 0 and bool(terms)
+        # The question is encoded on another thread while SQLite or PostgreSQL runs the full-text
+        # query: both release the GIL, so the two costs overlap instead of adding up.
+        encoded = _ENCODER_POOL.submit(self.dense.embedder.encode_query, keywords) if use_dense else None
         if fulltext_weight > 0:
             ranked_lists.append((fulltext_weight, self.fulltext.query(
                 session, user_id=user_id, terms=terms, start=start, end=end, limit=depth)))
-        if self.dense is not None and dense_weight > 0 and terms:
+        if encoded is not None:
             ranked_lists.append((dense_weight, self.dense.query(
-                session, user_id=user_id, text=keywords, start=start, end=end, limit=depth)))
+                session, user_id=user_id, text=keywords, start=start, end=end, limit=depth,
+                vector=encoded.result())))
         keys = fuse(ranked_lists, self.rrf_k)
         if frame is not None and len(keys) < k:
             # A question that names a time gets that period's notes, in date order, after the matches.
