@@ -1,5 +1,6 @@
 """embedding.created_at / embedded_at (time-framed dense search, catching up across processes);
-the full-text index rebuilt with Unicode folding, CJK characters and emoji, without questions to Mebot
+the full-text index rebuilt with Unicode folding, CJK characters and emoji, without questions to Mebot;
+FTS5 ranks by its configured `rank` (BM25, title 3, body 1)
 
 Revision ID: 0007
 Revises: 0004
@@ -25,6 +26,10 @@ def upgrade() -> None:
         batch_op.create_index("ix_embedding_user_model_embedded", ["user_id", "model", "embedded_at"], unique=False)
     # Vectors made before the date was kept would escape every time frame: re-make them.
     op.execute("DELETE FROM embedding")
+
+    if op.get_bind().dialect.name == "sqlite":
+        # ORDER BY rank is FTS5's fast path; the weights (title 3, body 1) live in the table's config.
+        op.execute("INSERT INTO search_fts(search_fts, rank) VALUES('rank', 'bm25(3.0, 1.0)')")
 
     from memory.search.rebuild import rebuild_fulltext
 
