@@ -3,7 +3,7 @@ the full-text index rebuilt with Unicode folding, CJK characters and emoji, with
 FTS5 ranks by its configured `rank` (BM25, title 3, body 1)
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 """
 
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 revision = "0007"
-down_revision = "0004"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
