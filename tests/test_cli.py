@@ -1,6 +1,6 @@
 """Guards the `mebot` command line: import of Markdown (front matter), text and JSONL with bad lines
-reported, search with --json and --now, export that re-imports without duplicates, password accounts, and a
-user's calendar conventions."""
+reported, search with --json and --now, export that re-imports without duplicates, password accounts, a
+user's calendar conventions, and `mebot embed` for vectors left to make."""
 
 from __future__ import annotations
 
@@ -90,3 +90,17 @@ def test_calendar_sets_country_and_date_order(mebot_home):
     refused = mebot("calendar", "--user", "ana", "--country", "Germany", home=mebot_home)
     assert refused.returncode == 2 and "two-letter" in refused.stderr and "Traceback" not in refused.stderr
     assert "country DE (set)" in mebot("calendar", "--user", "ana", home=mebot_home).stdout
+
+
+def test_embed_makes_the_vectors_an_import_without_dense_left(tmp_path, mebot_home, monkeypatch):
+    """Notes imported while dense search was off get their vectors from `mebot embed` once it is on."""
+    notes = tmp_path / "notes.jsonl"
+    notes.write_text(json.dumps({"content": "My cat Mimi sleeps on the radiator."}) + "\n")
+    assert mebot("import", "--user", "ana", str(notes), home=mebot_home).returncode == 0  # suite: dense off
+    off = mebot("embed", "--user", "ana", home=mebot_home)
+    assert off.returncode == 1 and "off" in off.stderr
+    monkeypatch.setenv("MEBOT_EMBEDDING_MODEL", "multilingual-e5-small")
+    on = mebot("embed", "--all", home=mebot_home)
+    again = mebot("embed", "--user", "ana", home=mebot_home)
+    assert on.returncode == 0 and "embedded 1 note(s)" in on.stdout, on.stderr
+    assert "embedded 0 note(s)" in again.stdout
