@@ -21,11 +21,12 @@ from http.cookies import SimpleCookie
 from typing import Any, Optional
 
 import anyio
+from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from memory.errors import NotFound
 from memory.portability import export_user
-from webapp.identity import PASSWORD, SPACES, VISITOR_COOKIE, Identity
+from webapp.identity import PASSWORD, SPACES, VISITOR_COOKIE, VISITOR_COOKIE_PLAIN, Identity
 from webapp.logins import CredentialStamps, LoginLimits
 from webapp.owners import BoundedMap, FileOwners, SessionOwners, Tickets
 
@@ -102,6 +103,19 @@ async def _read_body(receive, limit: int) -> Optional[bytes]:
             return b"".join(chunks)
 
 
+async def _form_username(scope, body: bytes) -> str:
+    """The `username` field of a sign-in form (urlencoded or multipart, as Gradio's page sends it)."""
+    async def once():
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    try:
+        form = await Request(scope, once).form()
+    except Exception:  # a malformed form: Gradio refuses it itself
+        return ""
+    username = form.get("username")
+    return username.strip() if isinstance(username, str) else ""
+
+
 def _replay(body: bytes, receive):
     sent = False
 
@@ -129,7 +143,8 @@ class Guard:
         cookies = _cookies(scope)
         username = self._signed_in(gradio_app, cookies)
         visitor = None
-        if self.access.identity.mode == SPACES and not cookies.get(VISITOR_COOKIE):
+        if self.access.identity.mode == SPACES and not (cookies.get(VISITOR_COOKIE)
+                                                        or cookies.get(VISITOR_COOKIE_PLAIN)):
             visitor = cookies[VISITOR_COOKIE] = secrets.token_urlsafe(24)
         caller = self.access.identity.caller(username=username, session=scope.get("session") or {},
                                              cookies=cookies)
@@ -184,7 +199,9 @@ class Guard:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers.append((b"set-cookie", f"{VISITOR_COOKIE}={visitor}; Path=/; HttpOnly; Secure; "
-                                f"SameSite=None".encode()))
+                                "SameSite=None".encode()))
+                headers.append((b"set-cookie", f"{VISITOR_COOKIE_PLAIN}={visitor}; Path=/; HttpOnly; "
+                                "SameSite=Lax".encode()))
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -265,8 +282,7 @@ class Guard:
         body = await _read_body(receive, MAX_LOGIN_BODY)
         if body is None:
             return await PlainTextResponse("Request too large.", status_code=413)(scope, receive, send)
-        form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
-        account = (form.get("username") or [""])[0].strip()
+        account = await _form_username(scope, body)
         address = (scope.get("client") or ("unknown",))[0]
         limits = self.access.limits
         if not limits.allowed(address=address, account=account):
@@ -279,19 +295,20 @@ class Guard:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 if status == 200:
-                    self._remember_sign_in(message, account)
+                    self._remember_sign_in(scope.get("app"), message)
                 else:
                     limits.failed(address=address, account=account)
             await send(message)
 
         await self.app(scope, _replay(body, receive), sending)
 
-    def _remember_sign_in(self, start_message, account: str) -> None:
-        stamp = self.access.stamps.current(account, fresh=True)
+    def _remember_sign_in(self, gradio_app, start_message) -> None:
         for name, value in start_message.get("headers", []):
             if name == b"set-cookie" and value.startswith(b"access-token-"):
                 token = value.split(b"=", 1)[1].split(b";", 1)[0].decode("latin-1")
-                self.access.issued.put(token, stamp)
+                account = getattr(gradio_app, "tokens", {}).get(token)
+                if account is not None:
+                    self.access.issued.put(token, self.access.stamps.current(account, fresh=True))
 
     async def _export(self, ticket: str, caller: str, scope, receive, send):
         name = self.access.tickets.redeem(ticket, caller)

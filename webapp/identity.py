@@ -25,7 +25,9 @@ LOCAL_USER = "me"
 # Prefixes keep the three kinds of names apart: a password account cannot be called "hf:ana".
 HF_PREFIX = "hf:"
 # A random cookie marks an anonymous visitor's browser, so their sessions and uploads stay theirs.
-VISITOR_COOKIE = "mebot-visitor"
+# It is set twice, like Gradio's own sign-in cookie: for the Spaces iframe (SameSite=None, so HTTPS only)
+# and plainly (for http:// hosts).
+VISITOR_COOKIE, VISITOR_COOKIE_PLAIN = "mebot-visitor", "mebot-visitor-plain"
 
 
 class SignInRequired(MebotError):
@@ -116,7 +118,7 @@ class Identity:
         hf_name = hf_username_in(session)
         if hf_name:
             return HF_PREFIX + hf_name
-        return "visitor:" + (cookies.get(VISITOR_COOKIE) or "")
+        return "visitor:" + (cookies.get(VISITOR_COOKIE) or cookies.get(VISITOR_COOKIE_PLAIN) or "")
 
     def caller_of(self, request: Any) -> str:
         """`caller()` of a Gradio request (gr.Request) inside an event handler."""
