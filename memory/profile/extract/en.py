@@ -34,7 +34,11 @@ _VERBS = [  # (verb, polarity or None for "stopped liking", confidence, retracts
     (r"(?:stay|stays|stayed)\s+away\s+from|steers?\s+clear\s+of", "dislike", 0.8, False),
     (r"(?:'d|\s+would)\s+rather\s+not(?:\s+(?:have|eat|drink|get))?", "dislike", 0.7, False),
     (r"(?:'d|\s+would)\s+(?:love|like|prefer)\s+to\s+" + _ACT, "like", 0.6, False),
-    (r"(?:'d|\s+would)\s+(?:prefer|rather\s+have)", "like", 0.7, False),
+    (r"(?:'d|\s+would)\s+(?:much\s+|far\s+)?(?:prefer|rather(?:\s+(?:have|go|do|eat|drink|get|watch|play|read))?|"
+     r"pick|choose|go\s+for|opt\s+for)", "like", 0.7, False),
+    (r"(?:can't|cannot|can\s+not|couldn't)\s+live\s+without(?:\s+my)?", "like", 0.85, False),
+    (r"(?:get|gets|got)\s+(?:so\s+|really\s+)?(?:bored|stressed(?:\s+out)?|worn\s+out)\s+(?:at|by|with|of)",
+     "dislike", 0.7, False),
     (r"(?:want|wants|wanna|plan|plans|hope|hopes|'m\s+planning|am\s+planning|'m\s+trying|"
      r"am\s+trying|'m\s+going|am\s+going)\s+to\s+" + _ACT, "like", 0.5, False),
     (r"(?:have|has)\s+a\s+soft\s+spot\s+for|can't\s+get\s+enough\s+of|never\s+get\s+tired\s+of",
@@ -93,19 +97,35 @@ _PREDICATES = [  # the item comes first: "milk chocolate is too sweet for me"
     (re.compile(_NP + r"\s+(?i:doesn't|don't|does\s+not|do\s+not)\s+(?i:agree\s+with\s+me)"), "dislike", 0.8),
     (re.compile(_NP + r"\s+(?i:is|are|'s)\s+(?i:more\s+|really\s+|totally\s+)?my\s+(?i:absolute\s+|all-time\s+)?"
                 r"(?i:fav(?:ou?rite)?|thing|jam|kind\s+of\s+thing)\b"), "like", 0.9),
+    # Preferences said without a liking word: "long walks keep me going", "meetings drain me".
+    (re.compile(_NP + r"\s+(?i:(?:is|are)\s+what\s+)?(?i:always\s+|really\s+|just\s+)?(?i:(?:keeps?|kept)\s+me\s+"
+                r"(?:going|sane|happy|grounded|motivated|alive)|(?:cheers?|cheered)\s+me\s+up|(?:relax(?:es)?|calms?)\s+me"
+                r"|makes?\s+me\s+(?:so\s+|really\s+)?(?:happy|smile))\b"), "like", 0.7),
+    (re.compile(_NP + r"\s+(?i:is|are)\s+my\s+(?i:biggest\s+|greatest\s+|one\s+)?(?i:weakness|guilty\s+pleasure|"
+                r"happy\s+place)\b"), "like", 0.8),
+    (re.compile(_NP + r"\s+(?i:always\s+|really\s+|just\s+)?(?i:(?:drains?|exhausts?|tires?)\s+me|stress(?:es)?\s+me\s+out|"
+                r"wears?\s+me\s+out|makes?\s+me\s+(?:so\s+|really\s+)?(?:miserable|anxious|tired|sad|grumpy|cranky|sick))\b"),
+     "dislike", 0.7),
     (re.compile(_NP + r"\s+(?i:never\s+gets?\s+old|always\s+hits?\s+the\s+spot|makes?\s+my\s+day|"
                 r"(?:is|are)\s+the\s+highlight\s+of\s+my)"), "like", 0.7),
     (re.compile(_NP + r"\s+(?i:bores?|bored|annoys?|annoyed|drives?\s+me\s+(?:crazy|nuts|mad))\s+me\b"),
      "dislike", 0.7),
     (re.compile(_NP + r"\s+(?i:is|are|was|were|'s)\s+(?i:so\s+|really\s+|just\s+|absolutely\s+|honestly\s+)?"
                 r"(?i:great|amazing|awesome|the\s+best|delicious|fantastic|excellent|incredible|so\s+good|"
-                r"underrated|perfect|wonderful|lovely)\b"), "like", 0.6),
+                r"underrated|perfect|wonderful|lovely|(?:so\s+)?much\s+fun|fun|relaxing)\b"), "like", 0.6),
     (re.compile(_NP + r"\s+(?i:is|are|was|were|'s)\s+(?i:so\s+|really\s+|just\s+|absolutely\s+|honestly\s+)?"
                 r"(?i:gross|disgusting|awful|terrible|overrated|the\s+worst|horrible|nasty|boring)\b"), "dislike", 0.6),
 ]
+# "I find networking events exhausting": the feeling comes after the item.
+_FIND = re.compile(r"\bI\s+(?i:find|found)\s+(?P<np>[^,;.!?]+?)\s+(?i:so\s+|really\s+|pretty\s+|quite\s+|very\s+|"
+                   r"incredibly\s+|super\s+|utterly\s+)?(?P<adj>(?i:exhausting|boring|tedious|draining|stressful|"
+                   r"annoying|tiresome|overwhelming|dull|unbearable|relaxing|soothing|calming|fun|inspiring|"
+                   r"energi[sz]ing|therapeutic|fascinating))\b")
+_FIND_LIKES = {"relaxing", "soothing", "calming", "fun", "inspiring", "energising", "energizing", "therapeutic",
+               "fascinating"}
 # Terse notes: "Tea over coffee any day."; "Not interested." about what was just mentioned.
 _TERSE = [
-    (re.compile(r"^(?P<rest>[\w' -]+?)\s+(?i:over|rather\s+than|instead\s+of)\s+[\w' -]+?\s+"
+    (re.compile(r"^(?P<rest>[\w' -]+?)\s+(?i:over|rather\s+than|instead\s+of)\s+[\w' -]+?,?\s+"
                 r"(?i:any\s+day|every\s+time|always|all\s+day)\W*$"), "like", 0.7),
     (re.compile(r"^(?i:(?:I'm\s+|I\s+am\s+)?(?:not\s+interested|not\s+for\s+me|not\s+my\s+thing|no\s+thanks))"
                 r"(?P<rest>)\W*$"), "dislike", 0.6),
@@ -153,7 +173,9 @@ def _compile_verb_patterns() -> list[tuple[re.Pattern, str, str | None, float, b
               r"\s+have\s+(?P<never2>never\s+)?(?:always\s+)?been)\s+|^)" + _ADV, _COPULA_VERBS, "user"),
              (_OTHER + r"\s*" + _ADV, _VERBS, "other"),
              (_OTHER + r"(?:'s|\s+is|\s+are|'re|\s+was|\s+were)\s+" + _ADV, _COPULA_VERBS, "other")]
-    return [(re.compile(subject + rf"(?P<verb>(?i:{verb}))\s+(?P<rest>.+)"), kind, polarity, confidence, retracts)
+    # The verb starts a word (or is "'d …"): "Unlike my brother" is not "Un" + "like".
+    return [(re.compile(subject + rf"(?P<verb>(?:(?<![A-Za-z])|(?='))(?i:{verb}))\s+(?P<rest>.+)"), kind, polarity, confidence,
+             retracts)
             for subject, verbs, kind in forms for verb, polarity, confidence, retracts in verbs]
 
 
@@ -283,6 +305,10 @@ def _predicates(sentence: str, ctx: NoteContext) -> None:
             reason = f"too {m.group('adj')}" if "adj" in m.groupdict() else None
             for item in span.items:
                 ctx.add_preference(item, polarity, confidence, None, reason)
+    for m in _FIND.finditer(sentence):
+        polarity = "like" if m.group("adj").lower() in _FIND_LIKES else "dislike"
+        for item in cut_span(m.group("np")).items:
+            ctx.add_preference(item, polarity, 0.7, None, m.group("adj").lower())
     for pattern, polarity, confidence in _TERSE:
         for m in pattern.finditer(sentence):
             for item in cut_span(m.group("rest") or "it").items:

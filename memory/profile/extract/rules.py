@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from memory.profile.extract import en as profile_en, en_people as profile_en_people, zh as profile_zh
+from memory.profile.extract import en as profile_en, en_people as profile_en_people, stance, zh as profile_zh
 from memory.profile import taxonomy
 from memory.errors import InvalidInput
 from memory.profile.extract.context import NoteContext
@@ -50,11 +50,13 @@ def extract(text: str, note_date: datetime | None = None) -> ExtractedFacts:
     ctx = NoteContext(note_date=note_date)
     for sentence in split_sentences(text):
         # People first: "for Emmy" and "my sister Ana" decide whose preference a verb states.
+        # Only what the writer asserts is read for preferences: questions, hypotheticals, others'
+        # beliefs and quotes are masked by `stance` first; people are read from the whole sentence.
         if CJK.search(sentence):
             profile_zh.people(sentence, ctx)
-            profile_zh.preferences(sentence, ctx)
+            profile_zh.preferences(stance.chinese(sentence, ctx, profile_zh.preferences), ctx)
         profile_en_people.people(sentence, ctx)
-        profile_en.preferences(sentence, ctx)
+        profile_en.preferences(stance.english(sentence, ctx, profile_en.preferences), ctx)
     return ExtractedFacts(preferences=ctx.preferences, others=ctx.others, people=ctx.people,
                           topics=topics(text, ctx.preferences + ctx.others), negations=ctx.negations)
 

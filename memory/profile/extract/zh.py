@@ -34,7 +34,7 @@ _GENERIC = {"餐厅", "饭店", "地方", "书", "电影", "东西", "店", "菜
 _NAME_STOP = set("的了在是和跟与也都很就还说要会想去来给让把被对从到最太今昨每这那不没有吃喝看做喜爱讨已又再才刚正能得着过们个呢吗吧啊呀，。！？、；：,.!? ")
 _NOT_NAMES = {"明天", "今天", "昨天", "下周", "上周", "最近", "现在", "每天", "经常", "总是", "一直",
               "已经", "也是", "还是", "一起", "推荐", "非常", "特别", "比较", "下次", "周末", "晚上"}
-_ADV = (r"(?:也|还|都|很|非常|特别|超级|超|最|真的|一直|挺|比较|蛮|就|还是|确实|本来|向来|从来|完全|实在|最近|现在|已经|"
+_ADV = (r"(?:更|也|还|都|很|非常|特别|超级|超|最|真的|一直|挺|比较|蛮|就|还是|确实|本来|向来|从来|完全|实在|最近|现在|已经|"
         r"一向|好|太|有点|其实|平时|早上|上午|中午|下午|晚上|周末|每天|晚上)*")
 _VERBS = [  # (verb, polarity or None for "stopped liking", confidence, retracts older likes)
     ("不再喜欢|不再爱", None, 0.0, True),
@@ -140,7 +140,7 @@ def preferences(sentence: str, ctx: NoteContext) -> None:
         elif rest.startswith("的"):
             continue
         for item in _items(rest):
-            if rest.rstrip(_PARTICLES).endswith("的") and ctx.last_item:
+            if rest.rstrip(_PARTICLES).endswith("的") and _said_by(ctx, ctx.last_item, holder):
                 item += ctx.last_item  # "想做一个全麦的": a wholemeal one of the bread just named
             if polarity:
                 ctx.add_preference(item, polarity, confidence, holder)
@@ -148,6 +148,43 @@ def preferences(sentence: str, ctx: NoteContext) -> None:
                 ctx.add_negation(item)
         _especially(sentence[m.end():], polarity, confidence, holder, ctx)
     _special(sentence, ctx, holder)
+    _implicit(sentence, ctx, holder)
+
+
+# Preferences said without a liking word: "跑步让我很放松", "加班让我很累", "爬山是最好的放松".
+_FEELING = re.compile(r"(?:^|[，,；;]|对我来说[，,]?)(?P<x>[^，,；;。！？我]{1,10}?)(?:真的|总是|总|都|也|还|最)*让我(?:觉得|感到)?"
+                      r"(?:很|特别|非常|超级|超|好|挺|更)*(?P<feel>放松|开心|快乐|舒服|愉快|满足|平静|幸福|解压|"
+                      r"累|烦|崩溃|头疼|头大|难受|焦虑|疲惫|抓狂|痛苦|心累|无聊)")
+_LIKED_FEELINGS = {"放松", "开心", "快乐", "舒服", "愉快", "满足", "平静", "幸福", "解压"}
+_BEST = re.compile(r"(?:^|[，,；;])(?P<x>[^，,；;。！？我]{1,10}?)是(?:我)?(?:最好的|我的最爱|最爱)(?:放松|享受|解压方式|消遣)?")
+# "我宁愿在家看书也不想去逛街": the first is liked over the second.
+_RATHER = re.compile(r"我?(?:宁愿|宁可)(?P<x>[^，,；;。！？]+?)也不(?:想|要|愿意|愿)?(?:去)?(?P<y>[^，,；;。！？]+)")
+
+
+def _implicit(sentence: str, ctx: NoteContext, holder: str | None | bool) -> None:
+    """Preferences said through their effect on the writer, or as a choice between two things."""
+    if holder is not None and holder is not False:
+        return
+    for m in _FEELING.finditer(sentence):
+        polarity = "like" if m.group("feel") in _LIKED_FEELINGS else "dislike"
+        for item in _items(m.group("x")):
+            ctx.add_preference(item, polarity, 0.7, None)
+    for m in _BEST.finditer(sentence):
+        for item in _items(m.group("x")):
+            ctx.add_preference(item, "like", 0.7, None)
+    if re.search(r"我?(?:从来|一向|向来)?滴酒不沾", sentence):
+        ctx.add_preference("酒", "dislike", 0.9, None)
+    for m in _RATHER.finditer(sentence):
+        for item in _items(m.group("x")):
+            ctx.add_preference(item, "like", 0.7, None)
+        for item in _items(m.group("y")):
+            ctx.add_preference(item, "dislike", 0.6, None)
+
+
+def _said_by(ctx: NoteContext, item: str | None, holder: str | None) -> bool:
+    """Whether `item` was last said by `holder` ("想做一个全麦的" continues the writer's own bread)."""
+    said = ctx.preferences if holder is None else ctx.others
+    return bool(item) and any(p.item == item and p.holder == holder for p in said)
 
 
 def _especially(after: str, polarity: str | None, confidence: float, holder, ctx: NoteContext) -> None:
