@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from memory import chats, clock, notes, settings as settings_module
-from memory.profile import edit as profile_edit, llm as profile_llm, refresh as profile_refresh
+from memory.profile import edit as profile_edit, refresh as profile_refresh
 from memory.db import open_database
 from memory.search.embeddings import DenseIndex, Embedder
 from memory.errors import NotFound
@@ -38,9 +38,7 @@ def open_memory(url: Optional[str] = None, *, embedding_model: Optional[str] = N
     model = embedding_model if embedding_model is not None else config.embedding_model
     memory = Memory(engine, embedding_model=model or None, week_start=config.week_start,
                     default_timezone=config.default_timezone)
-    if config.profile_llm_url:
-        memory.profile_extractor = profile_refresh.llm_extractor(profile_llm.openai_complete(
-            config.profile_llm_url, config.profile_llm_model or config.base_model, config.openai_api_key))
+    memory.profile_extractor = profile_refresh.configured_extractor(config)
     return memory
 
 

@@ -121,7 +121,8 @@ def render_profile(profile) -> str:
     def line(f, text: str) -> str:
         sources = ", ".join(f"#{i}" for i in f.source_note_ids[:5]) + (" …" if f.note_count > 5 else "")
         origin = "yours" if f.origin == "user" else (f"notes {sources}" if sources else "no notes")
-        return f"  [{f.id}] {text}  ({origin})"
+        why = f"  “{f.quotes[0]['sentence']}”" if f.quotes else ""
+        return f"  [{f.id}] {text}  ({origin}){why}"
 
     out = [f"bio: {profile.bio or '(nothing yet)'}", f"status: {profile.status or '(nothing yet)'}"]
     for title, facts in (("likes", profile.likes), ("dislikes", profile.dislikes)):

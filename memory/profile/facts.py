@@ -39,6 +39,8 @@ class ProfileFact:
     path: Optional[list[str]] = None
     history: list[dict] = field(default_factory=list)  # earlier statements a newer one replaced
     superseded_by: Optional[dict] = None
+    # Why Mebot believes it: [{"note_id", "sentence"}] for the newest source notes.
+    quotes: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""
@@ -107,15 +109,15 @@ class Profile:
                 "topics": [g.to_dict() for g in self.topics], "superseded": [f.to_dict() for f in self.superseded]}
 
 
-def fact_of(item: ProfileItem) -> ProfileFact:
-    """The public view of a stored item."""
+def fact_of(item: ProfileItem, quotes: Optional[list[dict]] = None) -> ProfileFact:
+    """The public view of a stored item (with the sentences that state it, when given)."""
     return ProfileFact(
         id=item.id, kind=item.kind, label=item.label, origin=item.origin, status=item.status,
         source_note_ids=list(item.source_note_ids or []), note_count=item.note_count,
         stated_at=utc(item.stated_at) if item.stated_at else None, polarity=item.polarity, reason=item.reason,
         confidence=item.confidence, holder=item.holder, relation=item.relation, entity=item.entity,
         coarse=item.coarse, path=list(item.path) if item.path else None, history=list(item.history or []),
-        superseded_by=item.superseded_by,
+        superseded_by=item.superseded_by, quotes=list(quotes or []),
     )
 
 
@@ -126,7 +128,9 @@ def _rank(f: ProfileFact) -> tuple:
 
 def load_profile(session: Session, *, user_id: int) -> Profile:
     """The user's profile as stored now (call memory.profile.refresh.refresh first to include new notes)."""
-    facts = sorted((fact_of(item) for item in store.visible_items(session, user_id)), key=_rank)
+    items = store.visible_items(session, user_id)
+    said = store.quotes(session, user_id, items)
+    facts = sorted((fact_of(item, said.get(item.id)) for item in items), key=_rank)
     current = [f for f in facts if f.status == "active"]
     preferences = [f for f in current if f.kind == PREFERENCE and f.holder is None]
     others = [f for f in current if f.kind == PREFERENCE and f.holder is not None]

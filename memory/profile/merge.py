@@ -91,7 +91,7 @@ def evidence_from_facts(facts: ExtractedFacts, *, note_id: int, stated_at: datet
         holder = p.holder[:MAX_NAME_CHARS] if p.holder else None
         add(PREFERENCE, preference_key(p.item, holder),
             {"item": p.item, "polarity": p.polarity, "reason": p.reason, "confidence": p.confidence,
-             "holder": holder})
+             "holder": holder, "sentence": p.sentence})
     # A dislike or a "no longer" withdraws older likes of what it covers: one row per covered
     # term, so the likes it reaches are found by an index lookup on their words.
     for p in facts.preferences:
@@ -103,9 +103,10 @@ def evidence_from_facts(facts: ExtractedFacts, *, note_id: int, stated_at: datet
             add(RETRACTION, term, {"item": n.item})
     for person in facts.people:
         add(PERSON, person_key(person.name, person.relation),
-            {"name": person.name, "relation": person.relation, "kind": person.kind})
+            {"name": person.name, "relation": person.relation, "kind": person.kind, "sentence": person.sentence})
     for topic in facts.topics:
-        add(TOPIC, item_key(topic.fine), {"fine": topic.fine, "coarse": topic.coarse, "path": topic.path})
+        add(TOPIC, item_key(topic.fine), {"fine": topic.fine, "coarse": topic.coarse, "path": topic.path,
+                                          "sentence": topic.sentence})
     return list(rows.values())
 
 

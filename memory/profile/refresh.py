@@ -8,6 +8,7 @@ the lock, so a slow model never blocks the user's edits.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -20,7 +21,7 @@ from memory.profile.extract import rules as profile_extract
 from memory.profile import store
 from memory.models import Note, ProfileItem, utcnow
 from memory.notes import get_note
-from memory.profile.llm import extract_with_llm
+from memory.profile.llm import ExtractionFailed, ModelUnavailable, extract_with_llm, openai_complete
 from memory.profile.merge import (
     ITEM_KINDS, PREFERENCE, RETRACTION, Evidence, Merged, cover_terms,
     evidence_from_facts, fold, merge, newest_sources, utc,
@@ -30,6 +31,8 @@ from memory.profile.schema import ExtractedFacts
 # From a note's text and date to the facts it states: the rule-based reader or a model.
 Extractor = Callable[[str, Optional[datetime]], ExtractedFacts]
 Sessions = Callable[[], AbstractContextManager[Session]]
+
+log = logging.getLogger(__name__)
 
 # Notes read per transaction: big enough for bulk imports, small enough to keep progress.
 BATCH = 500
@@ -49,6 +52,33 @@ def llm_extractor(complete: Callable[[str], str], retries: int = 2) -> Extractor
         return extract_with_llm(text, complete, retries=retries, note_date=note_date)
 
     return extract
+
+
+def with_rules_fallback(extractor: Extractor) -> Extractor:
+    """`extractor`, with the rules reading any note it fails on (a server down, JSON it never got right)."""
+
+    def extract(text: str, note_date: Optional[datetime] = None) -> ExtractedFacts:
+        try:
+            return extractor(text, note_date)
+        except (ExtractionFailed, ModelUnavailable) as exc:
+            log.warning("L1 model failed on a note (%s); the rules read it instead", exc)
+            return rules_extractor(text, note_date)
+
+    return extract
+
+
+def configured_extractor(config) -> Optional[Extractor]:
+    """The extractor the settings ask for: a model over an OpenAI-compatible endpoint (the L1 one,
+    else the chat's), with the rules as its safety net; None = the rules alone."""
+    if config.profile_extractor == "rules":
+        return None
+    url, model = config.profile_llm_url, config.profile_llm_model
+    if not url and config.backend == "openai" and config.openai_base_url:
+        url = config.openai_base_url
+    if not url:
+        return None
+    complete = openai_complete(url, model or config.base_model, config.openai_api_key)
+    return with_rules_fallback(llm_extractor(complete))
 
 
 def refresh(sessions: Sessions, *, user_id: int, extractor: Optional[Extractor] = None,

@@ -20,17 +20,35 @@ Coarse = Literal[
 COARSE_CATEGORIES: tuple[str, ...] = Coarse.__args__
 
 
+# A quoted sentence is at most this long (the rules read sentences in pieces of this size).
+MAX_SENTENCE_CHARS = 400
+MAX_ITEM_CHARS = 200
+MAX_REASON_CHARS = 300
+MAX_RELATION_CHARS = 100
+
+
 class _Strict(BaseModel):
     # The LLM's output goes through these models: unknown keys are an error to retry on.
     model_config = ConfigDict(extra="forbid")
 
 
-class StatedPreference(_Strict):
+class _Quoted(_Strict):
+    # Where a fact came from, so the Memory tab can show why Mebot believes it.
+    sentence: Optional[str] = Field(default=None, description="the note's sentence that states it, word for word")
+
+    @field_validator("sentence")
+    @classmethod
+    def _clip(cls, value: Optional[str]) -> Optional[str]:
+        value = " ".join(value.split()) if value else None
+        return value[:MAX_SENTENCE_CHARS] if value else None
+
+
+class StatedPreference(_Quoted):
     """Something liked or disliked; `holder` None means the user, otherwise who holds it."""
 
-    item: str = Field(min_length=1, max_length=200, description="a short noun phrase, e.g. 'crispy bacon'")
+    item: str = Field(min_length=1, max_length=MAX_ITEM_CHARS, description="a short noun phrase, e.g. 'crispy bacon'")
     polarity: Polarity
-    reason: Optional[str] = Field(default=None, max_length=300, description="why, when the note says")
+    reason: Optional[str] = Field(default=None, max_length=MAX_REASON_CHARS, description="why, when the note says")
     confidence: float = Field(default=0.8, ge=0.0, le=1.0)
     holder: Optional[str] = Field(
         default=None, description="null for the user; else the person's name, or relation when unnamed ('mother')")
@@ -52,11 +70,11 @@ class Preference(StatedPreference):
     stated_at: Optional[datetime] = None
 
 
-class Person(_Strict):
+class Person(_Quoted):
     """Someone (or an organisation) in the user's life and how they relate to the user."""
 
-    name: Optional[str] = Field(default=None, max_length=200, description="null when only the relation is said")
-    relation: Optional[str] = Field(default=None, max_length=100, description="e.g. 'sister', 'manager', 'employer'")
+    name: Optional[str] = Field(default=None, max_length=MAX_ITEM_CHARS, description="null when only the relation is said")
+    relation: Optional[str] = Field(default=None, max_length=MAX_RELATION_CHARS, description="e.g. 'sister', 'manager', 'employer'")
     kind: Literal["person", "organisation"] = "person"
 
     @model_validator(mode="after")
@@ -66,10 +84,10 @@ class Person(_Strict):
         return self
 
 
-class TopicTag(_Strict):
+class TopicTag(_Quoted):
     """A tag as the user says it and the coarse category it rolls up to."""
 
-    fine: str = Field(min_length=1, max_length=200, description="the tag as the note says it")
+    fine: str = Field(min_length=1, max_length=MAX_ITEM_CHARS, description="the tag as the note says it")
     coarse: Coarse
 
 
@@ -83,7 +101,7 @@ class Topic(TopicTag):
 class Negation(_Strict):
     """The user stopped liking something: older likes of any covered item are retracted."""
 
-    item: str = Field(min_length=1, max_length=200)
+    item: str = Field(min_length=1, max_length=MAX_ITEM_CHARS)
     # Lower-case terms the negation reaches (the item and, for a category, its members).
     covers: list[str] = Field(default_factory=list)
     stated_at: Optional[datetime] = None

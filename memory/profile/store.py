@@ -93,6 +93,26 @@ def load_evidence(session: Session, user_id: int, kind: str, keys: Iterable[str]
     return found
 
 
+def quotes(session: Session, user_id: int, items: list[ProfileItem], per_item: int = 3) -> dict[int, list[dict]]:
+    """Why each item is believed: for its newest `per_item` source notes, the sentence that said it.
+
+    Returns {item id: [{"note_id", "sentence"}, ...]}, newest note first; notes read before
+    sentences were kept give no quote."""
+    wanted = {(item.kind, item.key): list(item.source_note_ids or [])[:per_item] for item in items}
+    note_ids = sorted({i for ids in wanted.values() for i in ids})
+    said: dict[tuple[str, str, int], str] = {}
+    table = ProfileEvidence.__table__
+    for chunk in _chunks(note_ids):
+        query = select(table.c.note_id, table.c.kind, table.c.key, table.c.data).where(
+            table.c.user_id == user_id, table.c.note_id.in_(chunk))
+        for note_id, kind, key, data in session.execute(query):
+            if (kind, key) in wanted and (data or {}).get("sentence"):
+                said[(kind, key, note_id)] = data["sentence"]
+    return {item.id: [{"note_id": i, "sentence": said[(item.kind, item.key, i)]}
+                      for i in wanted[(item.kind, item.key)] if (item.kind, item.key, i) in said]
+            for item in items}
+
+
 def items_by_key(session: Session, user_id: int, kind: str, keys: Iterable[str]) -> dict[str, ProfileItem]:
     """The user's items of this kind with these keys (any origin or status)."""
     found: dict[str, ProfileItem] = {}

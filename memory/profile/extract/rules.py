@@ -48,7 +48,9 @@ def extract(text: str, note_date: datetime | None = None) -> ExtractedFacts:
     if len(text) > MAX_CONTENT_CHARS:
         raise InvalidInput(f"a note longer than {MAX_CONTENT_CHARS} characters cannot be read for the profile")
     ctx = NoteContext(note_date=note_date)
-    for sentence in split_sentences(text):
+    sentences = split_sentences(text)
+    for sentence in sentences:
+        ctx.sentence = sentence
         # People first: "for Emmy" and "my sister Ana" decide whose preference a verb states.
         # Only what the writer asserts is read for preferences: questions, hypotheticals, others'
         # beliefs and quotes are masked by `stance` first; people are read from the whole sentence.
@@ -58,26 +60,32 @@ def extract(text: str, note_date: datetime | None = None) -> ExtractedFacts:
         profile_en_people.people(sentence, ctx)
         profile_en.preferences(stance.english(sentence, ctx, profile_en.preferences), ctx)
     return ExtractedFacts(preferences=ctx.preferences, others=ctx.others, people=ctx.people,
-                          topics=topics(text, ctx.preferences + ctx.others), negations=ctx.negations)
+                          topics=topics(text, ctx.preferences + ctx.others, sentences), negations=ctx.negations)
 
 
-def topics(text: str, preferences: list[Preference]) -> list[Topic]:
+def topics(text: str, preferences: list[Preference], sentences: list[str] | None = None) -> list[Topic]:
     """Topic tags: preference items first (as said), then other known keyphrases in the text."""
     found: dict[str, Topic] = {}
 
-    def add(phrase: str) -> None:
+    def add(phrase: str, sentence: str | None) -> None:
         known = taxonomy.classify(phrase)
         if known and item_key(phrase) not in found:
-            found[item_key(phrase)] = Topic(fine=phrase, coarse=known[0], path=known[1])
+            found[item_key(phrase)] = Topic(fine=phrase, coarse=known[0], path=known[1], sentence=sentence)
 
     for p in preferences:
-        add(p.item)
+        add(p.item, p.sentence)
     said = " ".join(p.item.lower() for p in preferences)
     for start, end, _ in taxonomy.keyword_hits(text):
         surface = text[start:end]
         if surface.lower() not in said:
-            add(surface)
+            add(surface, sentence_with(sentences or [], surface))
     return list(found.values())
+
+
+def sentence_with(sentences: list[str], phrase: str) -> str | None:
+    """The first sentence that contains `phrase` (case-insensitive), or None."""
+    needle = phrase.lower()
+    return next((s for s in sentences if needle in s.lower()), None)
 
 
 def contradicts(newer: Preference, older: Preference) -> bool:
