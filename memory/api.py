@@ -140,6 +140,11 @@ class UserMemory:
             self.memory.index.upsert(session, self.id, [note_doc(n) for n in added])
         return added
 
+    def known_notes(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which (title, content) pairs are already among the user's notes."""
+        with self.memory.session() as session:
+            return notes.known_notes(session, user_id=self.id, keys=keys)
+
     def note(self, note_id: int) -> Note:
         """One of the user's notes."""
         with self.memory.session() as session:

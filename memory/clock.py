@@ -32,7 +32,10 @@ def as_aware(moment: datetime | str, tz_name: str) -> datetime:
 
 def to_utc(moment: datetime | str, tz_name: str) -> datetime:
     """`moment` converted to UTC (naive input is local to `tz_name`)."""
-    return as_aware(moment, tz_name).astimezone(timezone.utc)
+    try:
+        return as_aware(moment, tz_name).astimezone(timezone.utc)
+    except OverflowError as exc:  # "0001-01-01T00:00:00+14:00" is before the first representable UTC time
+        raise InvalidInput(f"Date out of range: {str(moment)[:60]!r}") from exc
 
 
 def local_now(tz_name: str) -> datetime:
