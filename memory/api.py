@@ -116,6 +116,10 @@ class UserMemory:
         """`moment` (default now) as an aware datetime; naive values are the user's local time."""
         return self.now() if moment is None else clock.as_aware(moment, self.timezone)
 
+    def shown_time(self, moment: datetime) -> datetime:
+        """A stored time as this user reads it: in their zone."""
+        return clock.in_zone(moment, self.timezone)
+
     def set_timezone(self, name: str) -> None:
         """Change the zone that naive datetimes of this user are read in."""
         clock.zone(name)

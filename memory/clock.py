@@ -38,6 +38,13 @@ def to_utc(moment: datetime | str, tz_name: str) -> datetime:
         raise InvalidInput(f"Date out of range: {str(moment)[:60]!r}") from exc
 
 
+def in_zone(moment: datetime, tz_name: str) -> datetime:
+    """A stored time (naive values are UTC, as the database keeps them) as shown in the zone `tz_name`."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(zone(tz_name))
+
+
 def local_now(tz_name: str) -> datetime:
     """The current time in the zone `tz_name`."""
     return datetime.now(zone(tz_name))

@@ -338,21 +338,36 @@ def _export_chat(raw: Any, where: str) -> ParsedChat:
     return chat
 
 
-def read_folder(folder: Path) -> Iterator[tuple[str, bytes, Optional[datetime]]]:
-    """(name relative to `folder`, bytes, modified time) of every note file under it, nested folders
-    included (an Obsidian vault); hidden folders (.obsidian, .git) and other files are passed over."""
-    count = 0
+def note_files(folder: Path) -> list[tuple[str, Path]]:
+    """(name relative to `folder`, path) of every importable file under it, nested folders included
+    (an Obsidian vault); hidden folders (.obsidian, .git) and other files (images) are passed over."""
+    found = []
     for root, dirs, names in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for file_name in sorted(names):
             path = Path(root) / file_name
-            if file_name.startswith(".") or path.suffix.lower() not in FILE_SUFFIXES:
-                continue
-            count += 1
-            if count > limits.MAX_FOLDER_FILES:
-                raise InvalidInput(f"{folder}: more than {limits.MAX_FOLDER_FILES:,} files; import it in parts.")
-            name = path.relative_to(folder).as_posix()
+            if not file_name.startswith(".") and path.suffix.lower() in FILE_SUFFIXES:
+                found.append((path.relative_to(folder).as_posix(), path))
+                if len(found) > limits.MAX_FOLDER_FILES:
+                    raise InvalidInput(f"{folder}: more than {limits.MAX_FOLDER_FILES:,} files; import it in parts.")
+    return found
+
+
+def read_files(entries: Iterable[tuple[str, Path]], unreadable: list[FileReport]) -> Iterator[
+        tuple[str, bytes, Optional[datetime]]]:
+    """(name, bytes, modified time) of each regular file, read one at a time; a file that cannot be
+    read (a device, a FIFO, too large, gone) becomes a refused FileReport in `unreadable`."""
+    for name, path in entries:
+        try:
             yield name, limits.read_regular_file(path, name), _modified(path)
+        except InvalidInput as exc:
+            unreadable.append(FileReport(name, refused=[str(exc)]))
+
+
+def read_folder(folder: Path, unreadable: Optional[list[FileReport]] = None) -> Iterator[
+        tuple[str, bytes, Optional[datetime]]]:
+    """The importable files under `folder`, read one at a time (see note_files and read_files)."""
+    return read_files(note_files(folder), unreadable if unreadable is not None else [])
 
 
 def _modified(path: Path) -> Optional[datetime]:

@@ -40,27 +40,33 @@ def serve(args) -> int:
 
 @command("import")
 def import_files(args) -> int:
-    from datetime import datetime, timezone
-
-    from memory.portability import import_files as import_into
+    from memory.portability import ACCEPTED_FILES, FileReport, import_files as import_into, note_files, read_files
 
     user = _memory(args).user(args.user)
-    readable, unreadable = [], []
+    entries, unreadable = [], []
     for name in args.files:
         path = Path(name)
         try:
-            modified = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
-            readable.append((path.name, path.read_bytes(), modified))
-        except OSError as exc:
-            unreadable.append(f"{name}: {exc.strerror or exc}")
-    report = import_into(user, readable)
-    for line in unreadable + report.skipped:
-        print(f"skipped {line}", file=sys.stderr)
-    failed = len(unreadable) + len(report.skipped)
+            # A folder (an Obsidian vault) brings every note file under it, named from the folder.
+            entries += ([(f"{path.name}/{rel}", p) for rel, p in note_files(path)] if path.is_dir()
+                        else [(path.name, path)])
+        except MebotError as exc:
+            unreadable.append(FileReport(name, refused=[str(exc)]))
+    report = import_into(user, read_files(entries, unreadable))
+    report.files[:0] = unreadable
+    for file_report in report.files:
+        print(file_report.summary())
+        for line in file_report.refused:
+            print(f"  refused {line}", file=sys.stderr)
+        for line in file_report.warnings:
+            print(f"  warning {line}", file=sys.stderr)
+    refused = len(report.refused)
     extra = f" and {report.conversations} conversation(s)" if report.conversations else ""
     extra += f" ({report.already_there} already there)" if report.already_there else ""
-    print(f"imported {report.notes} note(s){extra} for {user.name}" + (f"; {failed} item(s) skipped" if failed else ""))
-    return 1 if failed and not report.notes else 0
+    print(f"imported {report.notes} note(s){extra} for {user.name}" + (f"; {refused} refused" if refused else ""))
+    if refused:
+        print(f"accepted: {ACCEPTED_FILES}", file=sys.stderr)
+    return 1 if refused else 0
 
 
 @command("search")
@@ -73,7 +79,7 @@ def search(args) -> int:
             "timeframe": outcome.timeframe.to_dict() if outcome.timeframe else None,
             "hits": [
                 {"note_id": h.note_id, "message_id": h.message_id, "title": h.title, "text": h.text,
-                 "created_at": h.created_at.isoformat(), "score": h.score}
+                 "created_at": user.shown_time(h.created_at).isoformat(), "score": h.score}
                 for h in outcome.hits
             ],
         }, ensure_ascii=False, indent=2))
@@ -84,7 +90,7 @@ def search(args) -> int:
         print("no matches")
     for hit in outcome.hits:
         snippet = " ".join(hit.text.split())[:120]
-        print(f"[{hit.ref}] {hit.created_at:%Y-%m-%d %H:%M}  {hit.title + ': ' if hit.title else ''}{snippet}")
+        print(f"[{hit.ref}] {user.shown_time(hit.created_at):%Y-%m-%d %H:%M}  {hit.title + ': ' if hit.title else ''}{snippet}")
     return 0
 
 
@@ -170,7 +176,8 @@ def chat(args) -> int:
                 print(event.text, end="", flush=True)
             elif isinstance(event, Reply) and event.citations:
                 print("\n  sources: " + ", ".join(
-                    f"[{c.ref}] {c.created_at:%Y-%m-%d} {c.title}" for c in event.citations), end="")
+                    f"[{c.ref}] {user.shown_time(c.created_at):%Y-%m-%d %H:%M} {c.title}" for c in event.citations),
+                    end="")
         print()
     return 0
 
@@ -255,8 +262,9 @@ def list_runs(args) -> int:
         print("no training runs yet")
     for r in rows:
         progress = f"{r.stage or '-'} {r.step}/{r.total_steps}" if r.status in ("running", "cancelling") else ""
-        print(f"#{r.id} {r.status:<10} {r.trigger:<8} requested {_iso_or_dash(r.created_at)} "
-              f"finished {_iso_or_dash(r.finished_at)} {progress} {json.dumps(r.data_counts or {})}")
+        shown = [user.shown_time(t) if t else None for t in (r.created_at, r.finished_at)]
+        print(f"#{r.id} {r.status:<10} {r.trigger:<8} requested {_iso_or_dash(shown[0])} "
+              f"finished {_iso_or_dash(shown[1])} {progress} {json.dumps(r.data_counts or {})}")
     return 0
 
 
@@ -271,7 +279,7 @@ def list_adapters(args) -> int:
         print("no adapter versions yet: replies come from the base model")
     for a in rows:
         gate = (a.metrics or {}).get("gate", "")
-        print(f"v{a.version:<3} {a.status:<9} {a.created_at:%Y-%m-%d %H:%M}  base {a.base_model}  {gate}")
+        print(f"v{a.version:<3} {a.status:<9} {user.shown_time(a.created_at):%Y-%m-%d %H:%M}  base {a.base_model}  {gate}")
     return 0
 
 
@@ -297,9 +305,11 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=None, help="default: $MEBOT_PORT or 7860")
     p.add_argument("--auth", action="store_true", help="require sign-in with accounts made by `mebot user add`")
 
-    p = sub.add_parser("import", help="import Markdown, text, JSONL or a Mebot export as notes")
+    p = sub.add_parser("import", help="import notes and chats: Markdown or text files and folders (Obsidian), "
+                       "diaries, JSONL, a Mebot export, ChatGPT's conversations.json; exits 1 when anything "
+                       "was refused")
     p.add_argument("--user", required=True)
-    p.add_argument("files", nargs="+")
+    p.add_argument("files", nargs="+", help="files or folders")
 
     p = sub.add_parser("search", help="search a user's memory")
     p.add_argument("--user", required=True)
