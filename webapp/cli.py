@@ -279,7 +279,8 @@ def list_adapters(args) -> int:
         print("no adapter versions yet: replies come from the base model")
     for a in rows:
         gate = (a.metrics or {}).get("gate", "")
-        print(f"v{a.version:<3} {a.status:<9} {user.shown_time(a.created_at):%Y-%m-%d %H:%M}  base {a.base_model}  {gate}")
+        shown = user.shown_time(a.created_at)
+        print(f"v{a.version:<3} {a.status:<9} {shown:%Y-%m-%d %H:%M}  base {a.base_model}  {gate}")
     return 0
 
 

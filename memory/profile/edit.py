@@ -20,6 +20,7 @@ from memory.profile.merge import PERSON, PREFERENCE, TOPIC, person_key, preferen
 from memory.profile.refresh import recount_user_item
 from memory.profile.schema import COARSE_CATEGORIES
 from memory.validation import clean_text
+from memory.vocab import ItemOrigin, ItemStatus, Polarity
 
 MAX_BIO_CHARS = 4000
 _EDITABLE = {
@@ -37,7 +38,7 @@ def _words(value: Any, field: str, max_chars: int, required: bool = True) -> Opt
 
 
 def _polarity(value: Any) -> str:
-    if value not in ("like", "dislike"):
+    if value not in (Polarity.LIKE, Polarity.DISLIKE):
         raise InvalidInput(f"polarity must be 'like' or 'dislike', not {value!r}")
     return value
 
@@ -55,7 +56,7 @@ def _entity(value: Any) -> str:
 
 
 def _status(value: Any) -> str:
-    if value not in ("active", "superseded"):
+    if value not in (ItemStatus.ACTIVE, ItemStatus.SUPERSEDED):
         raise InvalidInput(f"status must be 'active' or 'superseded' (delete the item to remove it), not {value!r}")
     return value
 
@@ -110,9 +111,9 @@ def _put(session: Session, user_id: int, kind: str, key: str, fields: dict) -> P
     return item
 
 
-def _claim(item: ProfileItem, status: str = "active") -> None:
+def _claim(item: ProfileItem, status: str = ItemStatus.ACTIVE) -> None:
     # The user's word is current: what once replaced the extracted version no longer applies.
-    item.origin, item.status, item.superseded_by = "user", status, None
+    item.origin, item.status, item.superseded_by = ItemOrigin.USER, status, None
     store.stamp(item)
 
 
@@ -124,7 +125,7 @@ def update_item(session: Session, *, user_id: int, item_id: int, changes: Mappin
     """Change a fact's words; the fact becomes the user's, and its old key stays claimed."""
     store.lock_state(session, user_id)
     item = store.get_item(session, user_id, item_id)
-    if item.status == "deleted":
+    if item.status == ItemStatus.DELETED:
         raise InvalidInput(f"Profile item {item_id} was deleted; add it again instead.")
     unknown = set(changes) - _EDITABLE[item.kind]
     if unknown:
@@ -135,7 +136,7 @@ def update_item(session: Session, *, user_id: int, item_id: int, changes: Mappin
         _move(session, user_id, item, new_key)
     for name, value in fields.items():
         setattr(item, name, value)
-    _claim(item, _status(changes["status"]) if "status" in changes else "active")
+    _claim(item, _status(changes["status"]) if "status" in changes else ItemStatus.ACTIVE)
     session.flush()
     _recount(session, user_id, item)
     return item
@@ -183,7 +184,7 @@ def _move(session: Session, user_id: int, item: ProfileItem, new_key: str) -> No
     """Re-key an item, leaving a tombstone on the old key so extraction cannot bring the old words back."""
     other = store.items_by_key(session, user_id, item.kind, [new_key]).get(new_key)
     if other is not None:
-        if other.origin == "user" and other.status != "deleted":
+        if other.origin == ItemOrigin.USER and other.status != ItemStatus.DELETED:
             raise InvalidInput(f"Your profile already has {other.label!r} (item {other.id}).")
         session.delete(other)  # the user's version takes the place of an extracted fact or a tombstone
         session.flush()
@@ -192,14 +193,14 @@ def _move(session: Session, user_id: int, item: ProfileItem, new_key: str) -> No
     session.flush()
     session.add(ProfileItem(user_id=user_id, kind=item.kind, key=old_key, label=item.label, holder=item.holder,
                             polarity=item.polarity, relation=item.relation, entity=item.entity,
-                            coarse=item.coarse, origin="user", status="deleted", source_note_ids=[]))
+                            coarse=item.coarse, origin=ItemOrigin.USER, status=ItemStatus.DELETED, source_note_ids=[]))
 
 
 def delete_item(session: Session, *, user_id: int, item_id: int) -> ProfileItem:
     """Remove a fact from the profile for good: extraction will not bring it back."""
     store.lock_state(session, user_id)
     item = store.get_item(session, user_id, item_id)
-    item.origin, item.status, item.superseded_by = "user", "deleted", None
+    item.origin, item.status, item.superseded_by = ItemOrigin.USER, ItemStatus.DELETED, None
     item.source_note_ids, item.note_count = [], 0
     store.stamp(item)
     return item
@@ -234,7 +235,7 @@ def restore(session: Session, *, user_id: int, document: Mapping[str, Any]) -> i
 def _restore_item(session: Session, user_id: int, entry: Any) -> None:
     if not isinstance(entry, Mapping) or entry.get("kind") not in _EDITABLE:
         raise InvalidInput("Each exported profile item needs a kind: preference, person or topic.")
-    if entry.get("status") not in ("active", "superseded", "deleted"):
+    if entry.get("status") not in (ItemStatus.ACTIVE, ItemStatus.SUPERSEDED, ItemStatus.DELETED):
         raise InvalidInput(f"Unknown profile item status {entry.get('status')!r}.")
     kind, key = entry["kind"], _words(entry.get("key"), "key", 500)
     item = store.items_by_key(session, user_id, kind, [key]).get(key)
@@ -247,7 +248,7 @@ def _restore_item(session: Session, user_id: int, entry: Any) -> None:
     if item.polarity is not None:
         _polarity(item.polarity)
     item.confidence = None if entry.get("confidence") is None else _confidence(entry["confidence"])
-    item.origin, item.status, item.superseded_by = "user", entry["status"], None
+    item.origin, item.status, item.superseded_by = ItemOrigin.USER, entry["status"], None
     store.stamp(item)
     session.flush()
     _recount(session, user_id, item)

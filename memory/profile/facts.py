@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from memory.profile import store, summary as profile_summary
 from memory.models import ProfileItem
 from memory.profile.merge import PERSON, PREFERENCE, TOPIC, newest_sources, utc
+from memory.vocab import ItemOrigin, ItemStatus, Polarity
 
 
 @dataclass(frozen=True)
@@ -81,12 +82,12 @@ class Profile:
     @property
     def likes(self) -> list[ProfileFact]:
         """The user's current likes."""
-        return [p for p in self.preferences if p.polarity == "like"]
+        return [p for p in self.preferences if p.polarity == Polarity.LIKE]
 
     @property
     def dislikes(self) -> list[ProfileFact]:
         """The user's current dislikes."""
-        return [p for p in self.preferences if p.polarity == "dislike"]
+        return [p for p in self.preferences if p.polarity == Polarity.DISLIKE]
 
     def fact(self, fact_id: int) -> ProfileFact:
         """The shown fact with this id (KeyError when it is not shown)."""
@@ -123,7 +124,7 @@ def fact_of(item: ProfileItem, quotes: Optional[list[dict]] = None) -> ProfileFa
 
 def _rank(f: ProfileFact) -> tuple:
     # The user's own word first, then what many notes say, then what was said recently.
-    return (f.origin != "user", -f.note_count, -(f.stated_at.timestamp() if f.stated_at else 0.0), f.id)
+    return (f.origin != ItemOrigin.USER, -f.note_count, -(f.stated_at.timestamp() if f.stated_at else 0.0), f.id)
 
 
 def load_profile(session: Session, *, user_id: int) -> Profile:
@@ -131,7 +132,7 @@ def load_profile(session: Session, *, user_id: int) -> Profile:
     items = store.visible_items(session, user_id)
     said = store.quotes(session, user_id, items)
     facts = sorted((fact_of(item, said.get(item.id)) for item in items), key=_rank)
-    current = [f for f in facts if f.status == "active"]
+    current = [f for f in facts if f.status == ItemStatus.ACTIVE]
     preferences = [f for f in current if f.kind == PREFERENCE and f.holder is None]
     others = [f for f in current if f.kind == PREFERENCE and f.holder is not None]
     people = [f for f in current if f.kind == PERSON]
@@ -144,7 +145,7 @@ def load_profile(session: Session, *, user_id: int) -> Profile:
     return Profile(bio=bio, status=status, bio_origin="user" if user_bio is not None else "facts",
                    status_origin="user" if user_status is not None else "facts",
                    preferences=preferences, others=others, people=people, topics=topics,
-                   superseded=[f for f in facts if f.status == "superseded"])
+                   superseded=[f for f in facts if f.status == ItemStatus.SUPERSEDED])
 
 
 def group_topics(topics: list[ProfileFact]) -> list[TopicGroup]:

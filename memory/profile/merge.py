@@ -16,6 +16,7 @@ from memory.profile import taxonomy
 from memory.profile.extract.rules import retracts
 from memory.profile.extract.items import CJK, item_key
 from memory.profile.schema import ExtractedFacts, Negation, Preference
+from memory.vocab import ItemStatus, Polarity
 
 # An item keeps the ids of at most this many supporting notes (the newest); note_count has them all.
 MAX_SOURCES = 100
@@ -44,7 +45,7 @@ class Merged:
     stated_at: datetime
     source_note_ids: list[int]
     note_count: int
-    status: str = "active"
+    status: str = ItemStatus.ACTIVE
     polarity: Optional[str] = None
     reason: Optional[str] = None
     confidence: Optional[float] = None
@@ -95,7 +96,7 @@ def evidence_from_facts(facts: ExtractedFacts, *, note_id: int, stated_at: datet
     # A dislike or a "no longer" withdraws older likes of what it covers: one row per covered
     # term, so the likes it reaches are found by an index lookup on their words.
     for p in facts.preferences:
-        if p.polarity == "dislike":
+        if p.polarity == Polarity.DISLIKE:
             for term in taxonomy.covers(p.item):
                 add(RETRACTION, term, {"item": p.item})
     for n in facts.negations:
@@ -179,17 +180,17 @@ def _merge_preference(evidence: list[Evidence], retractions: Iterable[Evidence])
         confidence=_noisy_or(e.data.get("confidence", 0.8) for e in current),
         holder=latest.data.get("holder"), history=history,
     )
-    if merged.holder is None and merged.polarity == "like":
+    if merged.holder is None and merged.polarity == Polarity.LIKE:
         by = first_retraction(latest, retractions)
         if by is not None:
-            merged.status = "superseded"
-            merged.superseded_by = {**_statement(by), "polarity": "dislike"}
+            merged.status = ItemStatus.SUPERSEDED
+            merged.superseded_by = {**_statement(by), "polarity": Polarity.DISLIKE}
     return merged
 
 
 def first_retraction(like: Evidence, retractions: Iterable[Evidence]) -> Optional[Evidence]:
     """The earliest retraction stated at or after `like` that reaches its item, if any."""
-    stated = Preference(item=like.data["item"], polarity="like", stated_at=utc(like.stated_at))
+    stated = Preference(item=like.data["item"], polarity=Polarity.LIKE, stated_at=utc(like.stated_at))
     hits = [r for r in retractions
             # A note that says both ("no meat, but I still love steak") keeps its own like.
             if r.note_id != like.note_id
@@ -245,7 +246,8 @@ def _fold_preference(current: Merged, added: list[Evidence]) -> Optional[Merged]
     # episode grows, and no retraction can fall after it (it would have fallen after the item too).
     # The newest current note has the item's date and the highest source id there can be at that date.
     last = (utc(current.stated_at), max(current.source_note_ids, default=0))
-    if current.status != "active" or any(_order(e) <= last or e.data["polarity"] != current.polarity for e in added):
+    if current.status != ItemStatus.ACTIVE or any(_order(e) <= last or e.data["polarity"] != current.polarity
+                                                  for e in added):
         return None
     added = sorted(added, key=_order)
     folded = Merged(**current.fields())

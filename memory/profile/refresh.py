@@ -27,6 +27,7 @@ from memory.profile.merge import (
     evidence_from_facts, fold, merge, newest_sources, utc,
 )
 from memory.profile.schema import ExtractedFacts
+from memory.vocab import ItemOrigin, ItemStatus
 
 # From a note's text and date to the facts it states: the rule-based reader or a model.
 Extractor = Callable[[str, Optional[datetime]], ExtractedFacts]
@@ -164,12 +165,12 @@ def _reached_likes(session: Session, user_id: int, removed: set[tuple[str, str]]
     reached = set()
     for key, status, stated_at, superseded_by in store.own_likes(session, user_id):
         terms = cover_terms(key)
-        if status == "superseded" and terms & lost:
+        if status == ItemStatus.SUPERSEDED and terms & lost:
             reached.add(key)
         for term in terms & set(new):
             # Checked again exactly by the merge; here only what cannot matter is skipped.
             by = superseded_by and datetime.fromisoformat(superseded_by["stated_at"])
-            if new[term] >= utc(stated_at) and (status == "active" or (by and new[term] <= by)):
+            if new[term] >= utc(stated_at) and (status == ItemStatus.ACTIVE or (by and new[term] <= by)):
                 reached.add(key)
     return reached
 
@@ -184,7 +185,8 @@ def _remerge_kind(session: Session, user_id: int, kind: str, full: set[str], gro
         if item is None and kind != PREFERENCE:
             _apply(session, user_id, kind, key, None, merge(kind, rows), rows)
             continue
-        folded = fold(kind, _as_merged(item), rows) if item is not None and item.origin == "extracted" else None
+        extracted = item is not None and item.origin == ItemOrigin.EXTRACTED
+        folded = fold(kind, _as_merged(item), rows) if extracted else None
         if folded is None:
             full.add(key)
         else:
@@ -212,9 +214,10 @@ def _apply(session: Session, user_id: int, kind: str, key: str, item: Optional[P
     """Write a merge: create, update or drop an extracted item; only recount a user's item."""
     if item is None:
         if merged is not None:
-            session.add(ProfileItem(user_id=user_id, kind=kind, key=key, origin="extracted", **merged.fields()))
+            session.add(ProfileItem(user_id=user_id, kind=kind, key=key, origin=ItemOrigin.EXTRACTED,
+                                    **merged.fields()))
         return
-    if item.origin == "user":
+    if item.origin == ItemOrigin.USER:
         recount_user_item(item, evidence)
     elif merged is None:
         session.delete(item)  # no note says it any more
@@ -226,7 +229,7 @@ def _apply(session: Session, user_id: int, kind: str, key: str, item: Optional[P
 
 def recount_user_item(item: ProfileItem, evidence: list[Evidence]) -> None:
     """A user's item keeps its words; its sources become the notes that agree with it now."""
-    if item.status == "deleted":
+    if item.status == ItemStatus.DELETED:
         item.source_note_ids, item.note_count = [], 0
         return
     agreeing = {e.note_id for e in evidence if item.kind != PREFERENCE or e.data.get("polarity") == item.polarity}

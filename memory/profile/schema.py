@@ -11,7 +11,8 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-Polarity = Literal["like", "dislike"]
+from memory.vocab import Polarity
+
 # The rolled-up topic categories; "other" is for a tag the taxonomy does not know.
 Coarse = Literal[
     "food", "drink", "sport", "work", "travel", "health", "music", "reading", "film",
@@ -73,7 +74,8 @@ class Preference(StatedPreference):
 class Person(_Quoted):
     """Someone (or an organisation) in the user's life and how they relate to the user."""
 
-    name: Optional[str] = Field(default=None, max_length=MAX_ITEM_CHARS, description="null when only the relation is said")
+    name: Optional[str] = Field(default=None, max_length=MAX_ITEM_CHARS,
+                                description="null when only the relation is said")
     relation: Optional[str] = Field(default=None, max_length=MAX_RELATION_CHARS, description="e.g. 'sister', 'manager', 'employer'")
     kind: Literal["person", "organisation"] = "person"
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from memory.errors import NotFound
 from memory.models import Note, ProfileEvidence, ProfileItem, ProfileState, utcnow
 from memory.profile.merge import Evidence
+from memory.vocab import ItemOrigin, ItemStatus, Polarity
 
 # SQLite and PostgreSQL both cap the number of bound parameters of one statement.
 _CHUNK = 500
@@ -127,7 +128,7 @@ def own_likes(session: Session, user_id: int) -> list:
     """The user's own extracted likes, current or superseded: (key, status, stated_at, superseded_by)."""
     query = select(ProfileItem.key, ProfileItem.status, ProfileItem.stated_at, ProfileItem.superseded_by).where(
         ProfileItem.user_id == user_id, ProfileItem.kind == "preference", ProfileItem.holder.is_(None),
-        ProfileItem.polarity == "like", ProfileItem.origin == "extracted")
+        ProfileItem.polarity == Polarity.LIKE, ProfileItem.origin == ItemOrigin.EXTRACTED)
     return list(session.execute(query).all())
 
 
@@ -141,14 +142,14 @@ def get_item(session: Session, user_id: int, item_id: int) -> ProfileItem:
 
 def visible_items(session: Session, user_id: int) -> list[ProfileItem]:
     """Every item the profile shows (active or superseded; not the user's deletions)."""
-    query = (select(ProfileItem).where(ProfileItem.user_id == user_id, ProfileItem.status != "deleted")
+    query = (select(ProfileItem).where(ProfileItem.user_id == user_id, ProfileItem.status != ItemStatus.DELETED)
              .order_by(ProfileItem.id))
     return list(session.scalars(query))
 
 
 def user_items(session: Session, user_id: int) -> list[ProfileItem]:
     """Every item the user made, edited or deleted (their corrections)."""
-    query = select(ProfileItem).where(ProfileItem.user_id == user_id, ProfileItem.origin == "user")
+    query = select(ProfileItem).where(ProfileItem.user_id == user_id, ProfileItem.origin == ItemOrigin.USER)
     return list(session.scalars(query.order_by(ProfileItem.id)))
 
 

@@ -16,6 +16,7 @@ from memory.profile.extract.context import NoteContext
 from memory.profile.extract.items import CJK, item_key
 from memory.profile.schema import ExtractedFacts, Negation, Preference, Topic
 from memory.validation import MAX_CONTENT_CHARS
+from memory.vocab import Polarity
 
 # Rules look at one sentence at a time; a run-on "sentence" is read in pieces of about this size
 # so that matching stays linear in the note's length.
@@ -95,12 +96,12 @@ def contradicts(newer: Preference, older: Preference) -> bool:
         return False
     if item_key(newer.item) == item_key(older.item):
         return True
-    return newer.polarity == "dislike" and taxonomy.is_covered(older.item, taxonomy.covers(newer.item))
+    return newer.polarity == Polarity.DISLIKE and taxonomy.is_covered(older.item, taxonomy.covers(newer.item))
 
 
 def retracts(negation: Negation, preference: Preference) -> bool:
     """Whether "I don't eat meat anymore" withdraws this (older) like of the user's."""
-    if preference.holder is not None or preference.polarity != "like":
+    if preference.holder is not None or preference.polarity != Polarity.LIKE:
         return False
     if negation.stated_at and preference.stated_at and preference.stated_at > negation.stated_at:
         return False

@@ -40,7 +40,8 @@ _NEG_RAISING = re.compile(r"\bI\s+(?i:don't|do\s+not|dont)\s+(?i:think|believe)\
                           r"(?P<verb>(?i:like|love|enjoy))\b")
 _NOT_ONLY = re.compile(r"(?i:\b(?:don't|do\s+not|dont)\s+(?:just|only)\s+)(?P<verb>(?i:like|love|enjoy))\b")
 _NOT_THAT = re.compile(r"(?i:\b(?:it's|it\s+is|it\s+isn't|it\s+was)\s+not\s+that\b|\bnot\s+that\s+I\b)[^,;.!?]*")
-_PREFER_TO = re.compile(r"(?P<head>\b(?i:prefer|prefers|preferred)\s+)(?P<x>[^,;.!?]+?)\s+to\s+(?P<y>\w+ing\b[^,;.!?]*)")
+_PREFER_TO = re.compile(r"(?P<head>\b(?i:prefer|prefers|preferred)\s+)(?P<x>[^,;.!?]+?)\s+to\s+"
+                        r"(?P<y>\w+ing\b[^,;.!?]*)")
 _QUANTIFIED = re.compile(
     r"(?i:\b(?:not\s+everyone|not\s+everybody|not\s+many\s+people|few\s+people|no\s+one|no-one|nobody)"
     r"(?:\s+(?:in|at|from|of)\s+[\w' ]+?)?)\s+(?P<verb>(?i:likes|loves|enjoys|hates|dislikes|can\s+stand))\s+"

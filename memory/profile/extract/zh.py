@@ -6,6 +6,7 @@ import re
 
 from memory.profile import taxonomy
 from memory.profile.extract.context import NoteContext
+from memory.vocab import Polarity
 
 RELATIONS = {
     "好朋友": "friend", "男朋友": "boyfriend", "女朋友": "girlfriend", "朋友": "friend",
@@ -38,11 +39,11 @@ _ADV = (r"(?:更|也|还|都|很|非常|特别|超级|超|最|真的|一直|挺|
         r"一向|好|太|有点|其实|平时|早上|上午|中午|下午|晚上|周末|每天|晚上)*")
 _VERBS = [  # (verb, polarity or None for "stopped liking", confidence, retracts older likes)
     ("不再喜欢|不再爱", None, 0.0, True),
-    ("不再吃|不再喝|再也不吃|再也不喝|戒掉了|戒了|已经不吃|已经不喝", "dislike", 0.8, True),
+    ("不再吃|不再喝|再也不吃|再也不喝|戒掉了|戒了|已经不吃|已经不喝", Polarity.DISLIKE, 0.8, True),
     ("不太喜欢|不怎么喜欢|不是很喜欢|不大喜欢|不喜欢|不太爱|不爱|讨厌|受不了|忍受不了|不能吃|吃不了|不敢吃|"
-     "不太能吃|不怎么能吃|不太吃|不怎么吃|不吃|不喝|不碰|反感|厌恶|怕", "dislike", 0.8, False),
-    ("想学|想试试|想尝尝|想做|想吃|在学|开始学|学着", "like", 0.6, False),
-    ("热爱|迷上了|迷上|爱上了|钟爱|偏爱|喜欢|爱", "like", 0.85, False),
+     "不太能吃|不怎么能吃|不太吃|不怎么吃|不吃|不喝|不碰|反感|厌恶|怕", Polarity.DISLIKE, 0.8, False),
+    ("想学|想试试|想尝尝|想做|想吃|在学|开始学|学着", Polarity.LIKE, 0.6, False),
+    ("热爱|迷上了|迷上|爱上了|钟爱|偏爱|喜欢|爱", Polarity.LIKE, 0.85, False),
 ]
 _OBJ_VERB = "(?:吃|喝|看|听|玩|打|做|弹|学|用|穿|去)?"
 # The words after a verb run to the clause end, or to "也/还/又" starting a second verb: "不吃香菜也不吃葱".
@@ -132,7 +133,7 @@ def preferences(sentence: str, ctx: NoteContext) -> None:
             holder = None  # a sentence with no subject in a note is the writer's own
         if holder is False:
             continue
-        stopped = retracts or (polarity == "dislike" and m.group("rest").rstrip("。！!").endswith("了"))
+        stopped = retracts or (polarity == Polarity.DISLIKE and m.group("rest").rstrip("。！!").endswith("了"))
         rest = m.group("rest")
         favourite = re.match(r"的[^，。！？]{0,8}?是(?P<x>.+)", rest)
         if favourite:  # "我最喜欢的水果是芒果"
@@ -166,19 +167,19 @@ def _implicit(sentence: str, ctx: NoteContext, holder: str | None | bool) -> Non
     if holder is not None and holder is not False:
         return
     for m in _FEELING.finditer(sentence):
-        polarity = "like" if m.group("feel") in _LIKED_FEELINGS else "dislike"
+        polarity = Polarity.LIKE if m.group("feel") in _LIKED_FEELINGS else Polarity.DISLIKE
         for item in _items(m.group("x")):
             ctx.add_preference(item, polarity, 0.7, None)
     for m in _BEST.finditer(sentence):
         for item in _items(m.group("x")):
-            ctx.add_preference(item, "like", 0.7, None)
+            ctx.add_preference(item, Polarity.LIKE, 0.7, None)
     if re.search(r"我?(?:从来|一向|向来)?滴酒不沾", sentence):
-        ctx.add_preference("酒", "dislike", 0.9, None)
+        ctx.add_preference("酒", Polarity.DISLIKE, 0.9, None)
     for m in _RATHER.finditer(sentence):
         for item in _items(m.group("x")):
-            ctx.add_preference(item, "like", 0.7, None)
+            ctx.add_preference(item, Polarity.LIKE, 0.7, None)
         for item in _items(m.group("y")):
-            ctx.add_preference(item, "dislike", 0.6, None)
+            ctx.add_preference(item, Polarity.DISLIKE, 0.6, None)
 
 
 def _said_by(ctx: NoteContext, item: str | None, holder: str | None) -> bool:
@@ -202,9 +203,9 @@ def _special(sentence: str, ctx: NoteContext, last_holder: str | None | bool) ->
     for m in re.finditer(r"(?P<subj>我|(?<=[，,])(?:但是|但|可是|不过|而且)?)(?:也|还)?对(?P<x>[^，。！？]{1,10}?)过敏", sentence):
         holder = None if m.group("subj") == "我" else last_holder
         if holder is not False:
-            ctx.add_preference(m.group("x"), "dislike", 0.95, holder, "过敏")
+            ctx.add_preference(m.group("x"), Polarity.DISLIKE, 0.95, holder, "过敏")
     if re.search(r"我(?:现在|已经)?(?:吃素|是素食者|是素食主义者)", sentence):
-        ctx.add_preference("肉", "dislike", 0.9, None, "吃素")
+        ctx.add_preference("肉", Polarity.DISLIKE, 0.9, None, "吃素")
         ctx.add_negation("肉")
     beneficiary = re.search(rf"给(?P<who>我的?(?:{_REL})|我|[\u4e00-\u9fff]{{2,3}}?)(?:做|买|推荐|准备)", sentence)
     holder = None
@@ -223,9 +224,9 @@ def _special(sentence: str, ctx: NoteContext, last_holder: str | None | bool) ->
             x = re.sub(r"^(?:帮我|给我|请|麻烦)?(?:推荐|找|分享|教我)?", "", x)
             for item in _items(x):
                 if holder is not False and item not in _GENERIC and taxonomy.classify(item):
-                    ctx.add_preference(item, "like", 0.5, holder)
+                    ctx.add_preference(item, Polarity.LIKE, 0.5, holder)
     for m in re.finditer(r"(?:不要|别|不用|请不要|请别|千万别)(?:给我)?(?:放|加|用)(?P<x>[^，。！？]+)|少放(?P<y>[^，。！？]+)", sentence):
         if ctx.sentence_holder:
             continue  # "妈妈不吃辣，少放辣椒": said for her, not a taste of the user's
         for item in _items(m.group("x") or m.group("y")):
-            ctx.add_preference(item, "dislike", 0.7, None)
+            ctx.add_preference(item, Polarity.DISLIKE, 0.7, None)
