@@ -7,11 +7,11 @@ the LLM extractor; they are storage-free (the caller attaches note ids and persi
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from memory.vocab import Polarity
+from memory.vocab import ItemStatus, Polarity
 
 # The rolled-up topic categories; "other" is for a tag the taxonomy does not know.
 Coarse = Literal[
@@ -128,3 +128,110 @@ class LLMFacts(_Strict):
     topics: list[TopicTag] = Field(default_factory=list)
     no_longer: list[str] = Field(
         default_factory=list, description="things the user says they stopped liking, eating or doing")
+
+
+# --- the user's edits ----------------------------------------------------------------------------
+
+def _words(value: Optional[str]) -> Optional[str]:
+    """Text as stored in a fact: NUL, lone surrogates and huge input refused, spaces collapsed."""
+    from memory.validation import clean_text  # noqa: PLC0415 - validation imports nothing from here
+
+    if value is None:
+        return None
+    return " ".join(clean_text(value, field="text", max_chars=MAX_SENTENCE_CHARS * 10).split()) or None
+
+
+Words = Annotated[Optional[str], BeforeValidator(_words)]
+Text = Annotated[str, BeforeValidator(_words)]  # the same, and required
+# Fields that, when an edit names them, must hold a value (a reason or a name may be cleared).
+_REQUIRED_IF_GIVEN = {"item", "fine", "polarity", "entity", "coarse", "status", "confidence"}
+
+
+class _Edit(_Strict):
+    """A change to one profile fact: only the fields given change."""
+
+    status: Optional[ItemStatus] = Field(default=None, description="active or superseded")
+
+    @field_validator("status")
+    @classmethod
+    def _not_deleted(cls, value: Optional[ItemStatus]) -> Optional[ItemStatus]:
+        if value == ItemStatus.DELETED:
+            raise ValueError("delete the item to remove it")
+        return value
+
+    @model_validator(mode="after")
+    def _given_means_set(self) -> "_Edit":
+        for name in self.model_fields_set & _REQUIRED_IF_GIVEN:
+            if getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be empty")
+        return self
+
+    def changes(self) -> dict:
+        """The fields the edit gives, validated."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class PreferenceEdit(_Edit):
+    """A change to a like or dislike."""
+
+    item: Words = Field(default=None, max_length=MAX_ITEM_CHARS)
+    polarity: Optional[Polarity] = None
+    reason: Words = Field(default=None, max_length=MAX_REASON_CHARS)
+    confidence: Optional[float] = Field(default=None, ge=0.0, le=1.0, strict=False)
+
+
+class PersonEdit(_Edit):
+    """A change to a person or organisation."""
+
+    name: Words = Field(default=None, max_length=MAX_ITEM_CHARS)
+    relation: Words = Field(default=None, max_length=MAX_RELATION_CHARS)
+    entity: Optional[Literal["person", "organisation"]] = None
+
+
+class TopicEdit(_Edit):
+    """A change to a topic tag."""
+
+    fine: Words = Field(default=None, max_length=MAX_ITEM_CHARS)
+    coarse: Optional[Coarse] = None
+
+
+class NewPreference(_Strict):
+    """A like or dislike the user adds."""
+
+    item: Text = Field(min_length=1, max_length=MAX_ITEM_CHARS)
+    polarity: Polarity
+    reason: Words = Field(default=None, max_length=MAX_REASON_CHARS)
+
+
+class NewPerson(_Strict):
+    """A person or organisation the user adds."""
+
+    name: Words = Field(default=None, max_length=MAX_ITEM_CHARS)
+    relation: Words = Field(default=None, max_length=MAX_RELATION_CHARS)
+    entity: Literal["person", "organisation"] = "person"
+
+    @model_validator(mode="after")
+    def _named_or_related(self) -> "NewPerson":
+        if not self.name and not self.relation:
+            raise ValueError("a person needs a name or a relation")
+        return self
+
+
+class CorrectedItem(BaseModel):
+    """A fact the user added, edited or deleted, as an export carries it (and an import restores it)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    kind: Literal["preference", "person", "topic"]
+    key: Text = Field(min_length=1, max_length=500)
+    label: Text = Field(min_length=1, max_length=MAX_ITEM_CHARS)
+    status: ItemStatus
+    holder: Words = Field(default=None, max_length=MAX_ITEM_CHARS)
+    polarity: Optional[Polarity] = None
+    reason: Words = Field(default=None, max_length=MAX_REASON_CHARS)
+    confidence: Optional[float] = Field(default=None, ge=0.0, le=1.0)
+    relation: Words = Field(default=None, max_length=MAX_RELATION_CHARS)
+    entity: Optional[Literal["person", "organisation"]] = None
+    coarse: Optional[Coarse] = None
+    path: Optional[list[str]] = None
+    history: Optional[list[dict]] = None
