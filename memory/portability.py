@@ -18,7 +18,7 @@ from typing import Any, Iterable, Iterator, Optional
 from memory.errors import InvalidInput, MebotError
 from memory.importers import chatgpt, limits
 from memory.importers.chatgpt import ParsedChat
-from memory.importers.dates import ACCEPTED, read_date
+from memory.importers.dates import read_date
 from memory.importers.markdown import parse_markdown
 from memory.notes import NoteInput, check_note
 

@@ -362,3 +362,18 @@ def test_user_edits_are_validated_by_the_edit_model(memory, changes, words):
     with pytest.raises(InvalidInput, match=words):
         ana.update_profile_item(sushi.id, **changes)
     assert [(f.label, f.polarity) for f in ana.profile().likes] == [("sushi", "like")]  # nothing half-applied
+
+
+def test_a_fact_has_one_shape():
+    from dataclasses import fields
+
+    from memory.models import ProfileItem
+    from memory.profile.facts import ProfileFact
+    from memory.profile.merge import Merged
+    from memory.profile.schema import CorrectedItem
+
+    merged = {f.name for f in fields(Merged)}
+    columns = set(ProfileItem.__table__.columns.keys())
+    assert merged <= columns  # every field of a fact is stored as it is named
+    assert {f.name for f in fields(ProfileFact)} == merged | {"id", "kind", "origin", "quotes"}
+    assert set(CorrectedItem.model_fields) <= columns  # what an export carries of a user's item

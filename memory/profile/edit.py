@@ -23,7 +23,7 @@ from memory.profile.schema import (
     CorrectedItem, NewPerson, NewPreference, PersonEdit, PreferenceEdit, TopicEdit, _Edit,
 )
 from memory.validation import clean_text
-from memory.vocab import ItemOrigin, ItemStatus, Polarity
+from memory.vocab import ItemOrigin, ItemStatus
 
 MAX_BIO_CHARS = 4000
 EDITS: dict[str, type[_Edit]] = {PREFERENCE: PreferenceEdit, PERSON: PersonEdit, TOPIC: TopicEdit}

@@ -7,39 +7,23 @@ this module only groups and orders them and adds the bio and status text.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from typing import Any, Optional
 
 from sqlalchemy.orm import Session
 
 from memory.profile import store, summary as profile_summary
 from memory.models import ProfileItem
-from memory.profile.merge import PERSON, PREFERENCE, TOPIC, newest_sources, utc
+from memory.profile.merge import PERSON, PREFERENCE, TOPIC, Merged, merged_of, newest_sources
 from memory.vocab import ItemOrigin, ItemStatus, Polarity
 
 
-@dataclass(frozen=True)
-class ProfileFact:
-    """One fact of the profile, with where it came from."""
+@dataclass(kw_only=True)
+class ProfileFact(Merged):
+    """One fact of the profile (the fields of memory.profile.merge.Merged), with where it came from."""
 
     id: int
     kind: str  # preference | person | topic
-    label: str  # the item, the person's name (or relation), the tag as said
     origin: str  # extracted | user
-    status: str  # active | superseded
-    source_note_ids: list[int]  # newest first, at most memory.profile.merge.MAX_SOURCES
-    note_count: int
-    stated_at: Optional[datetime] = None
-    polarity: Optional[str] = None
-    reason: Optional[str] = None
-    confidence: Optional[float] = None
-    holder: Optional[str] = None  # set on someone else's preference
-    relation: Optional[str] = None
-    entity: Optional[str] = None  # person | organisation
-    coarse: Optional[str] = None
-    path: Optional[list[str]] = None
-    history: list[dict] = field(default_factory=list)  # earlier statements a newer one replaced
-    superseded_by: Optional[dict] = None
     # Why Mebot believes it: [{"note_id", "sentence"}] for the newest source notes.
     quotes: list[dict] = field(default_factory=list)
 
@@ -112,14 +96,8 @@ class Profile:
 
 def fact_of(item: ProfileItem, quotes: Optional[list[dict]] = None) -> ProfileFact:
     """The public view of a stored item (with the sentences that state it, when given)."""
-    return ProfileFact(
-        id=item.id, kind=item.kind, label=item.label, origin=item.origin, status=item.status,
-        source_note_ids=list(item.source_note_ids or []), note_count=item.note_count,
-        stated_at=utc(item.stated_at) if item.stated_at else None, polarity=item.polarity, reason=item.reason,
-        confidence=item.confidence, holder=item.holder, relation=item.relation, entity=item.entity,
-        coarse=item.coarse, path=list(item.path) if item.path else None, history=list(item.history or []),
-        superseded_by=item.superseded_by, quotes=list(quotes or []),
-    )
+    return ProfileFact(id=item.id, kind=item.kind, origin=item.origin, quotes=list(quotes or []),
+                       **merged_of(item).fields())
 
 
 def _rank(f: ProfileFact) -> tuple:

@@ -8,7 +8,7 @@ retraction ("I don't eat meat anymore", a dislike of a category) supersedes a cu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields as dataclass_fields
 from datetime import datetime, timezone
 from typing import Any, Iterable, Optional
 
@@ -39,10 +39,11 @@ class Evidence:
 
 @dataclass
 class Merged:
-    """The extracted fields of one item, as its evidence says."""
+    """The fields of one profile fact, as its evidence says: the one shape a fact has outside the table
+    (memory.profile.facts.ProfileFact adds its id, kind, origin and quotes; a user's item may lack a date)."""
 
     label: str
-    stated_at: datetime
+    stated_at: Optional[datetime]
     source_note_ids: list[int]
     note_count: int
     status: str = ItemStatus.ACTIVE
@@ -60,6 +61,15 @@ class Merged:
     def fields(self) -> dict[str, Any]:
         """The columns of a profile item this merge sets."""
         return dict(self.__dict__)
+
+
+def merged_of(item: Any) -> Merged:
+    """The fields of a stored item (memory.models.ProfileItem) as a Merged, dates in UTC."""
+    values = {f.name: getattr(item, f.name) for f in dataclass_fields(Merged)}
+    values.update(stated_at=utc(item.stated_at) if item.stated_at else None,
+                  source_note_ids=list(item.source_note_ids or []), history=list(item.history or []),
+                  path=list(item.path) if item.path else None)
+    return Merged(**values)
 
 
 def utc(moment: datetime) -> datetime:

@@ -24,7 +24,7 @@ from memory.notes import get_note
 from memory.profile.llm import ExtractionFailed, ModelUnavailable, extract_with_llm, openai_complete
 from memory.profile.merge import (
     ITEM_KINDS, PREFERENCE, RETRACTION, Evidence, Merged, cover_terms,
-    evidence_from_facts, fold, merge, newest_sources, utc,
+    evidence_from_facts, fold, merge, merged_of, newest_sources, utc,
 )
 from memory.profile.schema import ExtractedFacts
 from memory.vocab import ItemOrigin, ItemStatus
@@ -186,7 +186,7 @@ def _remerge_kind(session: Session, user_id: int, kind: str, full: set[str], gro
             _apply(session, user_id, kind, key, None, merge(kind, rows), rows)
             continue
         extracted = item is not None and item.origin == ItemOrigin.EXTRACTED
-        folded = fold(kind, _as_merged(item), rows) if extracted else None
+        folded = fold(kind, merged_of(item), rows) if extracted else None
         if folded is None:
             full.add(key)
         else:
@@ -199,14 +199,6 @@ def _remerge_kind(session: Session, user_id: int, kind: str, full: set[str], gro
         against = [r for term in cover_terms(key) for r in retractions.get(term, ())]
         rows = evidence.get(key, [])
         _apply(session, user_id, kind, key, items.get(key), merge(kind, rows, against), rows)
-
-
-def _as_merged(item: ProfileItem) -> Merged:
-    return Merged(label=item.label, stated_at=utc(item.stated_at), source_note_ids=list(item.source_note_ids),
-                  note_count=item.note_count, status=item.status, polarity=item.polarity, reason=item.reason,
-                  confidence=item.confidence, holder=item.holder, relation=item.relation, entity=item.entity,
-                  coarse=item.coarse, path=item.path, history=list(item.history or []),
-                  superseded_by=item.superseded_by)
 
 
 def _apply(session: Session, user_id: int, kind: str, key: str, item: Optional[ProfileItem],
