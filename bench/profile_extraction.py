@@ -11,7 +11,9 @@ together. Exits non-zero when preferences or people miss the set's targets.
 The "kinds" set (profile_kinds_*.jsonl) holds sentences that fool a naive reader: questions,
 hypotheticals, reported speech, others' beliefs, negation scope, implicit and comparative
 preferences, English and Chinese; its rows are scored per kind. It was written, and scored once,
-before the rules learned any of these kinds.
+before the rules learned any of these kinds (preferences P 0.368, R 0.280). The "probe" set
+(profile_probe_*.jsonl, 32 notes of the same kinds) was written after, and scored once unseen:
+preferences P 0.895, R 0.850.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ DATA = Path(__file__).resolve().parent / "data"
 SETS = {
     "main": (DATA / "profile_notes.jsonl", DATA / "profile_gold.jsonl", 0.97, 0.97, ("preferences", "people")),
     "kinds": (DATA / "profile_kinds_notes.jsonl", DATA / "profile_kinds_gold.jsonl", 0.95, 0.85, ("preferences",)),
+    # Written after the rules learned the kinds, scored once as written (unseen), then kept as it was.
+    "probe": (DATA / "profile_probe_notes.jsonl", DATA / "profile_probe_gold.jsonl", 0.95, 0.85, ("preferences",)),
 }
 
 
@@ -56,8 +60,8 @@ def _alternatives(text: str | None) -> set[str | None]:
 def predicted(facts) -> dict[str, list[tuple]]:
     """The extractor's facts as comparable tuples, one list per kind."""
     return {
-        "preferences": [(item_key(p.item), p.polarity) for p in facts.preferences],
-        "others": [(item_key(p.holder), item_key(p.item), p.polarity) for p in facts.others],
+        "preferences": [(item_key(p.item), str(p.polarity.value)) for p in facts.preferences],
+        "others": [(item_key(p.holder), item_key(p.item), str(p.polarity.value)) for p in facts.others],
         "people": [(item_key(p.name) if p.name else None, p.relation) for p in facts.people],
     }
 
