@@ -30,6 +30,9 @@ class NoteContext:
     # "Mom doesn't eat spicy food, so use less chili" (the imperative is for her).
     sentence_holder: str | None = None
     sentence: str | None = None  # the sentence being read, as written: every fact keeps it
+    # What others were just said to believe the user likes ("Mom thinks I love X"), for a
+    # following "I really don't." to take the opposite of.
+    believed: list[tuple[str, str]] = field(default_factory=list)
 
     def add_person(self, name: str | None, relation: str | None, kind: str = "person") -> str | None:
         """Record a person (merging with one already seen); return the holder string for them."""

@@ -304,6 +304,9 @@ def _predicates(sentence: str, ctx: NoteContext) -> None:
             if _names_someone(np.strip(), ctx):
                 continue  # "my sister is great" is about her, not a taste
             span = cut_span(np.strip())
+            gerund = re.match(r"(?i)([a-z]+ing)\s+(.+)$", np.strip())
+            if gerund and span.items == [gerund.group(2)]:
+                span.items = [np.strip()]  # "Baking bread is my happy place": the activity, not the bread
             reason = f"too {m.group('adj')}" if "adj" in m.groupdict() else None
             for item in span.items:
                 ctx.add_preference(item, polarity, confidence, None, reason)

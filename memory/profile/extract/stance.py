@@ -123,10 +123,14 @@ def _beliefs(sentence: str, ctx: NoteContext, read: Reader) -> str:
         return m.group(0)[:m.start("clause") - m.start()] + BREAK
 
     sentence = _DENIAL.sub(mask, _BELIEF.sub(mask, sentence))
+    if not believed and _BUT_NOT.match(sentence.strip()):
+        believed = ctx.believed  # "My parents think I enjoy X. I really don't."
     if believed and _BUT_NOT.search(sentence):
         for item, polarity in believed:
             ctx.add_preference(item, _opposite(polarity), 0.8, None)
         sentence = _BUT_NOT.sub(BREAK, sentence)
+        believed = []
+    ctx.believed = believed
     return sentence
 
 
