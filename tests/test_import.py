@@ -18,9 +18,10 @@ from memory.portability import import_files
 MAX_NOTES_PER_FILE = 20_000
 
 
-@pytest.fixture
-def mem(sqlite_url):
-    return api.open_memory(sqlite_url)
+@pytest.fixture(params=["sqlite", "postgres"])
+def mem(request):
+    url = request.getfixturevalue(f"{request.param}_url")
+    return api.open_memory(url)
 
 
 def _import(user, *files):
@@ -178,3 +179,14 @@ def test_diary_text_becomes_one_note_per_dated_entry(mem):
     by_day = {n.created_at.date().isoformat(): n.content for n in ana.notes()}
     assert by_day == {"2024-07-14": "Swam in the lake. Cold!", "2024-07-15": "Rainy day, read a novel.",
                       "2024-07-16": "Cooked dal for friends."}
+
+
+def test_a_lone_surrogate_in_a_search_or_a_chat_message_is_a_clear_error(mem):
+    from memory.errors import InvalidInput
+
+    ana = mem.user("ana")
+    with pytest.raises(InvalidInput, match="surrogate"):
+        ana.search("bad \ud800")
+    chat = ana.new_session()
+    with pytest.raises(InvalidInput, match="surrogate"):
+        ana.add_message(chat.id, "user", "bad \ud800")
