@@ -8,7 +8,6 @@ import never holds the database for long. Every refused row is named "file:line:
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -17,13 +16,12 @@ from typing import Any, Iterable, Iterator, Optional
 
 from memory.errors import InvalidInput, MebotError
 from memory.importers import chatgpt, limits
-from memory.importers.chatgpt import ParsedChat
-from memory.importers.dates import read_date
 from memory.importers.markdown import parse_markdown
-from memory.notes import NoteInput, check_note
+from memory.importers.mebot_export import EXPORT_FORMAT, EXPORT_VERSION, chat_errors, parse_export
+from memory.importers.notes_json import check, load_json, note_from, parse_jsonl
+from memory.importers.parsed import ParsedChat, ParsedFile
+from memory.notes import NoteInput
 
-EXPORT_FORMAT = "mebot-export"
-EXPORT_VERSION = 1
 MAX_FILE_BYTES = limits.MAX_FILE_BYTES
 NOTE_SUFFIXES = (".md", ".markdown", ".txt", ".text")
 FILE_SUFFIXES = (*NOTE_SUFFIXES, ".jsonl", ".ndjson", ".json")
@@ -31,18 +29,6 @@ ACCEPTED_FILES = ("Markdown or text (.md, .txt; an Obsidian folder; a diary with
                   "JSON Lines (.jsonl: one {\"content\", \"title\", \"created_at\"} per line), a Mebot export "
                   "or ChatGPT's conversations.json (.json)")
 IMPORT_BATCH = 200  # notes per transaction: other users' writes wait at most one batch
-
-
-@dataclass
-class ParsedFile:
-    """One file, read and checked: what it would store, and what it refuses."""
-
-    name: str
-    notes: list[NoteInput] = field(default_factory=list)
-    chats: list[ParsedChat] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)  # "file:line: what is wrong"
-    warnings: list[str] = field(default_factory=list)
-    export: dict | None = None  # set when the file is a Mebot export (notes and chats already parsed)
 
 
 def _read_text(data: bytes, name: str) -> str:
@@ -55,72 +41,22 @@ def _read_text(data: bytes, name: str) -> str:
     return text
 
 
-def _json(text: str, where: str) -> Any:
-    limits.check_json_depth(text, where)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{where}: not valid JSON ({exc.msg} at line {exc.lineno}).") from exc
-    except RecursionError as exc:  # belt and braces: the depth check should have caught it
-        raise InvalidInput(f"{where}: JSON nested too deeply.") from exc
-
-
-def _note_from(item: Any, where: str, source: str, tz_name: str) -> NoteInput:
-    """A checked note from one JSON object, or InvalidInput naming what is wrong."""
-    if not isinstance(item, dict) or not isinstance(item.get("content"), str) or not item["content"].strip():
-        raise InvalidInput(f"{where}: needs a non-empty \"content\" string")
-    written = item.get("created_at") or item.get("date")
-    try:
-        created = read_date(written) if written not in (None, "") else None
-    except InvalidInput as exc:
-        raise InvalidInput(f"{where}: {exc}") from exc
-    note = NoteInput(content=item["content"], title=str(item.get("title") or ""),
-                     summary=item.get("summary") if isinstance(item.get("summary"), str) else None,
-                     created_at=created, source=str(item.get("source") or source))
-    _check(note, where, tz_name)
-    return note
-
-
-def _check(note: NoteInput, where: str, tz_name: str) -> None:
-    try:
-        check_note(note, tz_name)
-    except InvalidInput as exc:
-        raise InvalidInput(f"{where}: {exc}") from exc
-
-
-def parse_jsonl(text: str, *, name: str, tz_name: str = "UTC") -> ParsedFile:
-    """Notes from JSON Lines with content (required), title, summary and created_at."""
-    parsed = ParsedFile(name)
-    lines = text.splitlines()
-    if sum(1 for line in lines if line.strip()) > limits.MAX_NOTES_PER_FILE:
-        raise InvalidInput(f"{name}: more than {limits.MAX_NOTES_PER_FILE:,} notes in one file; split it.")
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        where = f"{name}:{number}"
-        try:
-            parsed.notes.append(_note_from(_json(line, where), where, f"import:{name}", tz_name))
-        except InvalidInput as exc:
-            parsed.errors.append(str(exc))
-    return parsed
-
-
 def _parse_json(text: str, name: str, tz_name: str) -> ParsedFile:
-    document = _json(text, name)
+    document = load_json(text, name)
     if isinstance(document, dict) and document.get("format") == EXPORT_FORMAT:
         return parse_export(document, name=name, tz_name=tz_name)
     if chatgpt.looks_like_chatgpt(document):
         chats, errors = chatgpt.parse_conversations(document, name=name)
         for chat in chats:
-            errors += _chat_errors(chat, tz_name)
-        return ParsedFile(name, chats=[c for c in chats if not _chat_errors(c, tz_name)], errors=errors)
+            errors += chat_errors(chat, tz_name)
+        return ParsedFile(name, chats=[c for c in chats if not chat_errors(c, tz_name)], errors=errors)
     if isinstance(document, list):
         if len(document) > limits.MAX_NOTES_PER_FILE:
             raise InvalidInput(f"{name}: more than {limits.MAX_NOTES_PER_FILE:,} notes in one file; split it.")
         parsed = ParsedFile(name)
         for number, item in enumerate(document, start=1):
             try:
-                parsed.notes.append(_note_from(item, f"{name}: note {number}", f"import:{name}", tz_name))
+                parsed.notes.append(note_from(item, f"{name}: note {number}", f"import:{name}", tz_name))
             except InvalidInput as exc:
                 parsed.errors.append(str(exc))
         return parsed
@@ -144,7 +80,7 @@ def parse_file(data: bytes, *, name: str, modified: datetime | None = None, tz_n
         parsed = ParsedFile(name, warnings=read.warnings)
         for number, note in enumerate(read.notes, start=1):
             try:
-                _check(note, name if len(read.notes) == 1 else f"{name}: entry {number}", tz_name)
+                check(note, name if len(read.notes) == 1 else f"{name}: entry {number}", tz_name)
                 parsed.notes.append(note)
             except InvalidInput as exc:
                 parsed.errors.append(str(exc))
@@ -268,74 +204,6 @@ def _store_chat(user, chat: ParsedChat) -> None:
                                                           "memory_items", "timeframe") if m.get(k) is not None})
         ids[m.get("id")] = stored.id
         previous = stored.id
-
-
-def _chat_errors(chat: ParsedChat, tz_name: str) -> list[str]:
-    """Why a chat could not be stored as a whole (empty when it can)."""
-    from memory.validation import MAX_CONTENT_CHARS, clean_text
-
-    for number, m in enumerate(chat.messages, start=1):
-        where = f"{chat.where}: message {number}"
-        if m.get("role") not in ("user", "assistant"):
-            return [f"{where}: role must be \"user\" or \"assistant\", not {m.get('role')!r}"]
-        if not isinstance(m.get("content"), str):
-            return [f"{where}: needs a \"content\" string"]
-        try:
-            clean_text(m["content"], field="message", max_chars=MAX_CONTENT_CHARS, required=m["role"] == "user")
-        except InvalidInput as exc:
-            return [f"{where}: {exc}"]
-    return []
-
-
-def parse_export(document: dict, *, name: str = "export", tz_name: str = "UTC") -> ParsedFile:
-    """A Mebot export checked in full: its notes and conversations, each bad one named."""
-    if document.get("version") != EXPORT_VERSION:
-        raise InvalidInput(f"{name}: not a Mebot export of a version this build reads.")
-    parsed = ParsedFile(name, export=document)
-    raw_notes = document.get("notes") or []
-    raw_chats = document.get("sessions") or []
-    if not isinstance(raw_notes, list) or not isinstance(raw_chats, list):
-        raise InvalidInput(f"{name}: an export's notes and sessions must be lists.")
-    if len(raw_notes) + sum(len(c.get("messages") or []) for c in raw_chats if isinstance(c, dict)) \
-            > limits.MAX_NOTES_PER_FILE:
-        raise InvalidInput(f"{name}: more than {limits.MAX_NOTES_PER_FILE:,} notes and messages in one file.")
-    for number, item in enumerate(raw_notes, start=1):
-        try:
-            parsed.notes.append(_note_from(item, f"{name}: note {number}", "import", tz_name))
-        except InvalidInput as exc:
-            parsed.errors.append(str(exc))
-    for number, raw in enumerate(raw_chats, start=1):
-        title = str(raw.get("title") or "") if isinstance(raw, dict) else ""
-        where = f"{name}: conversation {number}" + (f" {title!r}" if title else "")
-        try:
-            chat = _export_chat(raw, where)
-        except InvalidInput as exc:
-            parsed.errors.append(str(exc))
-            continue
-        errors = _chat_errors(chat, tz_name)
-        if errors:
-            parsed.errors += errors
-        elif chat.messages:
-            parsed.chats.append(chat)
-    return parsed
-
-
-def _export_chat(raw: Any, where: str) -> ParsedChat:
-    if not isinstance(raw, dict) or not isinstance(raw.get("messages") or [], list):
-        raise InvalidInput(f"{where}: must be an object with a list of messages")
-    chat = ParsedChat(title=str(raw.get("title") or ""), where=where)
-    for number, m in enumerate(raw.get("messages") or [], start=1):
-        if not isinstance(m, dict):
-            raise InvalidInput(f"{where}: message {number} must be an object")
-        message = {k: m.get(k) for k in ("id", "parent_id", "role", "content", "reasoning", "model_name",
-                                         "prompt", "memory_items", "timeframe")}
-        if m.get("created_at") not in (None, ""):
-            try:
-                message["created_at"] = read_date(m["created_at"])
-            except InvalidInput as exc:
-                raise InvalidInput(f"{where}: message {number}: {exc}") from exc
-        chat.messages.append(message)
-    return chat
 
 
 def note_files(folder: Path) -> list[tuple[str, Path]]:

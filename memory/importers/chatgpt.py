@@ -3,22 +3,13 @@ and assistant turns with text; system, tool and empty messages are left out."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Optional
 
 from memory.errors import InvalidInput
 from memory.importers.dates import read_date
 from memory.importers.limits import MAX_CHATS_PER_FILE, MAX_NOTES_PER_FILE
-
-
-@dataclass
-class ParsedChat:
-    """One conversation to import: title, and messages as {"role", "content", "created_at", …}."""
-
-    title: str
-    messages: list[dict] = field(default_factory=list)
-    where: str = ""  # how the report names it: 'conversations.json: "Pasta"'
+from memory.importers.parsed import ParsedChat, chat_label
 
 
 def looks_like_chatgpt(document: Any) -> bool:
@@ -33,8 +24,7 @@ def parse_conversations(document: list, *, name: str) -> tuple[list[ParsedChat],
         raise InvalidInput(f"{name}: {len(document):,} conversations; at most {MAX_CHATS_PER_FILE:,} per file.")
     chats, errors, total = [], [], 0
     for number, conversation in enumerate(document, start=1):
-        title = str(conversation.get("title") or "") if isinstance(conversation, dict) else ""
-        where = f"{name}: conversation {number}" + (f" {title!r}" if title else "")
+        where = chat_label(name, number, conversation)
         try:
             chat = _conversation(conversation, where)
         except InvalidInput as exc:
