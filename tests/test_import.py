@@ -190,3 +190,12 @@ def test_a_lone_surrogate_in_a_search_or_a_chat_message_is_a_clear_error(mem):
     chat = ana.new_session()
     with pytest.raises(InvalidInput, match="surrogate"):
         ana.add_message(chat.id, "user", "bad \ud800")
+
+
+def test_an_unreadable_front_matter_date_keeps_the_note_with_the_files_time_and_a_warning(mem):
+    ana = mem.user("ana")
+    modified = datetime(2024, 8, 1, 12, 0, tzinfo=timezone.utc)
+    report = import_files(ana, [("odd.md", b"---\ndate: sometime in spring\n---\nPlanted peas.\n", modified)])
+    assert report.notes == 1 and not report.refused
+    assert report.warnings and "odd.md" in report.warnings[0] and "sometime in spring" in report.warnings[0]
+    assert ana.notes()[0].created_at.replace(tzinfo=timezone.utc) == modified
