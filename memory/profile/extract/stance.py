@@ -13,6 +13,7 @@ import re
 from typing import Callable
 
 from memory.profile.extract.context import NoteContext
+from memory.profile.extract.en_people import NAME, NON_NAMES, RELATIONS
 from memory.profile.extract.items import cut_span
 from memory.vocab import Polarity
 
@@ -113,8 +114,11 @@ def _beliefs(sentence: str, ctx: NoteContext, read: Reader) -> str:
     believed: list[tuple[str, str]] = []
 
     def mask(m: re.Match) -> str:
-        if m.groupdict().get("subject", "") == "I":
+        subject = m.groupdict().get("subject") or ""
+        if subject == "I":
             return m.group(0)  # "I think I like it": the writer's own, if hedged
+        if re.fullmatch(NAME, subject) and subject.lower() not in NON_NAMES | set(RELATIONS):
+            ctx.add_person(subject, None)  # "Lisa is convinced I adore cats": Lisa is someone
         scratch = NoteContext(note_date=ctx.note_date, people=list(ctx.people))
         read(m.group("clause"), scratch)
         believed.extend((p.item, p.polarity) for p in scratch.preferences)
