@@ -259,3 +259,13 @@ def test_every_endpoint_as_ana_leaves_bob_untouched(served, tmp_path):
     profile = me.profile()
     assert [p.label for p in profile.people] == ["Carla"] and profile.likes == [] and profile.bio_origin == "facts"
     assert exported and exported["value"]["orig_name"].startswith("mebot-export-ana")
+
+
+def test_a_chat_message_that_cannot_be_stored_leaves_no_empty_conversation(served):
+    url, mem, *_ = served
+    ana = Caller(url, "ana")
+    ana.call("chat_load")
+    for _ in range(3):
+        ana.call("chat_send", "bad \x00 text", True)  # NUL: refused as binary data
+    assert "NUL" in ana.errors.get("chat_send", "")
+    assert mem.user("ana").sessions() == []

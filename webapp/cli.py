@@ -161,7 +161,9 @@ def chat(args) -> int:
     engine = make_engine(settings_module.load(), mem)
     if engine.memory_only:
         print(f"[{engine.backend.reason}] memory-only mode: replies list your matching notes.", file=sys.stderr)
-    session_id = user.new_session().id
+    from memory.validation import MAX_CONTENT_CHARS, clean_text
+
+    session_id = None  # made with the first message that can be stored: no empty conversations
     print("Type a message; an empty line or Ctrl-D quits.", file=sys.stderr)
     while True:
         try:
@@ -170,6 +172,12 @@ def chat(args) -> int:
             break
         if not text:
             break
+        try:
+            clean_text(text, field="message", max_chars=MAX_CONTENT_CHARS, required=True)
+        except MebotError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            continue
+        session_id = session_id or user.new_session().id
         print("mebot> ", end="", flush=True)
         for event in engine.respond(user, session_id, text, now=args.now):
             if isinstance(event, Chunk):
