@@ -16,6 +16,7 @@ from typing import Any, Iterable, Iterator, Optional
 
 from memory.errors import InvalidInput, MebotError
 from memory.importers import chatgpt, limits
+from memory.importers.dates import DateReader
 from memory.importers.markdown import parse_markdown
 from memory.importers.mebot_export import EXPORT_FORMAT, EXPORT_VERSION, chat_errors, parse_export
 from memory.importers.notes_json import check, load_json, note_from, parse_jsonl
@@ -53,10 +54,10 @@ def _parse_json(text: str, name: str, tz_name: str) -> ParsedFile:
     if isinstance(document, list):
         if len(document) > limits.MAX_NOTES_PER_FILE:
             raise InvalidInput(f"{name}: more than {limits.MAX_NOTES_PER_FILE:,} notes in one file; split it.")
-        parsed = ParsedFile(name)
+        parsed, dates = ParsedFile(name), DateReader()
         for number, item in enumerate(document, start=1):
             try:
-                parsed.notes.append(note_from(item, f"{name}: note {number}", f"import:{name}", tz_name))
+                parsed.notes.append(note_from(item, f"{name}: note {number}", f"import:{name}", tz_name, dates))
             except InvalidInput as exc:
                 parsed.errors.append(str(exc))
         return parsed

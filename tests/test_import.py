@@ -199,3 +199,20 @@ def test_an_unreadable_front_matter_date_keeps_the_note_with_the_files_time_and_
     assert report.notes == 1 and not report.refused
     assert report.warnings and "odd.md" in report.warnings[0] and "sometime in spring" in report.warnings[0]
     assert ana.notes()[0].created_at.replace(tzinfo=timezone.utc) == modified
+
+
+def test_dates_in_rare_forms_are_read_but_only_so_many_per_file(mem, monkeypatch):
+    from memory.importers import dates
+
+    monkeypatch.setattr(dates, "MAX_SLOW_DATES", 2)
+    lines = [{"content": f"n{i}", "created_at": "Jul-05-2024"} for i in range(4)]  # dateparser's job
+    lines.append({"content": "common", "created_at": "5 July 2024"})  # read by pattern, no budget
+    report = _import(mem.user("ana"), ("rare.jsonl", "\n".join(json.dumps(x) for x in lines)))
+    assert report.notes == 3 and [r.split(":")[1] for r in report.refused] == ["3", "4"]
+    assert all("too many dates" in r for r in report.refused)
+
+
+def test_a_long_text_file_is_not_read_line_by_line_by_dateparser(mem):
+    started = time.monotonic()
+    report = _import(mem.user("ana"), ("list.txt", "\n".join(f"{i}. call at 10:30 in 2024" for i in range(20_000))))
+    assert report.notes == 1 and time.monotonic() - started < 20

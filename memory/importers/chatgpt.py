@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Optional
 
 from memory.errors import InvalidInput
-from memory.importers.dates import read_date
+from memory.importers.dates import DateReader
 from memory.importers.limits import MAX_CHATS_PER_FILE, MAX_NOTES_PER_FILE
 from memory.importers.parsed import ParsedChat, chat_label
 
@@ -22,11 +22,11 @@ def parse_conversations(document: list, *, name: str) -> tuple[list[ParsedChat],
     """(chats, errors): each conversation read on its own; a broken one is named, the rest kept."""
     if len(document) > MAX_CHATS_PER_FILE:
         raise InvalidInput(f"{name}: {len(document):,} conversations; at most {MAX_CHATS_PER_FILE:,} per file.")
-    chats, errors, total = [], [], 0
+    chats, errors, total, dates = [], [], 0, DateReader()
     for number, conversation in enumerate(document, start=1):
         where = chat_label(name, number, conversation)
         try:
-            chat = _conversation(conversation, where)
+            chat = _conversation(conversation, where, dates)
         except InvalidInput as exc:
             errors.append(str(exc))
             continue
@@ -38,7 +38,7 @@ def parse_conversations(document: list, *, name: str) -> tuple[list[ParsedChat],
     return chats, errors
 
 
-def _conversation(conversation: Any, where: str) -> ParsedChat:
+def _conversation(conversation: Any, where: str, dates: DateReader) -> ParsedChat:
     if not isinstance(conversation, dict) or not isinstance(conversation.get("mapping"), dict):
         raise InvalidInput(f"{where}: has no \"mapping\" of messages")
     mapping = conversation["mapping"]
@@ -54,7 +54,7 @@ def _conversation(conversation: Any, where: str) -> ParsedChat:
         created: Optional[datetime] = None
         if message.get("create_time") is not None:
             try:
-                created = read_date(message["create_time"])
+                created = dates(message["create_time"])
             except InvalidInput as exc:
                 raise InvalidInput(f"{where}: message {message.get('id')!r}: {exc}") from exc
         chat.messages.append({"role": role, "content": text, "created_at": created})

@@ -12,7 +12,7 @@ from typing import Any, Optional
 import yaml
 
 from memory.errors import InvalidInput
-from memory.importers.dates import read_date
+from memory.importers.dates import quick_date, read_date
 from memory.importers.limits import MAX_FRONT_MATTER_CHARS, MAX_NOTES_PER_FILE
 from memory.notes import NoteInput
 
@@ -20,7 +20,7 @@ _FRONT = re.compile(r"\A---[ \t]*\r?\n(?P<yaml>.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\
 # [[Page]], [[Page|shown words]], [[Page#Heading]], ![[embedded]]: the words a reader sees.
 _WIKILINK = re.compile(r"!?\[\[(?P<target>[^\]|#]*)(?:#[^\]|]*)?(?:\|(?P<alias>[^\]]*))?\]\]")
 # A line that is only a date: "2024-07-14", "# July 15, 2024", "## Monday, 15 July 2024".
-_HEADING = re.compile(r"^\s{0,3}(?:#{1,6}\s*)?(?P<date>(?=[^\n]*\d)[\w ,./\-:]{6,40}?)\s*:?\s*$")
+_HEADING = re.compile(r"^\s{0,3}(?:#{1,6}\s*)?(?P<date>(?=[^\n]*\d{4})[\w ,./\-:年月日号]{6,40}?)\s*:?\s*$")
 
 
 class _NoAliases(yaml.SafeLoader):
@@ -130,6 +130,6 @@ def _heading_date(line: str) -> Optional[datetime]:
     if not m or len(line) > 60:
         return None
     try:
-        return read_date(m.group("date").strip().rstrip(":"))
+        return quick_date(m.group("date").strip().rstrip(":"))  # common forms only: fast on long files
     except InvalidInput:
         return None

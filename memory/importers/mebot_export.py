@@ -6,7 +6,7 @@ from typing import Any
 
 from memory.errors import InvalidInput
 from memory.importers import limits
-from memory.importers.dates import read_date
+from memory.importers.dates import DateReader
 from memory.importers.notes_json import note_from
 from memory.importers.parsed import ParsedChat, ParsedFile, chat_label
 from memory.validation import MAX_CONTENT_CHARS, clean_text
@@ -34,7 +34,7 @@ def parse_export(document: dict, *, name: str = "export", tz_name: str = "UTC") 
     """A Mebot export checked in full: its notes and conversations, each bad one named."""
     if document.get("version") != EXPORT_VERSION:
         raise InvalidInput(f"{name}: not a Mebot export of a version this build reads.")
-    parsed = ParsedFile(name, export=document)
+    parsed, dates = ParsedFile(name, export=document), DateReader()
     raw_notes = document.get("notes") or []
     raw_chats = document.get("sessions") or []
     if not isinstance(raw_notes, list) or not isinstance(raw_chats, list):
@@ -44,13 +44,13 @@ def parse_export(document: dict, *, name: str = "export", tz_name: str = "UTC") 
         raise InvalidInput(f"{name}: more than {limits.MAX_NOTES_PER_FILE:,} notes and messages in one file.")
     for number, item in enumerate(raw_notes, start=1):
         try:
-            parsed.notes.append(note_from(item, f"{name}: note {number}", "import", tz_name))
+            parsed.notes.append(note_from(item, f"{name}: note {number}", "import", tz_name, dates))
         except InvalidInput as exc:
             parsed.errors.append(str(exc))
     for number, raw in enumerate(raw_chats, start=1):
         where = chat_label(name, number, raw)
         try:
-            chat = _export_chat(raw, where)
+            chat = _export_chat(raw, where, dates)
         except InvalidInput as exc:
             parsed.errors.append(str(exc))
             continue
@@ -62,7 +62,7 @@ def parse_export(document: dict, *, name: str = "export", tz_name: str = "UTC") 
     return parsed
 
 
-def _export_chat(raw: Any, where: str) -> ParsedChat:
+def _export_chat(raw: Any, where: str, dates: DateReader) -> ParsedChat:
     if not isinstance(raw, dict) or not isinstance(raw.get("messages") or [], list):
         raise InvalidInput(f"{where}: must be an object with a list of messages")
     chat = ParsedChat(title=str(raw.get("title") or ""), where=where)
@@ -73,7 +73,7 @@ def _export_chat(raw: Any, where: str) -> ParsedChat:
                                          "prompt", "memory_items", "timeframe")}
         if m.get("created_at") not in (None, ""):
             try:
-                message["created_at"] = read_date(m["created_at"])
+                message["created_at"] = dates(m["created_at"])
             except InvalidInput as exc:
                 raise InvalidInput(f"{where}: message {number}: {exc}") from exc
         chat.messages.append(message)

@@ -7,7 +7,7 @@ from typing import Any
 
 from memory.errors import InvalidInput
 from memory.importers import limits
-from memory.importers.dates import read_date
+from memory.importers.dates import DateReader
 from memory.importers.parsed import ParsedFile
 from memory.notes import NoteInput, check_note
 
@@ -22,13 +22,13 @@ def load_json(text: str, where: str) -> Any:
         raise InvalidInput(f"{where}: JSON nested too deeply.") from exc
 
 
-def note_from(item: Any, where: str, source: str, tz_name: str) -> NoteInput:
+def note_from(item: Any, where: str, source: str, tz_name: str, dates: DateReader) -> NoteInput:
     """A checked note from one JSON object, or InvalidInput naming what is wrong."""
     if not isinstance(item, dict) or not isinstance(item.get("content"), str) or not item["content"].strip():
         raise InvalidInput(f"{where}: needs a non-empty \"content\" string")
     written = item.get("created_at") or item.get("date")
     try:
-        created = read_date(written) if written not in (None, "") else None
+        created = dates(written) if written not in (None, "") else None
     except InvalidInput as exc:
         raise InvalidInput(f"{where}: {exc}") from exc
     note = NoteInput(content=item["content"], title=str(item.get("title") or ""),
@@ -47,7 +47,7 @@ def check(note: NoteInput, where: str, tz_name: str) -> None:
 
 def parse_jsonl(text: str, *, name: str, tz_name: str = "UTC") -> ParsedFile:
     """Notes from JSON Lines with content (required), title, summary and created_at."""
-    parsed = ParsedFile(name)
+    parsed, dates = ParsedFile(name), DateReader()
     lines = text.splitlines()
     if sum(1 for line in lines if line.strip()) > limits.MAX_NOTES_PER_FILE:
         raise InvalidInput(f"{name}: more than {limits.MAX_NOTES_PER_FILE:,} notes in one file; split it.")
@@ -56,7 +56,7 @@ def parse_jsonl(text: str, *, name: str, tz_name: str = "UTC") -> ParsedFile:
             continue
         where = f"{name}:{number}"
         try:
-            parsed.notes.append(note_from(load_json(line, where), where, f"import:{name}", tz_name))
+            parsed.notes.append(note_from(load_json(line, where), where, f"import:{name}", tz_name, dates))
         except InvalidInput as exc:
             parsed.errors.append(str(exc))
     return parsed
