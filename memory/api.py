@@ -26,7 +26,7 @@ from memory.models import ChatSession, Message, Note, User
 from memory.profile import Profile, ProfileFact, fact_of, load_profile
 from memory.profile.summary import SUMMARY_CHARS, summary as summarise_profile
 from memory.search import Hit, SearchIndex, SearchOutcome, message_doc, note_doc, searchable
-from memory.validation import clean_text, clean_user_name
+from memory.validation import clean_user_name
 
 __all__ = ["open_memory", "Memory", "UserMemory", "Hit", "SearchOutcome", "Profile", "ProfileFact"]
 
@@ -220,8 +220,8 @@ class UserMemory:
     # --- search -----------------------------------------------------------------------------
     def recall(self, query: str, now: Optional[datetime | str] = None, k: int = 10) -> SearchOutcome:
         """Search with the time frame the query names resolved against `now` (default: now)."""
-        if isinstance(query, str):  # a lone surrogate or NUL is a clear error, not a driver's codec error
-            clean_text(query, field="search", max_chars=len(query) + 1)
+        if isinstance(query, str):  # any typed text is a query: a lone surrogate is no codec error
+            query = query.encode("utf-8", "replace").decode("utf-8")
         with self.memory.session() as session:
             return self.memory.index.search(session, user_id=self.id, query=query,
                                             now=self.local_time(now), k=k,
