@@ -33,6 +33,10 @@ class Settings(BaseSettings):
                                            "hybrid search")
     timezone: str = Field("UTC", description="IANA zone for naive times of new users")
     week_start: int = Field(0, ge=0, le=6, description="first day of the week: 0 = Monday … 6 = Sunday")
+    country: Optional[str] = Field(None, min_length=2, max_length=2, description="ISO 3166 country of users who set none "
+                                   "(public holidays, hemisphere of seasons); unset: from each user's time zone")
+    date_order: Literal["auto", "dmy", "mdy"] = Field("auto", description="how numeric dates like 5/7 read for users "
+                                                       "who set none: `dmy`, `mdy`, or `auto` (from the country)")
     profile_llm_url: Optional[str] = Field(None, description="OpenAI-compatible teacher LLM for L1 extraction "
                                            "(else rule-based)")
     profile_llm_model: Optional[str] = Field(None, description="model name at `profile_llm_url`")
