@@ -42,10 +42,10 @@ def _read_text(data: bytes, name: str) -> str:
     return text
 
 
-def _parse_json(text: str, name: str, tz_name: str) -> ParsedFile:
+def _parse_json(text: str, name: str, tz_name: str, dates: DateReader) -> ParsedFile:
     document = load_json(text, name)
     if isinstance(document, dict) and document.get("format") == EXPORT_FORMAT:
-        return parse_export(document, name=name, tz_name=tz_name)
+        return parse_export(document, name=name, tz_name=tz_name, dates=dates)
     if chatgpt.looks_like_chatgpt(document):
         chats, errors = chatgpt.parse_conversations(document, name=name)
         for chat in chats:
@@ -54,7 +54,7 @@ def _parse_json(text: str, name: str, tz_name: str) -> ParsedFile:
     if isinstance(document, list):
         if len(document) > limits.MAX_NOTES_PER_FILE:
             raise InvalidInput(f"{name}: more than {limits.MAX_NOTES_PER_FILE:,} notes in one file; split it.")
-        parsed, dates = ParsedFile(name), DateReader()
+        parsed = ParsedFile(name)
         for number, item in enumerate(document, start=1):
             try:
                 parsed.notes.append(note_from(item, f"{name}: note {number}", f"import:{name}", tz_name, dates))
@@ -64,16 +64,19 @@ def _parse_json(text: str, name: str, tz_name: str) -> ParsedFile:
     raise InvalidInput(f"{name}: a JSON file must be a Mebot export, ChatGPT's conversations.json or a list of notes.")
 
 
-def parse_file(data: bytes, *, name: str, modified: datetime | None = None, tz_name: str = "UTC") -> ParsedFile:
-    """Notes and chats from one file's bytes, each bad row named; InvalidInput when the whole file is refused."""
+def parse_file(data: bytes, *, name: str, modified: datetime | None = None, tz_name: str = "UTC",
+               day_first: Optional[bool] = None) -> ParsedFile:
+    """Notes and chats from one file's bytes, each bad row named; InvalidInput when the whole file is refused.
+    `day_first`: the user's own date order, for dates such as 11/07/2024 (None: they are refused)."""
+    dates = DateReader(day_first=day_first)
     if len(data) > MAX_FILE_BYTES:
         raise InvalidInput(f"{name}: too large ({len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}).")
     text = _read_text(data, name)
     suffix = Path(name).suffix.lower()
     if suffix == ".json":
-        return _parse_json(text, name, tz_name)
+        return _parse_json(text, name, tz_name, dates)
     if suffix in (".jsonl", ".ndjson"):
-        return parse_jsonl(text, name=name, tz_name=tz_name)
+        return parse_jsonl(text, name=name, tz_name=tz_name, dates=dates)
     if suffix in (*NOTE_SUFFIXES, ""):
         if not text.strip():
             return ParsedFile(name, errors=[f"{name}: empty file"])
@@ -141,11 +144,13 @@ def import_files(user, files: Iterable[tuple[str, bytes, Optional[datetime]]]) -
     """Import (name, bytes, modified time) files into the user's notes and chats. Each file is read
     and checked in full first; its good rows are then stored, its bad ones named in the report."""
     report = ImportReport()
+    # Only an order the user chose reads 11/07/2024; a country's habit is a guess about a file's origin.
+    day_first = {"dmy": True, "mdy": False}.get(getattr(user, "date_order", None) or "")
     for name, data, modified in files:
         file_report = FileReport(name)
         report.files.append(file_report)
         try:
-            parsed = parse_file(data, name=name, modified=modified, tz_name=user.timezone)
+            parsed = parse_file(data, name=name, modified=modified, tz_name=user.timezone, day_first=day_first)
         except (MebotError, RecursionError, MemoryError) as exc:
             file_report.refused.append(_named(name, exc))
             continue

@@ -216,3 +216,10 @@ def test_a_long_text_file_is_not_read_line_by_line_by_dateparser(mem):
     started = time.monotonic()
     report = _import(mem.user("ana"), ("list.txt", "\n".join(f"{i}. call at 10:30 in 2024" for i in range(20_000))))
     assert report.notes == 1 and time.monotonic() - started < 20
+
+
+def test_a_user_who_chose_a_date_order_gets_numeric_dates_read_by_it(mem):
+    ana = mem.user("ana")
+    ana.set_calendar(date_order="dmy")
+    report = _import(ana, ("file.jsonl", '{"content": "x", "created_at": "11/07/2024"}'))
+    assert report.notes == 1 and ana.notes()[0].created_at.date().isoformat() == "2024-07-11"

@@ -35,8 +35,10 @@ class DateReader:
     """Reads the dates of one file: a naive result is the user's local time; InvalidInput names the
     accepted forms. Only MAX_SLOW_DATES of them may need dateparser."""
 
-    def __init__(self, max_slow: Optional[int] = None):
+    def __init__(self, max_slow: Optional[int] = None, day_first: Optional[bool] = None):
         self.slow_left = MAX_SLOW_DATES if max_slow is None else max_slow
+        # The user's own date order (`mebot calendar --date-order`): 11/07/2024 read by it, not refused.
+        self.day_first = day_first
 
     def __call__(self, value: Any) -> datetime:
         if isinstance(value, datetime):
@@ -56,9 +58,17 @@ class DateReader:
     def _slow(self, text: str) -> datetime:
         shown = text.strip()[:60]
         ambiguous = _AMBIGUOUS.match(text)
+        if ambiguous and self.day_first is not None:
+            first, second, year = (int(g) for g in ambiguous.groups())
+            day, month = (first, second) if self.day_first else (second, first)
+            try:
+                return datetime(year if year >= 100 else 2000 + year, month, day)
+            except ValueError as exc:
+                raise InvalidInput(f"{shown!r} is not a date ({ACCEPTED})") from exc
         if ambiguous and int(ambiguous.group(1)) <= 12 and int(ambiguous.group(2)) <= 12 \
                 and ambiguous.group(1) != ambiguous.group(2):
-            raise InvalidInput(f"{shown!r} is not a date one can read: day and month could be either way ({ACCEPTED})")
+            raise InvalidInput(f"{shown!r} is not a date one can read: day and month could be either way "
+                               f"({ACCEPTED}; or set your date order, e.g. `mebot calendar --date-order dmy`)")
         if self.slow_left <= 0:
             raise InvalidInput(f"{shown!r}: too many dates in unusual forms in one file ({ACCEPTED})")
         self.slow_left -= 1

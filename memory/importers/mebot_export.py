@@ -30,11 +30,12 @@ def chat_errors(chat: ParsedChat, tz_name: str) -> list[str]:
     return []
 
 
-def parse_export(document: dict, *, name: str = "export", tz_name: str = "UTC") -> ParsedFile:
+def parse_export(document: dict, *, name: str = "export", tz_name: str = "UTC",
+                 dates: DateReader | None = None) -> ParsedFile:
     """A Mebot export checked in full: its notes and conversations, each bad one named."""
     if document.get("version") != EXPORT_VERSION:
         raise InvalidInput(f"{name}: not a Mebot export of a version this build reads.")
-    parsed, dates = ParsedFile(name, export=document), DateReader()
+    parsed, dates = ParsedFile(name, export=document), dates or DateReader()
     raw_notes = document.get("notes") or []
     raw_chats = document.get("sessions") or []
     if not isinstance(raw_notes, list) or not isinstance(raw_chats, list):

@@ -45,9 +45,9 @@ def check(note: NoteInput, where: str, tz_name: str) -> None:
         raise InvalidInput(f"{where}: {exc}") from exc
 
 
-def parse_jsonl(text: str, *, name: str, tz_name: str = "UTC") -> ParsedFile:
+def parse_jsonl(text: str, *, name: str, tz_name: str = "UTC", dates: DateReader | None = None) -> ParsedFile:
     """Notes from JSON Lines with content (required), title, summary and created_at."""
-    parsed, dates = ParsedFile(name), DateReader()
+    parsed, dates = ParsedFile(name), dates or DateReader()
     lines = text.splitlines()
     if sum(1 for line in lines if line.strip()) > limits.MAX_NOTES_PER_FILE:
         raise InvalidInput(f"{name}: more than {limits.MAX_NOTES_PER_FILE:,} notes in one file; split it.")
