@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from memory import chats, clock, notes, settings as settings_module, timeframe
 from memory.timeframe import conventions
-from memory.profile import edit as profile_edit, llm as profile_llm, refresh as profile_refresh
+from memory.profile import edit as profile_edit, refresh as profile_refresh
 from memory.db import open_database
 from memory.search.embeddings import DenseIndex
 from memory.search.embedders import load_embedder
@@ -44,9 +44,7 @@ def open_memory(url: Optional[str] = None, *, embedding_model: Optional[str] = N
     memory = Memory(engine, embedding_model=model, week_start=config.week_start,
                     default_timezone=config.default_timezone, default_country=config.country,
                     default_date_order=config.date_order)
-    if config.profile_llm_url:
-        memory.profile_extractor = profile_refresh.llm_extractor(profile_llm.openai_complete(
-            config.profile_llm_url, config.profile_llm_model or config.base_model, config.openai_api_key))
+    memory.profile_extractor = profile_refresh.configured_extractor(config)
     return memory
 
 
@@ -147,6 +145,10 @@ class UserMemory:
         """`moment` (default now) as an aware datetime; naive values are the user's local time."""
         return self.now() if moment is None else clock.as_aware(moment, self.timezone)
 
+    def shown_time(self, moment: datetime) -> datetime:
+        """A stored time as this user reads it: in their zone."""
+        return clock.in_zone(moment, self.timezone)
+
     def set_timezone(self, name: str) -> None:
         """Change the zone that naive datetimes of this user are read in."""
         clock.zone(name)
@@ -234,6 +236,11 @@ class UserMemory:
         todo = [d for d in docs if d.key in pending][:limit]
         return self._embed(todo)
 
+    def known_notes(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which (title, content) pairs are already among the user's notes."""
+        with self.memory.session() as session:
+            return notes.known_notes(session, user_id=self.id, keys=keys)
+
     def note(self, note_id: int) -> Note:
         """One of the user's notes."""
         with self.memory.session() as session:
@@ -305,6 +312,8 @@ class UserMemory:
     # --- search -----------------------------------------------------------------------------
     def recall(self, query: str, now: Optional[datetime | str] = None, k: int = 10) -> SearchOutcome:
         """Search with the time frame the query names resolved against `now` (default: now)."""
+        if isinstance(query, str):  # any typed text is a query: a lone surrogate is no codec error
+            query = query.encode("utf-8", "replace").decode("utf-8")
         with self.memory.session() as session:
             cal = self.calendar
             return self.memory.index.search(session, user_id=self.id, query=query,

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     profile_llm_url: Optional[str] = Field(None, description="OpenAI-compatible teacher LLM for L1 extraction "
                                            "(else rule-based)")
     profile_llm_model: Optional[str] = Field(None, description="model name at `profile_llm_url`")
+    profile_extractor: Literal["auto", "rules"] = Field(
+        "auto", description="how notes are read into the profile: `auto` asks `profile_llm_url`, else the chat's "
+        "OpenAI-compatible server (`backend=openai`), else the rules; `rules` never asks a model. The rules "
+        "also read any note a model fails on")
 
     # --- the personal model ---
     backend: Literal["local", "openai", "memory"] = Field(
