@@ -13,6 +13,7 @@ import pytest
 
 from memory import api
 from memory.errors import InvalidInput
+from memory.portability import export_user
 from rlmf.training import adapters, runs
 from rlmf.data import feedback
 from rlmf.chat.backends import MemoryOnlyBackend
@@ -145,12 +146,12 @@ def test_import_reports_bad_files_and_an_export_reimports_without_duplicates(mem
     assert any("diary.jsonl:2" in s for s in report.skipped) and any("photo" in s for s in report.skipped)
     html = notes_io.report_html(report)
     assert "&lt;b&gt;photo" in html and "<b>photo" not in html
-    path = notes_io.ExportFiles().write(ana)
-    document = json.loads(path.read_text())
+    exported = json.dumps(export_user(ana)).encode("utf-8")
+    document = json.loads(exported)
     assert {n["title"] for n in document["notes"]} == {"Lisbon", ""}
-    again = notes_io.import_files(ana, [(path.name, path.read_bytes())])
+    again = notes_io.import_files(ana, [("mebot-export-ana.json", exported)])
     assert again.notes == 0 and len(ana.notes()) == 2
-    into_bob = notes_io.import_files(bob, [(path.name, path.read_bytes())])
+    into_bob = notes_io.import_files(bob, [("mebot-export-ana.json", exported)])
     assert into_bob.notes == 2 and len(ana.notes()) == 2
 
 
@@ -189,12 +190,15 @@ def test_training_view_shows_progress_history_curve_and_versions(mem, tmp_path):
 
 def test_profile_facts_are_listed_and_corrections_map_to_the_api(mem):
     ana = mem.user("ana")
-    ana.add_note("I love sushi because it is fresh.", created_at=ana.now() - timedelta(days=3))
+    note = ana.add_note("I love sushi because it is fresh.", created_at=ana.now() - timedelta(days=3))
     ana.add_note("My sister Emma is visiting.", created_at=ana.now() - timedelta(days=2))
     profile = ana.profile()
     rows = {(r.kind, r.label): r for r in memory_view.fact_rows(profile)}
-    assert rows[("Preference", "sushi")].details == "likes because it is fresh"
-    assert rows[("Preference", "sushi")].origin == "1 note(s)" and rows[("Person", "Emma")].details == "sister"
+    # Why Mebot believes it: the sentence, and the note it is in.
+    assert rows[("Preference", "sushi")].details == \
+        f"likes because it is fresh — “I love sushi because it is fresh.” (note {note.id})"
+    assert rows[("Preference", "sushi")].origin == "1 note(s)"
+    assert rows[("Person", "Emma")].details.startswith("sister — “My sister Emma is visiting.”")
     assert ("Topic", "sushi") in rows
     sushi = profile.fact(rows[("Preference", "sushi")].id)
     assert memory_view.editor_values(sushi)["polarity"] == "like"
