@@ -13,7 +13,6 @@ the version folder appears by one rename.
 from __future__ import annotations
 
 import argparse
-import fcntl
 import gc
 import json
 import os
@@ -54,18 +53,22 @@ def load_train_config(overrides: Optional[str] = None) -> TrainConfig:
 
 @contextmanager
 def machine_lock(home: Path, wait: bool):
-    """The machine's training lock: one run trains at a time. Yields False when busy and not waiting."""
+    """The machine's training lock (a file lock, on any OS): one embedded run trains at a time.
+
+    Yields False when busy and not waiting."""
+    from filelock import FileLock, Timeout
+
     home.mkdir(parents=True, exist_ok=True)
-    with open(home / "training.lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    lock = FileLock(home / "training.lock")
+    try:
+        lock.acquire(timeout=-1 if wait else 0)
+    except Timeout:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        lock.release()
 
 
 class ProgressWriter:
