@@ -57,14 +57,16 @@ def make_app(database_url: str):
     return app
 
 
-def ensure_schema(memory, app) -> None:
+def ensure_schema(memory) -> None:
     """Create procrastinate's tables in the database once (under an advisory lock: workers start together)."""
+    from procrastinate.schema import SchemaManager
+
     with memory.engine.connect() as connection:
         connection.execute(text("SELECT pg_advisory_lock(hashtext('mebot-procrastinate-schema'))"))
         try:
-            present = connection.execute(text("SELECT to_regclass('procrastinate_jobs')")).scalar()
-            if present is None:
-                app.schema_manager.apply_schema()
+            if connection.execute(text("SELECT to_regclass('procrastinate_jobs')")).scalar() is None:
+                connection.exec_driver_sql(SchemaManager.get_schema().replace("%", "%%"))
+                connection.commit()
         finally:
             connection.execute(text("SELECT pg_advisory_unlock(hashtext('mebot-procrastinate-schema'))"))
             connection.commit()
@@ -78,7 +80,7 @@ def defer_queued(memory, database_url: str, device: str) -> list[int]:
     if not waiting:
         return []
     app = make_app(database_url)
-    ensure_schema(memory, app)
+    ensure_schema(memory)
     deferred = []
     with app.open():
         for run_id, user_id in waiting:

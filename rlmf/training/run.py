@@ -29,7 +29,7 @@ from typing import Callable, Optional
 from memory.profile import summary as profile_summary
 from memory import settings as settings_module
 from memory.models import utcnow
-from rlmf.training import adapters, runs
+from rlmf.training import adapters, runs, store
 from rlmf.data import preference_pairs
 from rlmf.training.config import TrainConfig
 from rlmf.training.gate import GateConfig, evaluate, passes
@@ -126,8 +126,9 @@ def execute(memory, run_id: int, settings, config: TrainConfig, echo=None) -> st
     run = runs.get_run_any(memory, run_id)
     user = memory.user_by_id(run.user_id)
     progress = ProgressWriter(memory, run_id, echo)
-    adapters.clean_leftovers(settings.adapters_dir, user.id)
-    work = adapters.user_dir(settings.adapters_dir, user.id) / f".run{run_id}"
+    root = store.training_root(settings)  # the store's folder, or local staging for object storage
+    adapters.clean_leftovers(root, user.id)
+    work = adapters.user_dir(root, user.id) / f".run{run_id}"
     try:
         data = build_data(user, seed=config.seed, week_start=settings.week_start)
         counts = {k: len(v) if isinstance(v, list) else v for k, v in data.items()}
@@ -156,13 +157,14 @@ def execute(memory, run_id: int, settings, config: TrainConfig, echo=None) -> st
         results = evaluate(settings.base_model, latest, parent_path, data["sft_heldout"], data["dpo_heldout"])
         promote, why = passes(results, GateConfig())
 
-        version, folder = adapters.next_version_dir(memory, settings.adapters_dir, user.id)
+        version, folder = adapters.next_version_dir(memory, root, user.id)
         latest.rename(folder)  # the version appears whole, or not at all
         metrics = {"evaluation": results, "gate": why, "stages": stages}
         row = adapters.register(memory, user_id=user.id, version=version, path=folder,
                                 base_model=settings.base_model, parent_id=parent.id if parent else None,
                                 metadata={"data_counts": counts, "metrics": metrics, "train_config": config.to_dict(),
                                           "run_id": run_id})
+        row = adapters.relocate(memory, row.id, store.publish(folder, user.id, version, settings))
         if promote:
             adapters.promote(memory, user.id, version)
         else:

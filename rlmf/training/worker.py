@@ -102,7 +102,7 @@ async def run_worker(database_url: str, device: str, *, stalled_seconds: float =
 
     memory = api.open_memory(database_url)
     app = queue.make_app(database_url)
-    await asyncio.to_thread(queue.ensure_schema, memory, app)
+    await asyncio.to_thread(queue.ensure_schema, memory)
     async with app.open_async():
         helper = asyncio.create_task(_look_after(app, memory, database_url, device, stalled_seconds))
         try:
