@@ -1,4 +1,5 @@
-"""training_run: host, attempts, queue_job_id and at most one active run per user; scheduler_tick
+"""training_run: host, attempts, queue_job_id and at most one active run per user; scheduler_tick replaces
+the APScheduler job store (each app process schedules in memory and claims each firing in scheduler_tick)
 
 Revision ID: 0010
 Revises: 0004
@@ -39,9 +40,16 @@ def upgrade() -> None:
         sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("job", "slot"),
     )
+    op.drop_table("apscheduler_jobs")
 
 
 def downgrade() -> None:
+    op.create_table(
+        "apscheduler_jobs",
+        sa.Column("id", sa.Unicode(191), primary_key=True),
+        sa.Column("next_run_time", sa.Float(25), index=True),
+        sa.Column("job_state", sa.LargeBinary(), nullable=False),
+    )
     op.drop_table("scheduler_tick")
     op.drop_index("uq_training_run_one_active", table_name="training_run")
     with op.batch_alter_table("training_run", schema=None) as batch_op:
