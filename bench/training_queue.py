@@ -4,8 +4,9 @@
     python -m bench.training_queue --run-seconds-tiny 40  # skip the measurement (reuse a figure)
 
 1. Measures one real training run on the tiny model (rlmf.model.tiny) in this process, with the default
-   hyperparameters and a typical user's data (notes and edited replies): wall time, tokens trained, and the
-   part that is not training (loading, data synthesis, the evaluation gate).
+   hyperparameters and a typical user's data (notes and edited replies), its SFT capped at `--steps`: wall
+   time, the part that is not training (loading, data synthesis, the evaluation gate), the full run's time
+   extrapolated from seconds per step, and the characters a full run trains on.
 2. Scales it to a Qwen2.5-0.5B and a 7B base on one data-centre GPU: training compute ≈ 4 · parameters ·
    tokens (forward and activation backward through a frozen base; LoRA weights are tiny), tokens counted
    for the real models' tokenizer (about 3.5 characters per token), at an assumed effective throughput
@@ -18,7 +19,8 @@
    has two runs at once (a request while one is queued or running joins it, as rlmf.training.runs does).
    W workers take runs first come, first served.
 
-Prints queue wait p50/p95/max and worker utilisation for each W and both model sizes.
+Prints queue wait p50/p95/max, worker utilisation and how long the nightly batch takes, for each W and both
+model sizes.
 """
 
 from __future__ import annotations
@@ -44,8 +46,10 @@ CHARS_PER_TOKEN = 3.5  # Qwen2.5's tokenizer on English prose
 DAY = 24 * 3600.0
 
 
-def measure_tiny_run(notes: int = 40, edits: int = 10) -> dict:
-    """One real run on the tiny model: wall seconds, training seconds, and the characters it trained on."""
+def measure_tiny_run(notes: int = 40, edits: int = 10, steps: int = 20) -> dict:
+    """One real run on the tiny model, its SFT capped at `steps` optimizer steps (a full run at the default
+    hyperparameters takes ~10 min on a busy 2-core CPU): wall seconds, the extrapolated full run, and the
+    characters a full run trains on."""
     import os
 
     from memory import api, settings as settings_module
@@ -70,9 +74,12 @@ def measure_tiny_run(notes: int = 40, edits: int = 10) -> dict:
             reply = user.add_message(chat.id, "assistant", "I do not know.", parent_id=question.id,
                                      prompt=[{"role": "user", "content": question.content}])
             feedback.edit_reply(user, reply.id, f"You noted {topics[i % len(topics)]}.")
-        settings, config = settings_module.load(), load_train_config("{}")
+        settings, full = settings_module.load(), load_train_config("{}")
+        config = load_train_config(json.dumps({"sft_max_steps": steps, "dpo_max_steps": max(1, steps // 4)}))
         data = build_data(user, seed=config.seed, week_start=settings.week_start)
         characters = sum(len(m["content"]) for row in data["sft"] for m in row["messages"])
+        batch = full.per_device_batch_size * full.gradient_accumulation_steps
+        full_steps = full.sft_epochs * len(data["sft"]) / batch + full.dpo_epochs * len(data["dpo"]) / batch
         run = runs.request_run(memory, user)
         runs.claim(memory, run.id, os.getpid())
         started = time.perf_counter()
@@ -81,11 +88,13 @@ def measure_tiny_run(notes: int = 40, edits: int = 10) -> dict:
         row = runs.get_run_any(memory, run.id)
         stages = (row.metrics or {}).get("stages", {})
         memory.close()
-    sft_epochs = config.sft_epochs if config.sft_max_steps <= 0 else 1.0
-    return {"status": status, "wall_s": round(wall, 1), "train_s": round(sum(s["seconds"] for s in stages.values()), 1),
+    train_s = sum(s["seconds"] for s in stages.values())
+    steps_done = steps + (max(1, steps // 4) if "dpo" in stages else 0)
+    return {"status": status, "wall_s": round(wall, 1), "train_s": round(train_s, 1), "steps": steps_done,
             "stages": {k: {"seconds": v["seconds"], "tokens": v["tokens"]} for k, v in stages.items()},
             "sft_rows": len(data["sft"]), "dpo_pairs": len(data["dpo"]),
-            "trained_characters": int(characters * sft_epochs)}
+            "full_run_steps": round(full_steps), "full_run_s_estimate": round(wall - train_s + train_s * full_steps / steps_done),
+            "trained_characters": int(characters * full.sft_epochs)}
 
 
 def estimate_run_seconds(trained_characters: int, parameters: float, tflops: float, overhead_s: float) -> float:
@@ -95,8 +104,8 @@ def estimate_run_seconds(trained_characters: int, parameters: float, tflops: flo
 
 
 def day_of_requests(users: int, active_share: float, reactions_per_day: float, threshold: int, zones: int,
-                    seed: int) -> list[tuple[float, int]]:
-    """(time of day in seconds, user) for every run request of one day, in time order."""
+                    seed: int) -> list[tuple[float, int, bool]]:
+    """(time of day in seconds, user, nightly?) for every run request of one day, in time order."""
     rng = random.Random(seed)
     requests = []
     for user in range(users):
@@ -105,8 +114,8 @@ def day_of_requests(users: int, active_share: float, reactions_per_day: float, t
         offset = (user % zones) * DAY / zones  # the user's time zone shifts their day
         reactions = sorted(rng.uniform(8, 23) * 3600 for _ in range(_poisson(rng, reactions_per_day)))
         for count in range(threshold, len(reactions) + 1, threshold):  # feedback-triggered runs
-            requests.append(((reactions[count - 1] + offset) % DAY, user))
-        requests.append(((3 * 3600 + offset) % DAY, user))  # nightly: something new today
+            requests.append(((reactions[count - 1] + offset) % DAY, user, False))
+        requests.append(((3 * 3600 + offset) % DAY, user, True))  # nightly: something new today
     return sorted(requests)
 
 
@@ -118,14 +127,14 @@ def _poisson(rng: random.Random, mean: float) -> int:
     return count
 
 
-def simulate(requests: list[tuple[float, int]], workers: int, run_seconds: float, seed: int) -> dict:
+def simulate(requests: list[tuple[float, int, bool]], workers: int, run_seconds: float, seed: int) -> dict:
     """FIFO queue, `workers` servers, one run per user at a time; runs last run_seconds × lognormal(0, 0.3)."""
     rng = random.Random(seed)
     free_at = [0.0] * workers
     heapq.heapify(free_at)
     busy_until: dict[int, float] = {}  # user → when their latest run ends
-    waits, busy = [], 0.0
-    for at, user in requests:
+    waits, busy, nightly_done = [], 0.0, 0.0
+    for at, user, nightly in requests:
         if at < busy_until.get(user, -1.0):
             continue  # the user's run is still queued or running: the request joins it
         start = max(at, heapq.heappop(free_at))
@@ -134,10 +143,12 @@ def simulate(requests: list[tuple[float, int]], workers: int, run_seconds: float
         busy_until[user] = start + duration
         waits.append(start - at)
         busy += duration
+        if nightly:
+            nightly_done = max(nightly_done, start + duration - at)
     horizon = max(DAY, max(free_at))
     waits.sort()
     return {"runs": len(waits), "p50": _q(waits, 0.5), "p95": _q(waits, 0.95), "max": waits[-1] if waits else 0.0,
-            "utilisation": busy / (workers * horizon), "drained_h": max(free_at) / 3600}
+            "utilisation": busy / (workers * horizon), "nightly_done": nightly_done}
 
 
 def _q(values: list[float], q: float) -> float:
@@ -163,6 +174,7 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--gpu-tflops", type=float, default=150.0, help="effective training throughput of a GPU")
     parser.add_argument("--overhead-0.5b", dest="overhead_05", type=float, default=30.0, help="seconds per run")
     parser.add_argument("--overhead-7b", dest="overhead_7", type=float, default=120.0, help="seconds per run")
+    parser.add_argument("--steps", type=int, default=20, help="SFT steps of the measured tiny run")
     parser.add_argument("--run-seconds-tiny", type=float, default=None, help="skip measuring; use this wall time")
     parser.add_argument("--trained-characters", type=int, default=None, help="with --run-seconds-tiny")
     parser.add_argument("--seed", type=int, default=0)
@@ -172,32 +184,35 @@ def make_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     if args.run_seconds_tiny is None:
-        print("measuring one tiny-model run (default hyperparameters, 40 notes, 10 edited replies)…", flush=True)
-        measured = measure_tiny_run()
+        print(f"measuring a tiny-model run (default hyperparameters, SFT capped at {args.steps} steps; 40 notes, "
+              "10 edited replies)…", flush=True)
+        measured = measure_tiny_run(steps=args.steps)
         print(json.dumps(measured, indent=2))
     else:
-        measured = {"wall_s": args.run_seconds_tiny, "trained_characters": args.trained_characters or 60_000}
+        measured = {"full_run_s_estimate": args.run_seconds_tiny, "trained_characters": args.trained_characters or 60_000}
     characters = measured["trained_characters"]
     per_run = {"0.5b": estimate_run_seconds(characters, PARAMETERS["0.5b"], args.gpu_tflops, args.overhead_05),
                "7b": estimate_run_seconds(characters, PARAMETERS["7b"], args.gpu_tflops, args.overhead_7)}
-    print(f"\nper run: tiny on this CPU {measured['wall_s']:.0f} s measured; estimated on one GPU at "
+    print(f"\nper run: tiny on this CPU ~{measured['full_run_s_estimate']:.0f} s (a full run, extrapolated); on one GPU at "
           f"{args.gpu_tflops:.0f} TFLOP/s: 0.5B {per_run['0.5b']:.0f} s, 7B {per_run['7b']:.0f} s "
           f"({characters / CHARS_PER_TOKEN:,.0f} tokens a run)")
     requests = day_of_requests(args.users, args.active_share, args.reactions_per_day, args.threshold, args.zones,
                                args.seed)
     print(f"{args.users:,} users, {args.active_share:.0%} active, {args.reactions_per_day} reactions/day, threshold "
           f"{args.threshold}, {args.zones} time zone(s): {len(requests):,} run requests in the day\n")
-    print(f"{'GPU workers':>11} | {'0.5B wait p50':>13} {'p95':>9} {'max':>9} {'util':>5} {'drained':>8} | "
-          f"{'7B wait p50':>11} {'p95':>9} {'max':>9} {'util':>5} {'drained':>8}")
+    print(f"{'GPU workers':>11} | {'0.5B wait p50':>13} {'p95':>9} {'max':>9} {'util':>5} {'nightly':>8} | "
+          f"{'7B wait p50':>11} {'p95':>9} {'max':>9} {'util':>5} {'nightly':>8}")
     for workers in [int(w) for w in args.workers.split(",")]:
         cells = []
         for size in ("0.5b", "7b"):
             result = simulate(requests, workers, per_run[size], args.seed)
             cells.append(f"{_duration(result['p50']):>{13 if size == '0.5b' else 11}} {_duration(result['p95']):>9} "
-                         f"{_duration(result['max']):>9} {result['utilisation']:>5.0%} {result['drained_h']:>7.1f}h")
+                         f"{_duration(result['max']):>9} {result['utilisation']:>5.0%} "
+                         f"{_duration(result['nightly_done']):>8}")
         print(f"{workers:>11} | {cells[0]} | {cells[1]}")
-    print("\n'drained': hour of the day (from 00:00) when the last run of the day ends; past 24 h, the day's work "
-          "does not fit.")
+    print("\nwait: from a run's request to its start; util: busy share of the workers over the day (or longer, "
+          "when the backlog spills over); nightly: from the nightly window opening to its last run ending "
+          "(over 24 h: the day's work does not fit).")
     return 0
 
 

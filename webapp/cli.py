@@ -273,6 +273,7 @@ def list_runs(args) -> int:
     if args.json:
         print(json.dumps([{"id": r.id, "status": r.status, "trigger": r.trigger, "stage": r.stage, "step": r.step,
                            "total_steps": r.total_steps, "data_counts": r.data_counts, "error": r.error,
+                           "attempts": r.attempts, "host": r.host,
                            "created_at": r.created_at.isoformat(), "finished_at": _iso_or_dash(r.finished_at)}
                           for r in rows], indent=2))
         return 0
