@@ -2,7 +2,8 @@
 server and the tiny model: two workers finish five users' queued runs with never two runs of one user at
 once and every adapter where its row says; a worker killed with -9 mid-run leaves the live adapter loadable
 and the run is retried once (a second loss fails it with the reason), never stuck "running"; two app
-processes firing the same nightly window over one database queue exactly one run per eligible user."""
+processes firing the same nightly window over one database queue exactly one run per eligible user; a run
+queued for GPUs is never fetched by a CPU worker."""
 
 from __future__ import annotations
 
@@ -210,3 +211,33 @@ def test_two_app_processes_queue_one_nightly_run_per_eligible_user(queue_env):
         assert all(r.trigger == "schedule" and r.queue_job_id for r in rows), outputs
         assert idle.id not in {r.user_id for r in rows}
         assert session.query(SchedulerTick).filter_by(job="mebot-nightly-training").count() == 1
+
+
+def test_runs_for_gpus_wait_in_the_gpu_queue_where_cpu_workers_never_look(postgres_url):
+    import asyncio
+
+    from rlmf.training import queue
+
+    memory = api.open_memory(postgres_url)
+    alice, bob = memory.user("alice"), memory.user("bob")
+    gpu_run = runs.request_run(memory, alice)
+    assert queue.defer_queued(memory, postgres_url, "gpu") == [gpu_run.id]
+    cpu_run = runs.request_run(memory, bob)
+    assert queue.defer_queued(memory, postgres_url, "cpu") == [cpu_run.id]
+    assert queue.defer_queued(memory, postgres_url, "cpu") == []  # each run gets one job
+
+    async def fetch(queues):
+        app = queue.make_app(postgres_url)
+        async with app.open_async():
+            worker_id = await app.job_manager.register_worker()
+            try:
+                return await app.job_manager.fetch_job(queues, worker_id)
+            finally:
+                await app.job_manager.unregister_worker(worker_id)
+
+    taken = asyncio.run(fetch(["training-cpu"]))
+    assert taken.task_kwargs == {"run_id": cpu_run.id} and taken.lock == f"mebot-user-{bob.id}"
+    assert asyncio.run(fetch(["training-cpu"])) is None  # the gpu run is not for a cpu worker
+    assert asyncio.run(fetch(["training-gpu"])).task_kwargs == {"run_id": gpu_run.id}
+    with pytest.raises(ValueError):
+        queue.queue_name("tpu")
