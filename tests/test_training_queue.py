@@ -3,7 +3,7 @@ server and the tiny model: two workers finish five users' queued runs with never
 once and every adapter where its row says; a worker killed with -9 mid-run leaves the live adapter loadable
 and the run is retried once (a second loss fails it with the reason), never stuck "running"; two app
 processes firing the same nightly window over one database queue exactly one run per eligible user; a run
-queued for GPUs is never fetched by a CPU worker."""
+queued for GPUs is never fetched by a CPU worker; an attempt that others gave up on knows it must stop."""
 
 from __future__ import annotations
 
@@ -176,6 +176,23 @@ def test_a_second_lost_attempt_fails_the_run_with_the_reason(postgres_url):
     failed = runs.get_run(memory, user.id, run.id)
     assert failed.status == "failed" and failed.attempts == MAX_ATTEMPTS and "killed" in failed.error
     assert recover_lost_run(memory, run.id, job_id=7) == "other"
+
+
+def test_an_attempt_given_up_on_knows_it_must_stop(postgres_url):
+    from rlmf.training.queue import taken_away
+
+    memory = api.open_memory(postgres_url)
+    user = memory.user("alice")
+    run = runs.request_run(memory, user)
+    runs.update(memory, run.id, queue_job_id=3)
+    assert runs.claim(memory, run.id, pid=1)
+    assert not taken_away(memory, run.id, attempt=1)
+    recover_lost_run(memory, run.id, job_id=3)  # the others took attempt 1 for dead: back in the queue
+    assert taken_away(memory, run.id, attempt=1)
+    assert runs.claim(memory, run.id, pid=2)
+    assert taken_away(memory, run.id, attempt=1) and not taken_away(memory, run.id, attempt=2)
+    runs.update(memory, run.id, status="succeeded")
+    assert not taken_away(memory, run.id, attempt=2)  # it finished itself
 
 
 NIGHTLY_APP = """

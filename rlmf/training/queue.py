@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from functools import lru_cache
 
 from sqlalchemy import select, text
@@ -118,6 +119,37 @@ def train_run(context, run_id: int) -> str:
     if not runs.claim(memory, run_id, os.getpid()):
         log.info("run %s is no longer queued (cancelled, or taken); nothing to do", run_id)
         return "skipped"
-    status = execute(memory, run_id, settings_module.load(), load_train_config())
+    attempt = runs.get_run_any(memory, run_id).attempts
+    done = threading.Event()
+    threading.Thread(target=_fence, args=(memory, run_id, attempt, done), daemon=True,
+                     name=f"fence-run-{run_id}").start()
+    try:
+        status = execute(memory, run_id, settings_module.load(), load_train_config())
+    finally:
+        done.set()
     log.info("run %s: %s", run_id, status)
     return status
+
+
+def taken_away(memory, run_id: int, attempt: int) -> bool:
+    """Whether other workers have given up on this worker's attempt (they took it for dead and retried or
+    failed the run): then this attempt must stop writing at once."""
+    from rlmf.training import runs
+    from rlmf.training.worker import WORKER_DIED
+
+    row = runs.get_run_any(memory, run_id)
+    return row.attempts != attempt or row.status == "queued" or (
+        row.status == "failed" and (row.error or "").startswith(WORKER_DIED))
+
+
+def _fence(memory, run_id: int, attempt: int, done: threading.Event, every: float = 5.0) -> None:
+    # A worker cut off from the database longer than the stall timeout is presumed dead and its run retried
+    # elsewhere; should it come back, it stops the process rather than train the run a second time.
+    while not done.wait(every):
+        try:
+            lost = taken_away(memory, run_id, attempt)
+        except Exception:  # the database is unreachable: keep training; we'll know when it answers
+            continue
+        if lost and not done.is_set():
+            log.error("run %s attempt %s was taken over by another worker; stopping this worker", run_id, attempt)
+            os._exit(75)
