@@ -2,8 +2,8 @@
 which speaks vLLM's load/unload endpoints): after a rollback the next reply uses the rolled-back weights
 (the server was asked to load that version, and the reply equals the local model's with it); a user's
 superseded version and the least recently used adapters beyond the limit are unloaded; a server that
-restarted (forgetting its adapters, refusing connections for a moment) is retried and reloaded; and an
-adapter kept in object storage (fsspec) is fetched by both the local and the server side."""
+restarted (forgetting its adapters, refusing connections for a moment) is retried and reloaded; and a run
+with an object-storage adapter store (fsspec) uploads its version, which the server then fetches."""
 
 from __future__ import annotations
 
@@ -173,23 +173,36 @@ def test_a_restarted_server_is_retried_and_the_adapter_loaded_again(server, vers
     assert server.calls("load") == ["u1-v2"]
 
 
-def test_an_adapter_in_object_storage_is_fetched_by_serving(server, versions, tiny_model_path, tiny_personal_model,
-                                                            monkeypatch):
+def test_a_run_publishes_to_object_storage_and_serving_fetches_it(server, sqlite_url, tiny_model_path,
+                                                                 tiny_personal_model, monkeypatch):
+    import json
+    import os
+
     import fsspec
 
-    memory, made = versions
+    from memory import api
+    from memory.settings import load
+    from rlmf.training import runs
+    from rlmf.training.run import execute, load_train_config
+
     monkeypatch.setenv("MEBOT_ADAPTER_STORE", "memory://mebot-test-store")
-    location = store.publish(made[("bob", 1)].rename(made[("bob", 1)].with_name("staged")), 2, 7)
-    assert location == "memory://mebot-test-store/u2/v7" and store.has_file(location, "adapter_config.json")
-    assert not Path(made[("bob", 1)].with_name("staged")).exists()  # the staging copy is gone
+    monkeypatch.setenv("MEBOT_BASE_MODEL", str(tiny_model_path))
+    memory = api.open_memory(sqlite_url)
     bob = memory.user("bob")
-    row = adapters.register(memory, user_id=bob.id, version=7, path=store.local_copy(location), base_model=str(tiny_model_path),
-                            parent_id=None, metadata={})
-    adapters.relocate(memory, row.id, location)
-    adapters.promote(memory, bob.id, 7)
+    bob.add_notes([{"title": "Dog", "content": "My dog is called Biscuit."}])
+    run = runs.request_run(memory, bob)
+    assert runs.claim(memory, run.id, os.getpid())
+    config = load_train_config(json.dumps({"sft_max_steps": 2, "per_device_batch_size": 2,
+                                           "gradient_checkpointing": False}))
+    assert execute(memory, run.id, load(), config) in ("succeeded", "rejected"), runs.get_run_any(memory, run.id).error
+    version = adapters.versions(memory, bob.id)[0]
+    assert version.path == "memory://mebot-test-store/u1/v1" and store.has_file(version.path, "adapter_config.json")
+    assert store.has_file(version.path, adapters.METADATA_FILE)
+    assert not any((load().home / "adapter-staging").rglob("adapter_config.json"))  # nothing left in staging
+    adapters.promote(memory, bob.id, 1)
     backend = OpenAIBackend(server.url, "tiny")
-    # The server process fetches the URL itself (here: the same process, hence the same memory filesystem).
+    # The server fetches the URL itself (here in this process, hence the same memory filesystem).
     assert ask(backend, memory, "bob", str(tiny_model_path)) == local_reply(
-        tiny_personal_model, store.local_copy(location), QUESTION)
-    assert server.app.state.lora_calls[-1] == ("load", "u2-v7", location)
+        tiny_personal_model, store.local_copy(version.path), QUESTION)
+    assert server.app.state.lora_calls[-1] == ("load", "u1-v1", version.path)
     fsspec.filesystem("memory").rm("/mebot-test-store", recursive=True)

@@ -153,7 +153,7 @@ def execute(memory, run_id: int, settings, config: TrainConfig, echo=None) -> st
         gc.collect()
 
         progress.stage("eval")
-        parent_path = Path(parent.path) if parent and parent.base_model == settings.base_model else None
+        parent_path = store.local_copy(parent.path) if parent and parent.base_model == settings.base_model else None
         results = evaluate(settings.base_model, latest, parent_path, data["sft_heldout"], data["dpo_heldout"])
         promote, why = passes(results, GateConfig())
 
