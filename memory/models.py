@@ -19,6 +19,9 @@ class User(SQLModel, table=True):
     name: str = Field(index=True, unique=True, max_length=200)
     display_name: str = Field(default="", max_length=200)
     timezone: str = Field(default="UTC", max_length=64)
+    # Calendar conventions; None: the defaults (settings, else derived from the time zone).
+    country: Optional[str] = Field(default=None, max_length=2)
+    date_order: Optional[str] = Field(default=None, max_length=8)
     password_hash: Optional[str] = Field(default=None, max_length=400)
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -109,6 +112,11 @@ class AdapterVersion(SQLModel, table=True):
     version: int
     path: str = Field(max_length=1000)
     base_model: str = Field(max_length=500)
+    # Content hash of the exact base (rlmf.model.fingerprint): an adapter is only applied to that base.
+    base_fingerprint: Optional[str] = Field(default=None, max_length=64)
+    # What its training has seen, cumulatively: {"notes": {id: updated_at iso}, "feedback": [ids],
+    # "pairs": [keys], "kto": [message ids]} (rlmf.training.seen). Incremental runs train on the rest.
+    seen: Optional[Any] = Field(default=None, sa_column=Column(JSON, nullable=True))
     parent_id: Optional[int] = Field(default=None, foreign_key="adapter_version.id")
     status: str = Field(default="candidate", max_length=20)  # candidate | live | rejected | retired
     metrics: Optional[Any] = Field(default=None, sa_column=Column(JSON, nullable=True))
@@ -130,9 +138,11 @@ class TrainingRun(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", index=True)
     status: str = Field(default="queued", max_length=20)  # memory.vocab.RunStatus
     trigger: str = Field(default="manual", max_length=20)  # manual | schedule | feedback
+    kind: Optional[str] = Field(default=None, max_length=20)  # full | incremental (RunKind); None: chosen at start
     stage: Optional[str] = Field(default=None, max_length=20)  # sft | dpo | kto | eval
     step: int = 0
     total_steps: int = 0
+    eta_s: Optional[int] = None  # estimated seconds until the run ends (rlmf.training.progress)
     pid: Optional[int] = None
     host: Optional[str] = Field(default=None, max_length=255)  # the machine whose process `pid` is
     attempts: int = 0  # how many times a process claimed it (a worker killed mid-run retries it once)

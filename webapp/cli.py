@@ -221,7 +221,7 @@ def train(args) -> int:
     recovered = runs.recover_stale_runs(mem)  # a killed `mebot train` must not block the next one
     if recovered:
         print(f"marked {recovered} run(s) whose process had died as failed", file=sys.stderr)
-    run = runs.request_run(mem, user, trigger="manual")
+    run = runs.request_run(mem, user, trigger="manual", kind="full" if args.full else None)
     with machine_lock(settings.home, wait=False) as free:
         if not free:
             print(f"run {run.id} stays queued: another run is training on this machine", file=sys.stderr)
@@ -271,9 +271,9 @@ def list_runs(args) -> int:
     user = mem.user(args.user)
     rows = runs.list_runs(mem, user.id, limit=args.limit)
     if args.json:
-        print(json.dumps([{"id": r.id, "status": r.status, "trigger": r.trigger, "stage": r.stage, "step": r.step,
-                           "total_steps": r.total_steps, "data_counts": r.data_counts, "error": r.error,
-                           "attempts": r.attempts, "host": r.host,
+        print(json.dumps([{"id": r.id, "status": r.status, "trigger": r.trigger, "kind": r.kind, "stage": r.stage,
+                           "step": r.step, "total_steps": r.total_steps, "eta_s": r.eta_s,
+                           "data_counts": r.data_counts, "error": r.error, "attempts": r.attempts, "host": r.host,
                            "created_at": r.created_at.isoformat(), "finished_at": _iso_or_dash(r.finished_at)}
                           for r in rows], indent=2))
         return 0
@@ -281,7 +281,9 @@ def list_runs(args) -> int:
         print("no training runs yet")
     for r in rows:
         progress = f"{r.stage or '-'} {r.step}/{r.total_steps}" if r.status in ("running", "cancelling") else ""
-        print(f"#{r.id} {r.status:<10} {r.trigger:<8} requested {_iso_or_dash(r.created_at)} "
+        if progress and r.eta_s is not None:
+            progress += f" eta {r.eta_s // 60}m{r.eta_s % 60:02d}s"
+        print(f"#{r.id} {r.status:<10} {r.trigger:<8} {r.kind or 'auto':<11} requested {_iso_or_dash(r.created_at)} "
               f"finished {_iso_or_dash(r.finished_at)} {progress} {json.dumps(r.data_counts or {})}")
     return 0
 
@@ -309,6 +311,19 @@ def rollback(args) -> int:
     user = mem.user(args.user)
     adapters.rollback(mem, user.id, args.to)
     print(f"{user.name} now answers with " + (f"adapter v{args.to}" if args.to else "the bare base model"))
+    return 0
+
+
+@command("calendar")
+def calendar(args) -> int:
+    mem = _memory(args)
+    user = mem.user(args.user)
+    if args.country is not None or args.date_order is not None:
+        user.set_calendar(country=args.country, date_order=args.date_order)
+    cal = user.calendar
+    order = {True: "day first", False: "month first", None: "by the language of the text"}[cal.day_first]
+    print(f"{user.name}: time zone {user.timezone}, country {cal.country or '-'} "
+          f"({'set' if user.country else 'default'}), numeric dates {order}")
     return 0
 
 
@@ -348,6 +363,8 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="train the user's personal model now (in this process)")
     p.add_argument("--user", required=True)
+    p.add_argument("--full", action="store_true",
+                   help="retrain from the base on everything (default: continue the live adapter with what is new)")
 
     p = sub.add_parser("worker", help="execute training runs from the task queue (MEBOT_TRAINING_QUEUE=procrastinate)")
     p.add_argument("--device", choices=["cpu", "gpu"], default="cpu",
@@ -364,6 +381,11 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rollback", help="make an earlier adapter version live (0 = the bare base)")
     p.add_argument("--user", required=True)
     p.add_argument("--to", type=int, required=True, metavar="VERSION")
+
+    p = sub.add_parser("calendar", help="a user's country (holidays, seasons) and date order; shows them")
+    p.add_argument("--user", required=True)
+    p.add_argument("--country", default=None, help="ISO 3166 code like DE; '' = the default from the time zone")
+    p.add_argument("--date-order", default=None, choices=["auto", "dmy", "mdy"], help="how 5/7 reads")
 
     p = sub.add_parser("user", help="password accounts for `mebot serve --auth`")
     p.add_argument("action", choices=["add", "passwd", "list"])

@@ -29,16 +29,20 @@ FINISHED = ("succeeded", "rejected", "failed", "cancelled")
 MAX_HISTORY = 2000
 
 
-def request_run(memory, user, trigger: str = "manual") -> TrainingRun:
+def request_run(memory, user, trigger: str = "manual", kind: Optional[str] = None) -> TrainingRun:
     """Queue a run for `user`, or return the one already queued or running (also when another process
-    queues one at the same moment: the unique index decides)."""
+    queues one at the same moment: the unique index decides).
+
+    kind: "full" or "incremental" (memory.vocab.RunKind); None lets the run choose when it starts
+    (rlmf.training.run.choose_kind: incremental when a live adapter can be continued, full on schedule)."""
     for _ in range(3):
         existing = active_run(memory, user.id)
         if existing is not None:
             return existing
         try:
             with memory.session() as session:
-                run = TrainingRun(user_id=user.id, trigger=trigger, status=RunStatus.QUEUED.value, history=[])
+                run = TrainingRun(user_id=user.id, trigger=trigger, kind=kind, status=RunStatus.QUEUED.value,
+                                  history=[])
                 session.add(run)
             return run
         except IntegrityError:

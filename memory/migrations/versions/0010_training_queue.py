@@ -2,14 +2,14 @@
 the APScheduler job store (each app process schedules in memory and claims each firing in scheduler_tick)
 
 Revision ID: 0010
-Revises: 0004
+Revises: 0011
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0010"
-down_revision = "0004"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
