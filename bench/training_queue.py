@@ -3,10 +3,10 @@
     python -m bench.training_queue                        # measure a tiny-model run, then simulate
     python -m bench.training_queue --run-seconds-tiny 40  # skip the measurement (reuse a figure)
 
-1. Measures one real training run on the tiny model (rlmf.model.tiny) in this process, with the default
-   hyperparameters and a typical user's data (notes and edited replies), its SFT capped at `--steps`: wall
-   time, the part that is not training (loading, data synthesis, the evaluation gate), the full run's time
-   extrapolated from seconds per step, and the characters a full run trains on.
+1. Measures one real full training run on the tiny model (rlmf.model.tiny) in this process, with the CPU
+   defaults and a typical user's data (notes and edited replies), its SFT capped at `--steps`: wall time, the
+   part that is not training (loading, data synthesis, the evaluation gate) and the full run's time
+   extrapolated from seconds per step; and the characters a full run with the GPU defaults trains on.
 2. Scales it to a Qwen2.5-0.5B and a 7B base on one data-centre GPU: training compute ≈ 4 · parameters ·
    tokens (forward and activation backward through a frozen base; LoRA weights are tiny), tokens counted
    for the real models' tokenizer (about 3.5 characters per token), at an assumed effective throughput
@@ -47,16 +47,19 @@ DAY = 24 * 3600.0
 
 
 def measure_tiny_run(notes: int = 40, edits: int = 10, steps: int = 20) -> dict:
-    """One real run on the tiny model, its SFT capped at `steps` optimizer steps (a full run at the default
-    hyperparameters takes ~10 min on a busy 2-core CPU): wall seconds, the extrapolated full run, and the
-    characters a full run trains on."""
+    """One real full run on the tiny model with the CPU defaults, its SFT capped at `steps` optimizer steps:
+    wall seconds and the full CPU run extrapolated from seconds per step; and the characters a full run with
+    the GPU defaults (rlmf.training.config: the paper's settings on CUDA) trains on."""
     import os
 
     from memory import api, settings as settings_module
+    from memory.vocab import RunKind
     from rlmf.data import feedback
+    from rlmf.data.run_data import build_run_data
     from rlmf.model.tiny import build_tiny_model
     from rlmf.training import runs
-    from rlmf.training.run import build_data, execute, load_train_config
+    from rlmf.training.config import TrainConfig, stage_steps
+    from rlmf.training.run import execute, load_train_config
 
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder)
@@ -74,16 +77,23 @@ def measure_tiny_run(notes: int = 40, edits: int = 10, steps: int = 20) -> dict:
             reply = user.add_message(chat.id, "assistant", "I do not know.", parent_id=question.id,
                                      prompt=[{"role": "user", "content": question.content}])
             feedback.edit_reply(user, reply.id, f"You noted {topics[i % len(topics)]}.")
-        settings, full = settings_module.load(), load_train_config("{}")
-        config = load_train_config(json.dumps({"sft_max_steps": steps, "dpo_max_steps": max(1, steps // 4)}))
-        data = build_data(user, seed=config.seed, week_start=settings.week_start)
-        characters = sum(len(m["content"]) for row in data["sft"] for m in row["messages"])
-        batch = full.per_device_batch_size * full.gradient_accumulation_steps
-        full_steps = full.sft_epochs * len(data["sft"]) / batch + full.dpo_epochs * len(data["dpo"]) / batch
-        run = runs.request_run(memory, user)
+        settings = settings_module.load()
+
+        def full_data(config):
+            return build_run_data(user, kind=RunKind.FULL, seen=None, seed=config.seed, week_start=settings.week_start,
+                                  replay_ratio=config.replay_ratio, min_replay=config.min_replay_rows,
+                                  max_sft_rows=config.max_sft_rows)
+
+        gpu, cpu = TrainConfig.for_device("cuda"), load_train_config("{}")
+        gpu_data, cpu_data = full_data(gpu), full_data(cpu)
+        characters = _characters(gpu_data.sft) * gpu.sft_epochs + _characters(gpu_data.dpo) * gpu.dpo_epochs
+        cpu_steps = sum(stage_steps(len(rows), cpu, stage) for stage, rows in (("sft", cpu_data.sft), ("dpo", cpu_data.dpo))
+                        if rows and (stage == "sft" or len(rows) >= cpu.min_dpo_pairs))
+        capped = load_train_config(json.dumps({"sft_max_steps": steps, "dpo_max_steps": max(1, steps // 4)}))
+        run = runs.request_run(memory, user, kind="full")
         runs.claim(memory, run.id, os.getpid())
         started = time.perf_counter()
-        status = execute(memory, run.id, settings, config)
+        status = execute(memory, run.id, settings, capped)
         wall = time.perf_counter() - started
         row = runs.get_run_any(memory, run.id)
         stages = (row.metrics or {}).get("stages", {})
@@ -92,9 +102,20 @@ def measure_tiny_run(notes: int = 40, edits: int = 10, steps: int = 20) -> dict:
     steps_done = steps + (max(1, steps // 4) if "dpo" in stages else 0)
     return {"status": status, "wall_s": round(wall, 1), "train_s": round(train_s, 1), "steps": steps_done,
             "stages": {k: {"seconds": v["seconds"], "tokens": v["tokens"]} for k, v in stages.items()},
-            "sft_rows": len(data["sft"]), "dpo_pairs": len(data["dpo"]),
-            "full_run_steps": round(full_steps), "full_run_s_estimate": round(wall - train_s + train_s * full_steps / steps_done),
-            "trained_characters": int(characters * full.sft_epochs)}
+            "sft_rows_gpu": len(gpu_data.sft), "dpo_pairs": len(gpu_data.dpo), "cpu_full_run_steps": cpu_steps,
+            "cpu_full_run_s_estimate": round(wall - train_s + train_s * cpu_steps / steps_done),
+            "trained_characters_gpu": int(characters)}
+
+
+def _characters(value) -> int:
+    """Characters of text in a dataset (rows of messages, prompt/completion pairs …)."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(_characters(v) for k, v in value.items() if k not in ("notes", "feedback_id", "key", "label"))
+    if isinstance(value, (list, tuple)):
+        return sum(_characters(v) for v in value)
+    return 0
 
 
 def estimate_run_seconds(trained_characters: int, parameters: float, tflops: float, overhead_s: float) -> float:
@@ -184,16 +205,17 @@ def make_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     if args.run_seconds_tiny is None:
-        print(f"measuring a tiny-model run (default hyperparameters, SFT capped at {args.steps} steps; 40 notes, "
+        print(f"measuring a tiny-model run (CPU defaults, SFT capped at {args.steps} steps; 40 notes, "
               "10 edited replies)…", flush=True)
         measured = measure_tiny_run(steps=args.steps)
         print(json.dumps(measured, indent=2))
     else:
-        measured = {"full_run_s_estimate": args.run_seconds_tiny, "trained_characters": args.trained_characters or 60_000}
-    characters = measured["trained_characters"]
+        measured = {"cpu_full_run_s_estimate": args.run_seconds_tiny,
+                    "trained_characters_gpu": args.trained_characters or 800_000}
+    characters = measured["trained_characters_gpu"]
     per_run = {"0.5b": estimate_run_seconds(characters, PARAMETERS["0.5b"], args.gpu_tflops, args.overhead_05),
                "7b": estimate_run_seconds(characters, PARAMETERS["7b"], args.gpu_tflops, args.overhead_7)}
-    print(f"\nper run: tiny on this CPU ~{measured['full_run_s_estimate']:.0f} s (a full run, extrapolated); on one GPU at "
+    print(f"\nper run: tiny on this CPU ~{measured['cpu_full_run_s_estimate']:.0f} s (a full run, extrapolated); on one GPU at "
           f"{args.gpu_tflops:.0f} TFLOP/s: 0.5B {per_run['0.5b']:.0f} s, 7B {per_run['7b']:.0f} s "
           f"({characters / CHARS_PER_TOKEN:,.0f} tokens a run)")
     requests = day_of_requests(args.users, args.active_share, args.reactions_per_day, args.threshold, args.zones,
