@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from memory.errors import InvalidInput, NotFound
 from memory.models import TrainingRun, utcnow
+from memory.users import is_sandbox
 from memory.vocab import RunStatus
 
 ACTIVE = ("queued", "running", "cancelling")
@@ -31,10 +32,13 @@ MAX_HISTORY = 2000
 
 def request_run(memory, user, trigger: str = "manual", kind: Optional[str] = None) -> TrainingRun:
     """Queue a run for `user`, or return the one already queued or running (also when another process
-    queues one at the same moment: the unique index decides).
+    queues one at the same moment: the unique index decides). An anonymous visitor's sandbox is never
+    trained: InvalidInput.
 
     kind: "full" or "incremental" (memory.vocab.RunKind); None lets the run choose when it starts
     (rlmf.training.run.choose_kind: incremental when a live adapter can be continued, full on schedule)."""
+    if is_sandbox(user.name):
+        raise InvalidInput("Sandboxes of visitors without an account are not trained: sign in to train a model.")
     for _ in range(3):
         existing = active_run(memory, user.id)
         if existing is not None:

@@ -14,12 +14,14 @@ from typing import Optional
 from sqlalchemy import func, select
 
 from memory.models import Feedback, Note, TrainingRun, User, utcnow
+from memory.users import SANDBOX_PREFIX, purge_expired_sandboxes
 from rlmf.training import ticks
 
 log = logging.getLogger(__name__)
 
-NIGHTLY, FEEDBACK_CHECK, DISPATCH, PROFILES = (
-    "mebot-nightly-training", "mebot-feedback-check", "mebot-dispatch", "mebot-profile-refresh")
+NIGHTLY, FEEDBACK_CHECK, DISPATCH, PROFILES, SANDBOXES = (
+    "mebot-nightly-training", "mebot-feedback-check", "mebot-dispatch", "mebot-profile-refresh",
+    "mebot-sandbox-cleanup")
 
 
 @lru_cache(maxsize=4)
@@ -59,9 +61,13 @@ def _has_new_material(memory, user_id: int) -> bool:
     return bool(changed_notes) or new_feedback(memory, user_id) > 0
 
 
-def _user_ids(memory) -> list[int]:
+def _user_ids(memory, *, sandboxes: bool = False) -> list[int]:
+    # Anonymous visitors' sandboxes are throwaway: never trained.
+    query = select(User.id)
+    if not sandboxes:
+        query = query.where(~User.name.startswith(SANDBOX_PREFIX, autoescape=True))
     with memory.session() as session:
-        return list(session.scalars(select(User.id)))
+        return list(session.scalars(query))
 
 
 def feedback_check(url: str, threshold: int) -> list[int]:
@@ -103,6 +109,16 @@ def refresh_profiles(url: str) -> int:
     return sum(memory.user_by_id(uid).refresh_profile() for uid in _user_ids(memory))
 
 
+def purge_sandboxes(url: str, hours: float) -> int:
+    """Delete the anonymous sandboxes older than `hours`; returns how many went."""
+    from datetime import timedelta
+
+    memory, removed = _memory(url), 0
+    while (batch := purge_expired_sandboxes(memory, timedelta(hours=hours))):
+        removed += batch
+    return removed
+
+
 def train_now(memory, user):
     """Queue a run for `user` and hand it over at once; returns the run."""
     from rlmf.training import runs, submit
@@ -133,7 +149,7 @@ def once_per_firing(job_id: str, slot_of):
 class TrainingScheduler:
     """The app's scheduler: the same jobs in every app process, each firing run by one of them."""
 
-    DISPATCH_SECONDS, PROFILES_SECONDS = 20, 120
+    DISPATCH_SECONDS, PROFILES_SECONDS, SANDBOXES_SECONDS = 20, 120, 600
 
     def __init__(self, memory, settings):
         from apscheduler.schedulers.background import BackgroundScheduler
@@ -170,6 +186,8 @@ class TrainingScheduler:
              lambda now: ticks.interval_slot(now, self.DISPATCH_SECONDS), {}),
             (PROFILES, refresh_profiles, every(self.PROFILES_SECONDS), {},
              lambda now: ticks.interval_slot(now, self.PROFILES_SECONDS), {}),
+            (SANDBOXES, purge_sandboxes, every(self.SANDBOXES_SECONDS), {},
+             lambda now: ticks.interval_slot(now, self.SANDBOXES_SECONDS), {"hours": self.settings.sandbox_hours}),
         ]
         for job_id, job, trigger, trigger_args, slot_of, kwargs in jobs:
             self.scheduler.add_job(once_per_firing(job_id, slot_of)(job), trigger, id=job_id,
