@@ -198,25 +198,32 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--steps", type=int, default=20, help="SFT steps of the measured tiny run")
     parser.add_argument("--run-seconds-tiny", type=float, default=None, help="skip measuring; use this wall time")
     parser.add_argument("--trained-characters", type=int, default=None, help="with --run-seconds-tiny")
+    parser.add_argument("--run-seconds-0.5b", dest="run_05", type=float, default=None,
+                        help="a measured GPU run time for 0.5B (e.g. from bench.run_time on a GPU): replaces the estimate")
+    parser.add_argument("--run-seconds-7b", dest="run_7", type=float, default=None,
+                        help="a measured GPU run time for 7B: replaces the estimate")
     parser.add_argument("--seed", type=int, default=0)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
-    if args.run_seconds_tiny is None:
+    if args.run_seconds_tiny is None and not (args.run_05 and args.run_7):
         print(f"measuring a tiny-model run (CPU defaults, SFT capped at {args.steps} steps; 40 notes, "
               "10 edited replies)…", flush=True)
         measured = measure_tiny_run(steps=args.steps)
         print(json.dumps(measured, indent=2))
     else:
-        measured = {"cpu_full_run_s_estimate": args.run_seconds_tiny,
+        measured = {"cpu_full_run_s_estimate": args.run_seconds_tiny or float("nan"),
                     "trained_characters_gpu": args.trained_characters or 800_000}
     characters = measured["trained_characters_gpu"]
-    per_run = {"0.5b": estimate_run_seconds(characters, PARAMETERS["0.5b"], args.gpu_tflops, args.overhead_05),
-               "7b": estimate_run_seconds(characters, PARAMETERS["7b"], args.gpu_tflops, args.overhead_7)}
-    print(f"\nper run: tiny on this CPU ~{measured['cpu_full_run_s_estimate']:.0f} s (a full run, extrapolated); on one GPU at "
-          f"{args.gpu_tflops:.0f} TFLOP/s: 0.5B {per_run['0.5b']:.0f} s, 7B {per_run['7b']:.0f} s "
+    per_run = {"0.5b": args.run_05 or estimate_run_seconds(characters, PARAMETERS["0.5b"], args.gpu_tflops,
+                                                           args.overhead_05),
+               "7b": args.run_7 or estimate_run_seconds(characters, PARAMETERS["7b"], args.gpu_tflops, args.overhead_7)}
+    tiny = measured["cpu_full_run_s_estimate"]
+    tiny = "not measured" if tiny != tiny else f"~{tiny:.0f} s (a full run, extrapolated)"
+    print(f"\nper run: tiny on this CPU {tiny}; on one GPU at "
+          f"{args.gpu_tflops:.0f} TFLOP/s (or as given): 0.5B {per_run['0.5b']:.0f} s, 7B {per_run['7b']:.0f} s "
           f"({characters / CHARS_PER_TOKEN:,.0f} tokens a run)")
     requests = day_of_requests(args.users, args.active_share, args.reactions_per_day, args.threshold, args.zones,
                                args.seed)
