@@ -159,12 +159,18 @@ class TrainingRun(SQLModel, table=True):
 
 
 class Embedding(SQLModel, table=True):
-    """A dense vector for one searchable document (a note or a message)."""
+    """A dense vector for one searchable document (a note or a message), and the model that made it."""
+
+    __table_args__ = (Index("ix_embedding_user_model_embedded", "user_id", "model", "embedded_at"),)
 
     doc_key: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))  # memory.search.fulltext.doc_key
     user_id: int = Field(foreign_key="user.id", index=True)
     model: str = Field(max_length=500)
-    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # float32, little-endian
+    # The document's own date, so a question's time frame restricts the dense list too.
+    created_at: Optional[datetime] = None
+    # When the vector was written: other processes' in-memory indexes catch up from here.
+    embedded_at: datetime = Field(default_factory=utcnow)
 
 
 # --- L1: the natural-language profile (memory.profile) -----------------------------------------

@@ -29,8 +29,9 @@ class Settings(BaseSettings):
     database_url: Optional[str] = Field(None, description="SQLAlchemy URL of the database; unset: the SQLite "
                                         "file in `home`")
     # --- memory ---
-    embedding_model: Optional[str] = Field(None, description="sentence-transformers id or local path; enables "
-                                           "hybrid search")
+    embedding_model: str = Field("multilingual-e5-small", description="dense half of hybrid search: "
+                                 "`multilingual-e5-small` (bundled), a sentence-transformers id or local "
+                                 "path, or `off`")
     timezone: str = Field("UTC", description="IANA zone for naive times of new users")
     week_start: int = Field(0, ge=0, le=6, description="first day of the week: 0 = Monday … 6 = Sunday")
     country: Optional[str] = Field(None, min_length=2, max_length=2, description="ISO 3166 country of users who set none "
@@ -40,6 +41,10 @@ class Settings(BaseSettings):
     profile_llm_url: Optional[str] = Field(None, description="OpenAI-compatible teacher LLM for L1 extraction "
                                            "(else rule-based)")
     profile_llm_model: Optional[str] = Field(None, description="model name at `profile_llm_url`")
+    profile_extractor: Literal["auto", "rules"] = Field(
+        "auto", description="how notes are read into the profile: `auto` asks `profile_llm_url`, else the chat's "
+        "OpenAI-compatible server (`backend=openai`), else the rules; `rules` never asks a model. The rules "
+        "also read any note a model fails on")
 
     # --- the personal model ---
     backend: Literal["local", "openai", "memory"] = Field(

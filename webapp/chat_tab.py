@@ -9,6 +9,7 @@ import gradio as gr
 
 from memory.api import UserMemory
 from memory.errors import InvalidInput
+from memory.validation import MAX_CONTENT_CHARS, clean_text
 from rlmf.data import feedback
 from rlmf.chat import Chunk, Reply
 from webapp import chat_view
@@ -186,6 +187,8 @@ def listen(ctx, app: gr.Blocks, ui: ChatUI, *, open_note, notes_state: gr.State,
         if not text:
             yield (gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip())
             return
+        # A message that cannot be stored must not leave an empty conversation behind.
+        clean_text(text, field="message", max_chars=MAX_CONTENT_CHARS, required=True)
         if state.session_id is None:
             state = replace(state, session_id=user.new_session().id)
         base = chat_view.conversation(user, state.session_id).messages + [{"role": "user", "content": text}]

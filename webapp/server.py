@@ -55,6 +55,7 @@ def serve(*, host: Optional[str] = None, port: Optional[int] = None, auth: bool 
     from webapp.identity import PASSWORD, Identity, default_mode
 
     memory = api.open_memory(database_url)
+    memory.embed_pending_in_background()  # vectors a model change or a bulk import left to make
     identity = Identity(default_mode(auth))
     if identity.mode == PASSWORD and not accounts.account_names(memory):
         raise MebotError("No accounts yet: add one with `mebot user add NAME`, then start the server again.")

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Optional, Sequence
 
 from memory import timeframe
+from memory.scripts import has_han
 from memory.search.textindex import STOPWORDS
 from rlmf.chat.prompt import MemoryItem, THINK_CLOSE, THINK_OPEN, build_messages
 
@@ -124,7 +125,7 @@ class Synthesiser:
         """Keyword questions about one note, each asked closed-book and open-book in different words."""
         rows = []
         for kw in keywords(note):
-            templates = RECALL_QUESTIONS_ZH if re.search(r"[\u4e00-\u9fff]", kw) else RECALL_QUESTIONS
+            templates = RECALL_QUESTIONS_ZH if has_han(kw) else RECALL_QUESTIONS
             for template, open_book in zip(self.rng.sample(templates, min(self.phrasings, len(templates))),
                                            [False, True] * self.phrasings):
                 now = self._now_after(note.created_at)

@@ -1,14 +1,14 @@
 """Incremental training: what each adapter version has seen and its base's fingerprint; a run's kind and ETA
 
 Revision ID: 0011
-Revises: 0006
+Revises: 0007
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0011"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
