@@ -12,6 +12,7 @@ from datetime import datetime
 
 import pytest
 
+from memory.errors import InvalidInput
 from memory.vocab import RunKind
 from rlmf.chat.prompt import split_reasoning
 from rlmf.data import feedback, preference_pairs
@@ -125,7 +126,8 @@ def test_identical_chosen_and_rejected_never_become_a_pair(memory):
     again = user.add_message(chat.id, "assistant", "A bike.", parent_id=question.id, prompt=prompt)
     feedback.vote(user, again.id, liked=True)
     assert preference_pairs.dpo_rows(user) == []
-    feedback.edit_reply(user, first.id, "A bike. ")  # only whitespace changed: nothing to prefer
+    with pytest.raises(InvalidInput):  # an edit that changes nothing is refused where it is made
+        feedback.edit_reply(user, first.id, "A bike. ")
     assert preference_pairs.dpo_rows(user) == []
 
 
