@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0010"
-down_revision = "0011"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
