@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -124,12 +124,19 @@ class AdapterVersion(SQLModel, table=True):
     promoted_at: Optional[datetime] = Field(default=None)
 
 
+# A user has at most one queued, running or cancelling run: the database refuses a second one, whichever
+# process or machine asks (rlmf.training.runs.request_run).
+ONE_ACTIVE_RUN = "status IN ('queued', 'running', 'cancelling')"
+
+
 class TrainingRun(SQLModel, table=True):
     __tablename__ = "training_run"
+    __table_args__ = (Index("uq_training_run_one_active", "user_id", unique=True,
+                            sqlite_where=text(ONE_ACTIVE_RUN), postgresql_where=text(ONE_ACTIVE_RUN)),)
 
     id: Optional[int] = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
-    status: str = Field(default="queued", max_length=20)  # queued | running | succeeded | failed | cancelled
+    status: str = Field(default="queued", max_length=20)  # memory.vocab.RunStatus
     trigger: str = Field(default="manual", max_length=20)  # manual | schedule | feedback
     kind: Optional[str] = Field(default=None, max_length=20)  # full | incremental (RunKind); None: chosen at start
     stage: Optional[str] = Field(default=None, max_length=20)  # sft | dpo | kto | eval
@@ -137,6 +144,9 @@ class TrainingRun(SQLModel, table=True):
     total_steps: int = 0
     eta_s: Optional[int] = None  # estimated seconds until the run ends (rlmf.training.progress)
     pid: Optional[int] = None
+    host: Optional[str] = Field(default=None, max_length=255)  # the machine whose process `pid` is
+    attempts: int = 0  # how many times a process claimed it (a worker killed mid-run retries it once)
+    queue_job_id: Optional[int] = None  # its job in the task queue; None: the embedded dispatcher runs it
     error: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
     data_counts: Optional[Any] = Field(default=None, sa_column=Column(JSON, nullable=True))
     metrics: Optional[Any] = Field(default=None, sa_column=Column(JSON, nullable=True))
@@ -233,3 +243,16 @@ class ProfileEvidence(SQLModel, table=True):
 
 # "Which notes changed since the last profile refresh?" must not scan all of a user's notes.
 Index("ix_note_user_updated", Note.user_id, Note.updated_at)
+
+
+class SchedulerTick(SQLModel, table=True):
+    """One firing of a scheduled job, claimed by the first app process to insert it: two servers on one
+    database run each nightly window (and each interval slot) once (rlmf.training.ticks)."""
+
+    __tablename__ = "scheduler_tick"
+
+    job: str = Field(primary_key=True, max_length=100)
+    slot: str = Field(primary_key=True, max_length=40)  # e.g. "2026-11-29" for a nightly window
+    host: str = Field(default="", max_length=255)
+    pid: int = 0
+    claimed_at: datetime = Field(default_factory=utcnow)

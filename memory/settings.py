@@ -68,6 +68,21 @@ class Settings(BaseSettings):
     train_config: Optional[str] = Field(None, description="JSON overrides of the training hyperparameters "
                                         "(`rlmf.training.config.TrainConfig`)")
 
+    training_queue: Literal["embedded", "procrastinate"] = Field(
+        "embedded", description="who executes runs: `embedded` (a process on this machine, one run at a time) "
+        "or `procrastinate` (a task queue in the PostgreSQL database; `mebot worker` processes execute runs)")
+    train_device: Literal["cpu", "gpu"] = Field("cpu", description="the worker queue new runs go to; a worker "
+                                                "takes runs of its own device kind only")
+    worker_stalled_seconds: int = Field(30, ge=3, description="a worker silent this long is presumed dead; "
+                                        "its run is retried once, then failed")
+    adapter_store: Optional[str] = Field(None, description="URL of the adapter store shared by training and "
+                                         "serving (a folder, or object storage through fsspec, e.g. s3://…); "
+                                         "unset: `adapters` in `home`")
+
+    # --- serving ---
+    served_adapters: int = Field(16, ge=1, description="adapters a model server keeps loaded; the least "
+                                 "recently used beyond this are unloaded")
+
     # --- the web server ---
     host: str = Field("127.0.0.1", description="address `mebot serve` listens on")
     port: int = Field(7860, ge=1, le=65535, description="port `mebot serve` listens on")

@@ -255,19 +255,45 @@ def train(args) -> int:
     settings = settings_module.load()
     mem = _memory(args)
     user = mem.user(args.user)
+    recovered = runs.recover_stale_runs(mem)  # a killed `mebot train` must not block the next one
+    if recovered:
+        print(f"marked {recovered} run(s) whose process had died as failed", file=sys.stderr)
     run = runs.request_run(mem, user, trigger="manual", kind="full" if args.full else None)
     with machine_lock(settings.home, wait=False) as free:
         if not free:
-            print(f"run {run.id} is queued: another run is training on this machine", file=sys.stderr)
-            return 0
+            print(f"run {run.id} stays queued: another run is training on this machine", file=sys.stderr)
+            return 3
         if not runs.claim(mem, run.id, os.getpid()):
-            print(f"run {run.id} is already being trained by another process", file=sys.stderr)
-            return 0
+            where = "a queue worker" if run.queue_job_id else "another process"
+            print(f"run {run.id} is already being trained by {where} ({run.status})", file=sys.stderr)
+            return 3
         print(f"training run {run.id} for {user.name} on {settings.base_model}", file=sys.stderr)
         status = execute(mem, run.id, settings, load_train_config(), echo=lambda line: print(line, file=sys.stderr))
     finished = runs.get_run(mem, user.id, run.id)
     print(f"run {run.id}: {status}" + (f" ({finished.error.splitlines()[0]})" if finished.error else ""))
     return 0 if status in ("succeeded", "rejected") else 1
+
+
+@command("worker")
+def worker(args) -> int:
+    import asyncio
+    import logging
+
+    from memory import settings as settings_module
+    from rlmf.training.worker import run_worker
+
+    settings = settings_module.load()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    url = args.database or settings.resolved_database_url
+    print(f"training worker for the {args.device} queue", file=sys.stderr, flush=True)
+    try:
+        asyncio.run(run_worker(url, args.device, stalled_seconds=settings.worker_stalled_seconds))
+    except ValueError as exc:  # not PostgreSQL, unknown device kind
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        pass
+    return 0
 
 
 def _iso_or_dash(moment) -> str:
@@ -284,7 +310,7 @@ def list_runs(args) -> int:
     if args.json:
         print(json.dumps([{"id": r.id, "status": r.status, "trigger": r.trigger, "kind": r.kind, "stage": r.stage,
                            "step": r.step, "total_steps": r.total_steps, "eta_s": r.eta_s,
-                           "data_counts": r.data_counts, "error": r.error,
+                           "data_counts": r.data_counts, "error": r.error, "attempts": r.attempts, "host": r.host,
                            "created_at": r.created_at.isoformat(), "finished_at": _iso_or_dash(r.finished_at)}
                           for r in rows], indent=2))
         return 0
@@ -385,6 +411,10 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", required=True)
     p.add_argument("--full", action="store_true",
                    help="retrain from the base on everything (default: continue the live adapter with what is new)")
+
+    p = sub.add_parser("worker", help="execute training runs from the task queue (MEBOT_TRAINING_QUEUE=procrastinate)")
+    p.add_argument("--device", choices=["cpu", "gpu"], default="cpu",
+                   help="the queue to take runs from; one worker per GPU")
 
     p = sub.add_parser("runs", help="list the user's training runs")
     p.add_argument("--user", required=True)

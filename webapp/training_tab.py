@@ -9,7 +9,7 @@ import gradio as gr
 import pandas as pd
 
 from memory.errors import InvalidInput
-from rlmf.training import adapters, runs
+from rlmf.training import adapters, runs, submit
 from webapp import training_view as view
 from webapp.edge import as_id, shows_errors
 from webapp.render import adapter_badge
@@ -113,8 +113,8 @@ def listen(ctx, ui: TrainingUI, *, tab: gr.Tab, badge_output: gr.HTML) -> None:
         if not ctx.can_train(user):
             raise InvalidInput("Sign in to train a model of your own; sandboxes are not trained.")
         run = runs.request_run(ctx.memory, user, trigger="manual")
-        if ctx.dispatch_runs:  # starting the process takes milliseconds; training runs outside this server
-            runs.dispatch(ctx.memory, ctx.database_url)
+        if ctx.dispatch_runs:  # starting a process or enqueueing takes milliseconds; training runs elsewhere
+            submit.start_queued(ctx.memory, ctx.database_url)
         gr.Info(f"Training run {run.id} requested.")
         return everything(ctx, user)
 

@@ -22,11 +22,14 @@ def make_backend(settings: Settings):
     if settings.backend == "openai":
         if not settings.openai_base_url:
             return MemoryOnlyBackend("MEBOT_OPENAI_BASE_URL is not set")
-        return OpenAIBackend(settings.openai_base_url, settings.base_model, settings.openai_api_key)
+        return OpenAIBackend(settings.openai_base_url, settings.base_model, settings.openai_api_key,
+                             max_adapters=settings.served_adapters)
     from rlmf.model.base import ModelUnavailable
 
     try:
-        return LocalBackend.load(settings.base_model)
+        backend = LocalBackend.load(settings.base_model)
+        backend.max_adapters = settings.served_adapters
+        return backend
     except ModelUnavailable as exc:
         log.info("memory-only mode: %s", exc)
         return MemoryOnlyBackend(str(exc))

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from memory.errors import InvalidInput, NotFound
 from memory.models import AdapterVersion, utcnow
 from rlmf.chat.backends import AdapterRef
+from rlmf.training import store
 
 METADATA_FILE = "mebot_adapter.json"
 
@@ -66,6 +67,14 @@ def register(memory, *, user_id: int, version: int, path: Path, base_model: str,
     return row
 
 
+def relocate(memory, version_id: int, location: str) -> AdapterVersion:
+    """Point a version's row at where the store keeps it (unchanged for a folder store)."""
+    with memory.session() as session:
+        row = session.get(AdapterVersion, version_id)
+        row.path = str(location)
+        return row
+
+
 def versions(memory, user_id: int) -> list[AdapterVersion]:
     """All the user's adapter versions, newest first."""
     with memory.session() as session:
@@ -87,7 +96,7 @@ def promote(memory, user_id: int, version: int) -> AdapterVersion:
         target = next((r for r in rows if r.version == version), None)
         if target is None:
             raise NotFound(f"No adapter version {version}.")
-        if not (Path(target.path) / "adapter_config.json").is_file():
+        if not store.has_file(target.path, "adapter_config.json"):
             raise InvalidInput(f"Adapter version {version} has no weights on disk; it cannot go live.")
         for row in rows:
             if row.status == "live" and row.id != target.id:
@@ -122,5 +131,5 @@ def ref(row: Optional[AdapterVersion]) -> Optional[AdapterRef]:
     """How a backend loads this version."""
     if row is None:
         return None
-    return AdapterRef(name=f"u{row.user_id}-v{row.version}", path=Path(row.path), version_id=row.id,
+    return AdapterRef(name=f"u{row.user_id}-v{row.version}", path=row.path, version_id=row.id,
                       version=row.version)

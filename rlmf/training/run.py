@@ -15,7 +15,6 @@ the version folder appears by one rename.
 from __future__ import annotations
 
 import argparse
-import fcntl
 import gc
 import json
 import os
@@ -31,7 +30,7 @@ from typing import Optional
 from memory import settings as settings_module
 from memory.models import utcnow
 from memory.vocab import RunKind, RunTrigger
-from rlmf.training import adapters, runs
+from rlmf.training import adapters, runs, store
 from rlmf.training.config import TrainConfig, stage_steps
 from rlmf.training.gate import GateConfig, evaluate, passes
 from rlmf.training.progress import Cancelled, ProgressWriter
@@ -50,18 +49,22 @@ def load_train_config(overrides: Optional[str] = None) -> TrainConfig:
 
 @contextmanager
 def machine_lock(home: Path, wait: bool):
-    """The machine's training lock: one run trains at a time. Yields False when busy and not waiting."""
+    """The machine's training lock (a file lock, on any OS): one embedded run trains at a time.
+
+    Yields False when busy and not waiting."""
+    from filelock import FileLock, Timeout
+
     home.mkdir(parents=True, exist_ok=True)
-    with open(home / "training.lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    lock = FileLock(home / "training.lock")
+    try:
+        lock.acquire(timeout=-1 if wait else 0)
+    except Timeout:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        lock.release()
 
 
 class NothingToLearn(Exception):
@@ -101,8 +104,9 @@ def execute(memory, run_id: int, settings, config: TrainConfig, echo=None) -> st
     run = runs.get_run_any(memory, run_id)
     user = memory.user_by_id(run.user_id)
     progress = ProgressWriter(memory, run_id, echo)
-    adapters.clean_leftovers(settings.adapters_dir, user.id)
-    work = adapters.user_dir(settings.adapters_dir, user.id) / f".run{run_id}"
+    root = store.training_root(settings)  # the store's folder, or local staging for object storage
+    adapters.clean_leftovers(root, user.id)
+    work = adapters.user_dir(root, user.id) / f".run{run_id}"
     try:
         progress.stage("prepare")
         source = resolve_source(settings.base_model, echo=echo)
@@ -128,7 +132,7 @@ def execute(memory, run_id: int, settings, config: TrainConfig, echo=None) -> st
         counts["plan"] = plan
         runs.update(memory, run_id, data_counts=counts)
         stages: dict[str, dict] = {}
-        latest = Path(parent.path) if kind == RunKind.INCREMENTAL else None
+        latest = store.local_copy(parent.path) if kind == RunKind.INCREMENTAL else None
         for stage, rows, train in (("sft", data.sft, train_sft), ("dpo", data.dpo, train_dpo),
                                    ("kto", data.kto, train_kto)):
             if stage not in plan:
@@ -176,15 +180,17 @@ def judge_and_register(memory, settings, *, user_id: int, candidate: Path, paren
     next version folder, record it, and promote it only if it passed.
 
     Returns (status "succeeded" | "rejected", the AdapterVersion row, the gate's reason, metrics)."""
-    parent_path = Path(parent.path) if parent and parent.base_fingerprint == fingerprint else None
+    parent_path = store.local_copy(parent.path) if parent and parent.base_fingerprint == fingerprint else None
     results = evaluate(settings.base_model, candidate, parent_path, sft_heldout, dpo_heldout)
     promote, why = passes(results, GateConfig())
-    version, folder = adapters.next_version_dir(memory, settings.adapters_dir, user_id)
+    # The store's folder, or local staging when the store is object storage (rlmf.training.store).
+    version, folder = adapters.next_version_dir(memory, store.training_root(settings), user_id)
     Path(candidate).rename(folder)  # the version appears whole, or not at all
     metrics = {"evaluation": results, "gate": why, "stages": metadata.get("stages", {})}
     row = adapters.register(memory, user_id=user_id, version=version, path=folder, base_model=base_label,
                             base_fingerprint=fingerprint, seen=seen, parent_id=parent.id if parent else None,
                             metadata={**metadata, "metrics": metrics})
+    row = adapters.relocate(memory, row.id, store.publish(folder, user_id, version, settings))
     if promote:
         adapters.promote(memory, user_id, version)
     else:
