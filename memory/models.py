@@ -8,6 +8,8 @@ from typing import Any, Optional
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from memory.vocab import AdapterStatus, RunStatus, RunTrigger
+
 
 def utcnow() -> datetime:
     """The current time in UTC, the form every datetime column holds."""
@@ -76,7 +78,7 @@ class Feedback(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     message_id: int = Field(foreign_key="message.id", index=True)
-    kind: str = Field(max_length=20)  # "like" | "dislike" | "edit" | "regenerate"
+    kind: str = Field(max_length=20)  # a vocab.FeedbackKind
     reason: Optional[str] = Field(default=None, max_length=100)
     comment: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
     # For an edit: the user's version of the reply; the bot's stays on the message.
@@ -110,7 +112,7 @@ class AdapterVersion(SQLModel, table=True):
     path: str = Field(max_length=1000)
     base_model: str = Field(max_length=500)
     parent_id: Optional[int] = Field(default=None, foreign_key="adapter_version.id")
-    status: str = Field(default="candidate", max_length=20)  # candidate | live | rejected | retired
+    status: str = Field(default=AdapterStatus.CANDIDATE.value, max_length=20)  # a vocab.AdapterStatus
     metrics: Optional[Any] = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = Field(default_factory=utcnow)
     promoted_at: Optional[datetime] = Field(default=None)
@@ -121,8 +123,8 @@ class TrainingRun(SQLModel, table=True):
 
     id: Optional[int] = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
-    status: str = Field(default="queued", max_length=20)  # queued | running | succeeded | failed | cancelled
-    trigger: str = Field(default="manual", max_length=20)  # manual | schedule | feedback
+    status: str = Field(default=RunStatus.QUEUED.value, max_length=20)  # a vocab.RunStatus
+    trigger: str = Field(default=RunTrigger.MANUAL.value, max_length=20)  # a vocab.RunTrigger
     stage: Optional[str] = Field(default=None, max_length=20)  # sft | dpo | kto | eval
     step: int = 0
     total_steps: int = 0

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from memory import timeframe
-from rlmf.chat.prompt import MemoryItem, build_messages, cited_refs, neutralise, split_reasoning
+from memory.citations import cited_refs
+from rlmf.chat.prompt import MemoryItem, build_messages, neutralise, split_reasoning
 from rlmf.model.special_tokens import ME_TOKEN
 
 NOW = datetime(2024, 7, 20, 15, 0, tzinfo=timezone(timedelta(hours=2)))

@@ -9,6 +9,7 @@ import gradio as gr
 
 from memory.api import UserMemory
 from memory.errors import InvalidInput
+from memory.vocab import FeedbackKind
 from rlmf.data import feedback
 from rlmf.chat import Chunk, Reply
 from webapp import chat_view
@@ -145,10 +146,10 @@ def _reply_for_question(rows: list, question_id: int) -> Optional[int]:
     return None
 
 
-def _vote_box(kind: Optional[str]) -> tuple:
+def _vote_box(kind: Optional[FeedbackKind]) -> tuple:
     if kind is None:
         return gr.Group(visible=False), gr.Markdown(), gr.Radio(choices=[], value=None), gr.Textbox(value="")
-    title = "You liked this reply." if kind == "like" else "You disliked this reply."
+    title = "You liked this reply." if kind == FeedbackKind.LIKE else "You disliked this reply."
     return (gr.Group(visible=True), gr.Markdown(f"**{title}** Tell Mebot why, if you like."),
             gr.Radio(choices=list(feedback.REASONS[kind]), value=None), gr.Textbox(value=""))
 
@@ -225,7 +226,7 @@ def listen(ctx, app: gr.Blocks, ui: ChatUI, *, open_note, notes_state: gr.State,
         if reply_id is None:
             raise InvalidInput("Only Mebot's replies can be rated.")
         if data.liked in (True, False):
-            kind = "like" if data.liked else "dislike"
+            kind = FeedbackKind.LIKE if data.liked else FeedbackKind.DISLIKE
             feedback.vote(user, reply_id, data.liked)
             return (replace(state, vote=(reply_id, kind)), *_vote_box(kind))
         feedback.retract_vote(user, reply_id)
@@ -237,7 +238,7 @@ def listen(ctx, app: gr.Blocks, ui: ChatUI, *, open_note, notes_state: gr.State,
         if state.vote is None:
             raise InvalidInput("Rate a reply first.")
         reply_id, kind = state.vote
-        feedback.vote(user, reply_id, kind == "like", reason=reason or None, comment=comment or None)
+        feedback.vote(user, reply_id, kind == FeedbackKind.LIKE, reason=reason or None, comment=comment or None)
         gr.Info("Thanks: Mebot learns from this at the next training run.")
         return (replace(state, vote=None), *_vote_box(None))
 

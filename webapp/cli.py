@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from memory.errors import MebotError
+from memory.vocab import RunStatus, RunTrigger
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
@@ -218,7 +219,7 @@ def train(args) -> int:
     settings = settings_module.load()
     mem = _memory(args)
     user = mem.user(args.user)
-    run = runs.request_run(mem, user, trigger="manual")
+    run = runs.request_run(mem, user, trigger=RunTrigger.MANUAL)
     with machine_lock(settings.home, wait=False) as free:
         if not free:
             print(f"run {run.id} is queued: another run is training on this machine", file=sys.stderr)
@@ -230,7 +231,7 @@ def train(args) -> int:
         status = execute(mem, run.id, settings, load_train_config(), echo=lambda line: print(line, file=sys.stderr))
     finished = runs.get_run(mem, user.id, run.id)
     print(f"run {run.id}: {status}" + (f" ({finished.error.splitlines()[0]})" if finished.error else ""))
-    return 0 if status in ("succeeded", "rejected") else 1
+    return 0 if status in (RunStatus.SUCCEEDED, RunStatus.REJECTED) else 1
 
 
 def _iso_or_dash(moment) -> str:
@@ -253,7 +254,7 @@ def list_runs(args) -> int:
     if not rows:
         print("no training runs yet")
     for r in rows:
-        progress = f"{r.stage or '-'} {r.step}/{r.total_steps}" if r.status in ("running", "cancelling") else ""
+        progress = f"{r.stage or '-'} {r.step}/{r.total_steps}" if r.status in (RunStatus.RUNNING, RunStatus.CANCELLING) else ""
         print(f"#{r.id} {r.status:<10} {r.trigger:<8} requested {_iso_or_dash(r.created_at)} "
               f"finished {_iso_or_dash(r.finished_at)} {progress} {json.dumps(r.data_counts or {})}")
     return 0

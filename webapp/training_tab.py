@@ -9,6 +9,7 @@ import gradio as gr
 import pandas as pd
 
 from memory.errors import InvalidInput
+from memory.vocab import RunTrigger
 from rlmf.training import adapters, runs
 from webapp import training_view as view
 from webapp.edge import as_id, shows_errors
@@ -112,7 +113,7 @@ def listen(ctx, ui: TrainingUI, *, tab: gr.Tab, badge_output: gr.HTML) -> None:
         user = ctx.user(request)
         if not ctx.can_train(user):
             raise InvalidInput("Sign in to train a model of your own; sandboxes are not trained.")
-        run = runs.request_run(ctx.memory, user, trigger="manual")
+        run = runs.request_run(ctx.memory, user, trigger=RunTrigger.MANUAL)
         if ctx.dispatch_runs:  # starting the process takes milliseconds; training runs outside this server
             runs.dispatch(ctx.memory, ctx.database_url)
         gr.Info(f"Training run {run.id} requested.")

@@ -13,6 +13,7 @@ from typing import Callable
 
 from pydantic import ValidationError
 
+from memory import llm_client
 from memory.profile import taxonomy
 from memory.errors import MebotError
 from memory.profile.extract.items import item_key
@@ -102,17 +103,12 @@ def to_facts(llm: LLMFacts, note_date: datetime | None = None) -> ExtractedFacts
 
 def openai_complete(base_url: str, model: str, api_key: str | None = None,
                     timeout: float = 120.0) -> Callable[[str], str]:
-    """A `complete` callable over an OpenAI-compatible chat endpoint (a teacher model), greedy."""
-    import httpx
-
-    client = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout,
-                          headers={"Authorization": f"Bearer {api_key}"} if api_key else {})
+    """A `complete` callable over an OpenAI-compatible chat endpoint (a teacher model), greedy; a server
+    that cannot be reached or answers an error raises memory.errors.ModelServerError."""
+    client = llm_client.make_client(base_url, api_key, timeout=timeout)
 
     def complete(prompt: str) -> str:
-        response = client.post("/chat/completions", json={
-            "model": model, "temperature": 0, "max_tokens": 1024,
-            "messages": [{"role": "user", "content": prompt}]})
-        response.raise_for_status()
-        return response.json()["choices"][0]["message"]["content"] or ""
+        return llm_client.complete(client, model, [{"role": "user", "content": prompt}],
+                                   temperature=0, max_tokens=1024)
 
     return complete

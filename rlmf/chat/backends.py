@@ -1,14 +1,15 @@
 """Where replies come from: a local transformers model with per-user PEFT adapters, an OpenAI-compatible
-server (vLLM with --enable-lora serves many users' adapters from one GPU), or no model at all."""
+server (vLLM with --enable-lora serves many users' adapters from one GPU), or no model at all. Each is a
+`Backend`; a server that cannot be reached or answers an error raises memory.errors.ModelServerError."""
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterator, Optional, Protocol
 
+from memory import llm_client
 from rlmf.model.generation import GenerationConfig
 
 log = logging.getLogger(__name__)
@@ -22,6 +23,22 @@ class AdapterRef:
     path: Path
     version_id: int
     version: int
+
+
+class Backend(Protocol):
+    """Where the chat engine's replies come from."""
+
+    name: str  # recorded with every reply it writes
+    memory_only: bool  # True: it writes nothing, the engine lists memory instead (rlmf.chat.memory_only)
+
+    def count_tokens(self, messages: list[dict]) -> int:
+        """How many tokens `messages` take as a prompt (an estimate where no tokenizer is at hand)."""
+        ...
+
+    def stream(self, messages: list[dict], *, adapter: Optional[AdapterRef] = None,
+               gen: Optional[GenerationConfig] = None) -> Iterator[str]:
+        """The reply to `messages`, piece by piece, from the user's `adapter` (None: the base model)."""
+        ...
 
 
 class MemoryOnlyBackend:
@@ -100,13 +117,10 @@ class OpenAIBackend:
 
     def __init__(self, base_url: str, model: str, api_key: Optional[str] = None, timeout: float = 120.0,
                  tokenizer=None):
-        import httpx
-
         self.base_url = base_url.rstrip("/")
         self.name = model
         self.tokenizer = tokenizer
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self.client = httpx.Client(base_url=self.base_url, headers=headers, timeout=timeout)
+        self.client = llm_client.make_client(self.base_url, api_key, timeout=timeout)
         self._registered: set[str] = set()
 
     def count_tokens(self, messages: list[dict]) -> int:
@@ -120,10 +134,8 @@ class OpenAIBackend:
         # already has it, or was started with --lora-modules, answers 4xx, which is fine.
         if adapter.name in self._registered:
             return
-        response = self.client.post("/load_lora_adapter",
-                                    json={"lora_name": adapter.name, "lora_path": str(adapter.path)})
-        if response.status_code >= 500:
-            response.raise_for_status()
+        llm_client.post(self.client, "/load_lora_adapter",
+                        {"lora_name": adapter.name, "lora_path": str(adapter.path)}, tolerate_client_errors=True)
         self._registered.add(adapter.name)
 
     def stream(self, messages: list[dict], *, adapter: Optional[AdapterRef] = None,
@@ -131,19 +143,5 @@ class OpenAIBackend:
         gen = gen or GenerationConfig()
         if adapter is not None:
             self._register(adapter)
-        body = {"model": adapter.name if adapter else self.name, "messages": messages, "stream": True,
-                "max_tokens": gen.max_new_tokens, "temperature": gen.temperature, "top_p": gen.top_p}
-        with self.client.stream("POST", "/chat/completions", json=body) as response:
-            if response.status_code >= 400:
-                response.read()
-                raise RuntimeError(f"model server answered {response.status_code}: {response.text[:300]}")
-            for line in response.iter_lines():
-                if not line.startswith("data:"):
-                    continue
-                data = line[5:].strip()
-                if data == "[DONE]":
-                    break
-                choice = (json.loads(data).get("choices") or [{}])[0]
-                text = (choice.get("delta") or {}).get("content")
-                if text:
-                    yield text
+        yield from llm_client.stream(self.client, adapter.name if adapter else self.name, messages,
+                                     max_tokens=gen.max_new_tokens, temperature=gen.temperature, top_p=gen.top_p)

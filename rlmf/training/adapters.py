@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from memory.errors import InvalidInput, NotFound
 from memory.models import AdapterVersion, utcnow
+from memory.vocab import AdapterStatus
 from rlmf.chat.backends import AdapterRef
 
 METADATA_FILE = "mebot_adapter.json"
@@ -51,7 +52,7 @@ def register(memory, *, user_id: int, version: int, path: Path, base_model: str,
              metadata: dict) -> AdapterVersion:
     """Record a finished adapter folder as a candidate and write its metadata file beside the weights."""
     row = AdapterVersion(user_id=user_id, version=version, path=str(path), base_model=base_model,
-                         parent_id=parent_id, status="candidate", metrics=metadata.get("metrics"))
+                         parent_id=parent_id, status=AdapterStatus.CANDIDATE, metrics=metadata.get("metrics"))
     with memory.session() as session:
         session.add(row)
         session.flush()
@@ -72,7 +73,7 @@ def live(memory, user_id: int) -> Optional[AdapterVersion]:
     """The version that answers the user now, or None (the bare base)."""
     with memory.session() as session:
         return session.scalars(select(AdapterVersion).where(
-            AdapterVersion.user_id == user_id, AdapterVersion.status == "live")).first()
+            AdapterVersion.user_id == user_id, AdapterVersion.status == AdapterStatus.LIVE)).first()
 
 
 def promote(memory, user_id: int, version: int) -> AdapterVersion:
@@ -85,9 +86,9 @@ def promote(memory, user_id: int, version: int) -> AdapterVersion:
         if not (Path(target.path) / "adapter_config.json").is_file():
             raise InvalidInput(f"Adapter version {version} has no weights on disk; it cannot go live.")
         for row in rows:
-            if row.status == "live" and row.id != target.id:
-                row.status = "retired"
-        target.status = "live"
+            if row.status == AdapterStatus.LIVE and row.id != target.id:
+                row.status = AdapterStatus.RETIRED
+        target.status = AdapterStatus.LIVE
         target.promoted_at = utcnow()
         return target
 
@@ -97,7 +98,7 @@ def reject(memory, user_id: int, version: int, metrics: Optional[dict] = None) -
     with memory.session() as session:
         row = session.scalars(select(AdapterVersion).where(
             AdapterVersion.user_id == user_id, AdapterVersion.version == version)).one()
-        row.status = "rejected"
+        row.status = AdapterStatus.REJECTED
         if metrics is not None:
             row.metrics = metrics
 
@@ -107,8 +108,8 @@ def rollback(memory, user_id: int, version: int) -> AdapterVersion:
     if version == 0:
         with memory.session() as session:
             for row in session.scalars(select(AdapterVersion).where(
-                    AdapterVersion.user_id == user_id, AdapterVersion.status == "live")):
-                row.status = "retired"
+                    AdapterVersion.user_id == user_id, AdapterVersion.status == AdapterStatus.LIVE)):
+                row.status = AdapterStatus.RETIRED
         return None
     return promote(memory, user_id, version)
 

@@ -30,6 +30,7 @@ from typing import Callable, Optional
 from memory.profile import summary as profile_summary
 from memory import settings as settings_module
 from memory.models import utcnow
+from memory.vocab import RunStatus
 from rlmf.training import adapters, runs
 from rlmf.data import preference_pairs
 from rlmf.training.config import TrainConfig
@@ -92,7 +93,7 @@ class ProgressWriter:
     def flush(self) -> None:
         runs.append_history(self.memory, self.run_id, self.pending, **self.state)
         self.pending, self.last_write = [], time.monotonic()
-        if runs.get_run_status(self.memory, self.run_id) == "cancelling":
+        if runs.get_run_status(self.memory, self.run_id) == RunStatus.CANCELLING:
             raise Cancelled()
 
     def stage(self, stage: str) -> None:
@@ -115,7 +116,7 @@ def build_data(user, *, seed: int, week_start: int) -> dict:
             "kto": preference_pairs.kto_rows(user), "notes": len(notes)}
 
 
-def execute(memory, run_id: int, settings, config: TrainConfig, echo=None) -> str:
+def execute(memory, run_id: int, settings, config: TrainConfig, echo=None) -> RunStatus:
     """Run the claimed run `run_id` to its end; returns its final status."""
     from rlmf.training.preference import train_dpo, train_kto
     from rlmf.training.sft import train_sft
@@ -164,18 +165,18 @@ def execute(memory, run_id: int, settings, config: TrainConfig, echo=None) -> st
             adapters.promote(memory, user.id, version)
         else:
             adapters.reject(memory, user.id, version, metrics)
-        status = "succeeded" if promote else "rejected"
+        status = RunStatus.SUCCEEDED if promote else RunStatus.REJECTED
         progress.flush()
         runs.update(memory, run_id, status=status, metrics=metrics, adapter_version_id=row.id,
                     finished_at=utcnow(), error=None if promote else why)
         return status
     except Cancelled:
-        runs.update(memory, run_id, status="cancelled", finished_at=utcnow())
-        return "cancelled"
+        runs.update(memory, run_id, status=RunStatus.CANCELLED, finished_at=utcnow())
+        return RunStatus.CANCELLED
     except Exception as exc:
-        runs.update(memory, run_id, status="failed", finished_at=utcnow(),
+        runs.update(memory, run_id, status=RunStatus.FAILED, finished_at=utcnow(),
                     error=f"{type(exc).__name__}: {exc}"[:2000] + "\n" + traceback.format_exc()[-3000:])
-        return "failed"
+        return RunStatus.FAILED
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -209,7 +210,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         status = execute(memory, args.run_id, settings, load_train_config(),
                          echo=print if args.verbose else None)
     memory.close()
-    return 0 if status in ("succeeded", "rejected", "cancelled") else 1
+    return 0 if status in (RunStatus.SUCCEEDED, RunStatus.REJECTED, RunStatus.CANCELLED) else 1
 
 
 if __name__ == "__main__":

@@ -15,20 +15,21 @@ from sqlalchemy import update as sql_update
 
 from memory.errors import InvalidInput, NotFound
 from memory.models import TrainingRun, utcnow
+from memory.owned import owned_row
+from memory.vocab import ACTIVE_RUN_STATUSES, RunStatus, RunTrigger
 
-ACTIVE = ("queued", "running", "cancelling")
-FINISHED = ("succeeded", "rejected", "failed", "cancelled")
 MAX_HISTORY = 2000
+_WORKING = (RunStatus.RUNNING, RunStatus.CANCELLING)  # a process is (or should be) working on it
 
 
-def request_run(memory, user, trigger: str = "manual") -> TrainingRun:
+def request_run(memory, user, trigger: RunTrigger = RunTrigger.MANUAL) -> TrainingRun:
     """Queue a run for `user` (or return the one already queued or running)."""
     with memory.session() as session:
         existing = session.scalars(select(TrainingRun).where(
-            TrainingRun.user_id == user.id, TrainingRun.status.in_(ACTIVE))).first()
+            TrainingRun.user_id == user.id, TrainingRun.status.in_(ACTIVE_RUN_STATUSES))).first()
         if existing is not None:
             return existing
-        run = TrainingRun(user_id=user.id, trigger=trigger, status="queued", history=[])
+        run = TrainingRun(user_id=user.id, trigger=trigger, status=RunStatus.QUEUED, history=[])
         session.add(run)
     return run
 
@@ -43,10 +44,7 @@ def list_runs(memory, user_id: int, limit: int = 20) -> list[TrainingRun]:
 def get_run(memory, user_id: int, run_id: int) -> TrainingRun:
     """One of the user's runs, or NotFound."""
     with memory.session() as session:
-        run = session.get(TrainingRun, run_id)
-    if run is None or run.user_id != user_id:
-        raise NotFound(f"No training run {run_id!r}.")
-    return run
+        return owned_row(session, TrainingRun, run_id, user_id=user_id, what="training run")
 
 
 def get_run_any(memory, run_id: int) -> TrainingRun:
@@ -58,30 +56,31 @@ def get_run_any(memory, run_id: int) -> TrainingRun:
     return run
 
 
-def get_run_status(memory, run_id: int) -> str:
+def get_run_status(memory, run_id: int) -> Optional[RunStatus]:
     """The current status of a run."""
     with memory.session() as session:
-        return session.scalar(select(TrainingRun.status).where(TrainingRun.id == run_id))
+        status = session.scalar(select(TrainingRun.status).where(TrainingRun.id == run_id))
+    return RunStatus(status) if status is not None else None
 
 
 def active_run(memory, user_id: int) -> Optional[TrainingRun]:
     """The user's queued or running run, if any."""
     with memory.session() as session:
         return session.scalars(select(TrainingRun).where(
-            TrainingRun.user_id == user_id, TrainingRun.status.in_(ACTIVE))).first()
+            TrainingRun.user_id == user_id, TrainingRun.status.in_(ACTIVE_RUN_STATUSES))).first()
 
 
 def cancel_run(memory, user_id: int, run_id: int) -> TrainingRun:
-    """Cancel a queued run at once; ask a running one to stop (it ends as "cancelled")."""
+    """Cancel a queued run at once; ask a running one to stop (it ends as cancelled)."""
     run = get_run(memory, user_id, run_id)
-    if run.status not in ACTIVE:
+    if run.status not in ACTIVE_RUN_STATUSES:
         raise InvalidInput(f"Run {run_id} has already finished ({run.status}).")
     with memory.session() as session:
         row = session.get(TrainingRun, run_id)
-        if row.status == "queued":
-            row.status, row.finished_at = "cancelled", utcnow()
+        if row.status == RunStatus.QUEUED:
+            row.status, row.finished_at = RunStatus.CANCELLED, utcnow()
         else:
-            row.status = "cancelling"
+            row.status = RunStatus.CANCELLING
             if row.pid and _alive(row.pid):
                 os.kill(row.pid, signal.SIGTERM)
         return row
@@ -124,10 +123,10 @@ def _alive(pid: int) -> bool:
 def recover_stale_runs(memory) -> int:
     """Mark runs left running by a dead process as failed; returns how many."""
     with memory.session() as session:
-        stale = [r for r in session.scalars(select(TrainingRun).where(TrainingRun.status.in_(("running", "cancelling"))))
+        stale = [r for r in session.scalars(select(TrainingRun).where(TrainingRun.status.in_(_WORKING)))
                  if not (r.pid and _alive(r.pid))]
         for run in stale:
-            run.status = "failed" if run.status == "running" else "cancelled"
+            run.status = RunStatus.FAILED if run.status == RunStatus.RUNNING else RunStatus.CANCELLED
             run.error = run.error or "the training process died (killed or crashed); the live adapter is unchanged"
             run.finished_at = utcnow()
     return len(stale)
@@ -137,8 +136,8 @@ def claim(memory, run_id: int, pid: int) -> bool:
     """Atomically move a queued run to running under `pid`; False if someone else took it."""
     with memory.session() as session:
         result = session.execute(
-            sql_update(TrainingRun).where(TrainingRun.id == run_id, TrainingRun.status == "queued")
-            .values(status="running", pid=pid, started_at=utcnow()))
+            sql_update(TrainingRun).where(TrainingRun.id == run_id, TrainingRun.status == RunStatus.QUEUED)
+            .values(status=RunStatus.RUNNING, pid=pid, started_at=utcnow()))
         return result.rowcount == 1
 
 
@@ -146,9 +145,9 @@ def dispatch(memory, database_url: str, *, env: Optional[dict] = None) -> Option
     """Start the oldest queued run in its own process unless one is running; returns its run id."""
     recover_stale_runs(memory)
     with memory.session() as session:
-        if session.scalars(select(TrainingRun).where(TrainingRun.status.in_(("running", "cancelling")))).first():
+        if session.scalars(select(TrainingRun).where(TrainingRun.status.in_(_WORKING))).first():
             return None
-        run = session.scalars(select(TrainingRun).where(TrainingRun.status == "queued")
+        run = session.scalars(select(TrainingRun).where(TrainingRun.status == RunStatus.QUEUED)
                               .order_by(TrainingRun.id)).first()
     if run is None:
         return None

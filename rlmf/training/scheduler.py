@@ -12,6 +12,7 @@ from typing import Optional
 from sqlalchemy import func, select
 
 from memory.models import Feedback, Note, TrainingRun, User
+from memory.vocab import RunTrigger
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ def feedback_check(url: str, threshold: int) -> list[int]:
     queued = []
     for user_id in _user_ids(memory):
         if new_feedback(memory, user_id) >= threshold:
-            runs.request_run(memory, memory.user_by_id(user_id), trigger="feedback")
+            runs.request_run(memory, memory.user_by_id(user_id), trigger=RunTrigger.FEEDBACK)
             queued.append(user_id)
     runs.dispatch(memory, url)
     return queued
@@ -82,7 +83,7 @@ def nightly_training(url: str) -> list[int]:
     memory = _memory(url)
     queued = [uid for uid in _user_ids(memory) if _has_new_material(memory, uid)]
     for user_id in queued:
-        runs.request_run(memory, memory.user_by_id(user_id), trigger="schedule")
+        runs.request_run(memory, memory.user_by_id(user_id), trigger=RunTrigger.SCHEDULE)
     runs.dispatch(memory, url)
     return queued
 
@@ -104,7 +105,7 @@ def train_now(memory, user):
     """Queue a run for `user` and start it if the machine is free; returns the run."""
     from rlmf.training import runs
 
-    run = runs.request_run(memory, user, trigger="manual")
+    run = runs.request_run(memory, user, trigger=RunTrigger.MANUAL)
     runs.dispatch(memory, database_url(memory))
     return run
 
