@@ -16,7 +16,7 @@ import gradio as gr
 from memory.errors import InvalidInput
 from memory.portability import ImportReport, export_user
 from memory.portability import import_files as import_into
-from webapp.edge import shows_errors
+from webapp.edge import bind, shows_errors
 from webapp.render import esc
 
 FILE_TYPES = [".md", ".markdown", ".txt", ".text", ".jsonl", ".ndjson", ".json"]
@@ -82,27 +82,29 @@ def render(ctx) -> NotesIOUI:
     return NotesIOUI(files, import_button, import_report, export_button, export_file)
 
 
+@shows_errors
+def do_import(ctx, refresh, paths, notes_state, request: gr.Request):
+    """Import the chosen files; `refresh(user, state)` gives the notes list's updates."""
+    user = ctx.user(request)
+    if not paths:
+        raise InvalidInput("Choose one or more files first.")
+    files = []
+    for path in paths if isinstance(paths, list) else [paths]:
+        path = Path(path)
+        files.append((path.name, path.read_bytes()))
+    report = import_files(user, files)
+    return (None, report_html(report), *refresh(user, notes_state))
+
+
+@shows_errors
+def do_export(ctx, exports: ExportFiles, request: gr.Request):
+    """Everything the user owns, as a JSON file to download."""
+    user = ctx.user(request)
+    return gr.File(value=str(exports.write(user)), visible=True)
+
+
 def listen(ctx, ui: NotesIOUI, *, refresh, state, list_outputs: list) -> None:
     """Wire import and export; `refresh(user, state)` returns updates for `list_outputs`."""
-    exports = ExportFiles()
-
-    @shows_errors
-    def do_import(paths, notes_state, request: gr.Request):
-        user = ctx.user(request)
-        if not paths:
-            raise InvalidInput("Choose one or more files first.")
-        files = []
-        for path in paths if isinstance(paths, list) else [paths]:
-            path = Path(path)
-            files.append((path.name, path.read_bytes()))
-        report = import_files(user, files)
-        return (None, report_html(report), *refresh(user, notes_state))
-
-    @shows_errors
-    def do_export(request: gr.Request):
-        user = ctx.user(request)
-        return gr.File(value=str(exports.write(user)), visible=True)
-
-    ui.import_button.click(do_import, [ui.files, state], [ui.files, ui.import_report, *list_outputs],
-                           api_name="notes_import")
-    ui.export_button.click(do_export, None, [ui.export_file], api_name="notes_export")
+    ui.import_button.click(bind(do_import, ctx, refresh), [ui.files, state],
+                           [ui.files, ui.import_report, *list_outputs], api_name="notes_import")
+    ui.export_button.click(bind(do_export, ctx, ExportFiles()), None, [ui.export_file], api_name="notes_export")
