@@ -235,6 +235,7 @@ def test_regenerate_adds_a_sibling_and_history_uses_the_latest(alice):
     # Regenerating an earlier reply sees only the turns before its question.
     _, fourth = run(list(engine.regenerate(alice, first.message_id, now=NOW, use_memory=False)))
     assert [m["content"] for m in fourth.prompt[1:]] == ["<|ME|>hello"]
+    assert "Now: Saturday 20 July 2024, 15:00" in fourth.prompt[0]["content"]
 
 
 def test_only_a_reply_can_be_regenerated(alice):
@@ -243,7 +244,7 @@ def test_only_a_reply_can_be_regenerated(alice):
     engine = ChatEngine(ScriptedBackend(["a reply"]))
     chat = alice.new_session()
     _, reply = run(list(engine.respond(alice, chat.id, "hello", now=NOW, use_memory=False)))
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput, match="Only a reply to a question can be regenerated."):
         list(engine.regenerate(alice, reply.user_message_id, now=NOW))
 
 
