@@ -118,13 +118,13 @@ class ScriptedModel:
 
 class ScriptedBackend:
     """A chat backend (rlmf.chat.backends.Backend) with fixed replies, run through the real engine: each
-    reply streams word by word, every prompt and adapter it was sent is recorded, and a token is a word."""
+    reply streams word by word, every prompt, adapter and generation config it was sent is recorded, and a token is a word."""
 
     memory_only = False
     name = "scripted"
 
     def __init__(self, replies: list[str]):
-        self.replies, self.prompts, self.adapters = list(replies), [], []
+        self.replies, self.prompts, self.adapters, self.gens = list(replies), [], [], []
 
     def count_tokens(self, messages: list[dict]) -> int:
         return sum(len(m["content"].split()) for m in messages)
@@ -132,6 +132,7 @@ class ScriptedBackend:
     def stream(self, messages, *, adapter=None, gen=None):
         self.prompts.append(messages)
         self.adapters.append(adapter)
+        self.gens.append(gen)
         reply = self.replies.pop(0)
         pieces = reply.split(" ")
         for index, piece in enumerate(pieces):

@@ -42,7 +42,8 @@ def test_memory_only_mode_answers_yesterday_with_yesterdays_notes(alice):
     engine = ChatEngine(MemoryOnlyBackend("no model here"))
     chat = alice.new_session()
     chunks, reply = run(list(engine.respond(alice, chat.id, "What did I note yesterday?", now=NOW)))
-    assert reply.memory_only and "Memory-only mode" in reply.answer
+    assert reply.memory_only and "Memory-only mode (no language model loaded)" in reply.answer
+    assert "(no model here)" in reply.answer and chunks == [reply.answer]
     assert "Friday 19 July 2024" in reply.answer
     assert "Dentist" in reply.answer and "blue bike" in reply.answer and "tomatoes" not in reply.answer
     assert {c.title for c in reply.citations} == {"Dentist", "Bike"}
@@ -153,7 +154,8 @@ def test_citations_are_the_cited_items_in_order_of_mention(alice):
     assert [(i.kind, i.id) for i in reply.items] == [("note", dentist), ("note", bike)]
     assert len(chunks) == len(text.split(" ")) and "".join(chunks) == text
     assert (reply.answer, reply.reasoning) == (text, None)
-    assert backend.prompts == [reply.prompt] and backend.adapters == [None]
+    assert backend.prompts == [reply.prompt] and backend.adapters == [None] and backend.gens == [GenerationConfig()]
+    assert f"Time frame: {reply.timeframe.describe()}." in reply.prompt[0]["content"]
     stored = alice.message(reply.message_id)
     assert (stored.content, stored.reasoning, stored.model_name, stored.prompt) == (text, None, "scripted", reply.prompt)
     assert stored.memory_items == [{"kind": "note", "id": dentist, "ref": f"N{dentist}"},
@@ -198,6 +200,8 @@ def test_history_keeps_the_latest_turns_that_fit_the_budget(alice):
     _, fits = run(list(engine.respond(alice, chat.id, "question 5", now=NOW, use_memory=False)))
     pairs = [[f"<|ME|>question {i}", f"answer {i}"] for i in range(5)]
     assert [m["content"] for m in fits.prompt[1:]] == [*sum(pairs, []), "<|ME|>question 5"]
+    answer_4 = next(m for m in alice.messages(chat.id) if m.content == "answer 4")
+    assert alice.message(fits.user_message_id).parent_id == answer_4.id
     engine.context_tokens = needed + 10 - 1  # one token short: the oldest question and answer go
     _, trimmed = run(list(engine.regenerate(alice, fits.message_id, now=NOW, use_memory=False)))
     assert [m["content"] for m in trimmed.prompt[1:]] == [*sum(pairs[1:], []), "<|ME|>question 5"]
@@ -244,8 +248,11 @@ def test_only_a_reply_can_be_regenerated(alice):
     engine = ChatEngine(ScriptedBackend(["a reply"]))
     chat = alice.new_session()
     _, reply = run(list(engine.respond(alice, chat.id, "hello", now=NOW, use_memory=False)))
-    with pytest.raises(InvalidInput, match="Only a reply to a question can be regenerated."):
+    with pytest.raises(InvalidInput, match=r"^Only a reply to a question can be regenerated\.$"):
         list(engine.regenerate(alice, reply.user_message_id, now=NOW))
+    follow_up = alice.add_message(chat.id, "user", "and then?", parent_id=reply.message_id)
+    with pytest.raises(InvalidInput):  # a question that follows a reply is still a question
+        list(engine.regenerate(alice, follow_up.id, now=NOW))
 
 
 def test_replies_use_the_users_adapter_and_record_its_version(alice, tmp_path):
@@ -256,8 +263,25 @@ def test_replies_use_the_users_adapter_and_record_its_version(alice, tmp_path):
     row = adapters.register(alice.memory, user_id=alice.id, version=1, path=folder, base_model="scripted",
                             parent_id=None, metadata={})
     backend = ScriptedBackend(["adapted"])
-    engine = ChatEngine(backend, adapters=lambda user: adapters.ref(row))
+    engine = ChatEngine(backend, adapters=lambda user: adapters.ref(row) if user.id == alice.id else None)
     chat = alice.new_session()
     _, reply = run(list(engine.respond(alice, chat.id, "hello", now=NOW)))
     assert backend.adapters == [adapters.ref(row)] and reply.adapter_version == 1
     assert alice.message(reply.message_id).adapter_version_id == row.id
+    # Without a model nothing is generated, so no adapter answered.
+    memory_only = ChatEngine(MemoryOnlyBackend(), adapters=engine.adapters)
+    _, listed = run(list(memory_only.respond(alice, chat.id, "hello", now=NOW)))
+    assert listed.adapter_version is None and alice.message(listed.message_id).adapter_version_id is None
+
+
+def test_memory_items_and_the_profile_follow_the_settings_and_the_switch(alice):
+    (dentist,) = ids(alice, "Dentist")
+    backend = ScriptedBackend(["one", "two"])
+    gen = GenerationConfig(max_new_tokens=7, temperature=0.0)
+    engine = ChatEngine(backend, gen=gen, memory_items=1, profile_text=lambda user: "Likes: green tea")
+    chat = alice.new_session()
+    _, reply = run(list(engine.respond(alice, chat.id, "What did I note yesterday?", now=NOW)))
+    assert [(i.kind, i.id) for i in reply.items] == [("note", dentist)] and backend.gens == [gen]
+    assert "About the user:\nLikes: green tea" in reply.prompt[0]["content"]
+    _, off = run(list(engine.respond(alice, chat.id, "What did I note yesterday?", now=NOW, use_memory=False)))
+    assert "About the user" not in off.prompt[0]["content"] and off.items == []
