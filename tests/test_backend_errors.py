@@ -4,6 +4,7 @@ teacher; through the running app the chat shows that clean message, and the user
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,29 +33,44 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{free_port()}/v1"
 
 
-class _Failing(BaseHTTPRequestHandler):
-    def do_POST(self):  # noqa: N802  (the http.server naming)
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        body = b'{"error": {"message": "CUDA out of memory", "type": "internal_error"}}'
-        self.send_response(500)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+def serve_errors(answers: dict[str, tuple[int, str]]):
+    """A real HTTP server on 127.0.0.1 answering POSTs to a path's last part with (status, error message);
+    "*" for any other path. Yields its /v1 URL."""
 
-    def log_message(self, *args):
-        pass
+    class Answering(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802  (the http.server naming)
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            status, message = answers.get(self.path.rsplit("/", 1)[-1], answers["*"])
+            body = json.dumps({"error": {"message": message, "type": "error"}}).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Answering)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture
 def failing_server_url():
-    """A real HTTP server on 127.0.0.1 that answers every POST with 500."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Failing)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
-    server.shutdown()
-    server.server_close()
+    """A server that answers every POST with 500."""
+    yield from serve_errors({"*": (500, "CUDA out of memory")})
+
+
+@pytest.fixture
+def adapter_known_server_url():
+    """A server that already has every adapter (400 on loading one) and fails every completion."""
+    yield from serve_errors({"load_lora_adapter": (400, "already loaded"), "*": (500, "no completions here")})
 
 
 MESSAGES = [{"role": "user", "content": "hello"}]
@@ -98,3 +114,10 @@ def test_the_chat_shows_a_clean_message_and_keeps_the_question(server, request, 
     [conversation] = user.sessions()
     assert [(m.role, m.content) for m in user.messages(conversation.id)] == [("user", "hello there")]
     memory.close()
+
+
+def test_an_adapter_the_server_already_has_is_not_an_error(adapter_known_server_url, tmp_path):
+    adapter = AdapterRef("u1-v1", tmp_path, 1, 1)
+    with pytest.raises(ModelServerError) as caught:
+        list(OpenAIBackend(adapter_known_server_url, "m").stream(MESSAGES, adapter=adapter))
+    assert str(caught.value) == "The model server answered 500: no completions here"
