@@ -33,6 +33,10 @@ class Settings(BaseSettings):
                                            "hybrid search")
     timezone: str = Field("UTC", description="IANA zone for naive times of new users")
     week_start: int = Field(0, ge=0, le=6, description="first day of the week: 0 = Monday … 6 = Sunday")
+    country: Optional[str] = Field(None, min_length=2, max_length=2, description="ISO 3166 country of users who set none "
+                                   "(public holidays, hemisphere of seasons); unset: from each user's time zone")
+    date_order: Literal["auto", "dmy", "mdy"] = Field("auto", description="how numeric dates like 5/7 read for users "
+                                                       "who set none: `dmy`, `mdy`, or `auto` (from the country)")
     profile_llm_url: Optional[str] = Field(None, description="OpenAI-compatible teacher LLM for L1 extraction "
                                            "(else rule-based)")
     profile_llm_model: Optional[str] = Field(None, description="model name at `profile_llm_url`")
@@ -61,6 +65,12 @@ class Settings(BaseSettings):
     # --- the web server ---
     host: str = Field("127.0.0.1", description="address `mebot serve` listens on")
     port: int = Field(7860, ge=1, le=65535, description="port `mebot serve` listens on")
+    sandbox_hours: float = Field(24, gt=0, description="an anonymous visitor's sandbox is deleted this many "
+                                 "hours after it was made")
+    max_sandboxes: int = Field(500, ge=0, description="most anonymous sandboxes alive at once; more visitors "
+                               "are asked to sign in")
+    login_attempts: str = Field("10/minute", description="failed sign-ins allowed per account and per address "
+                                "(a `limits` rate, e.g. `10/minute`)")
 
     @property
     def default_timezone(self) -> str:

@@ -189,6 +189,14 @@ def user_accounts(args) -> int:
     if not args.name:
         print("mebot: give the account's NAME", file=sys.stderr)
         return 2
+    if args.action == "remove":
+        if not args.yes and input(f"Delete {args.name} and everything they own? Type the name to confirm: ") \
+                != args.name:
+            print("mebot: not confirmed; nothing changed", file=sys.stderr)
+            return 2
+        accounts.remove_account(mem, args.name)
+        print(f"removed {args.name}; their sessions have ended")
+        return 0
     password = os.environ.get("MEBOT_NEW_PASSWORD") or getpass.getpass(f"Password for {args.name}: ")
     if not os.environ.get("MEBOT_NEW_PASSWORD") and getpass.getpass("Again: ") != password:
         print("mebot: the passwords differ; nothing changed", file=sys.stderr)
@@ -286,6 +294,19 @@ def rollback(args) -> int:
     return 0
 
 
+@command("calendar")
+def calendar(args) -> int:
+    mem = _memory(args)
+    user = mem.user(args.user)
+    if args.country is not None or args.date_order is not None:
+        user.set_calendar(country=args.country, date_order=args.date_order)
+    cal = user.calendar
+    order = {True: "day first", False: "month first", None: "by the language of the text"}[cal.day_first]
+    print(f"{user.name}: time zone {user.timezone}, country {cal.country or '-'} "
+          f"({'set' if user.country else 'default'}), numeric dates {order}")
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The argument parser of every `mebot` subcommand."""
     parser = argparse.ArgumentParser(prog="mebot", description="Mebot: a personal AI that learns you.")
@@ -335,9 +356,15 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", required=True)
     p.add_argument("--to", type=int, required=True, metavar="VERSION")
 
+    p = sub.add_parser("calendar", help="a user's country (holidays, seasons) and date order; shows them")
+    p.add_argument("--user", required=True)
+    p.add_argument("--country", default=None, help="ISO 3166 code like DE; '' = the default from the time zone")
+    p.add_argument("--date-order", default=None, choices=["auto", "dmy", "mdy"], help="how 5/7 reads")
+
     p = sub.add_parser("user", help="password accounts for `mebot serve --auth`")
-    p.add_argument("action", choices=["add", "passwd", "list"])
+    p.add_argument("action", choices=["add", "passwd", "remove", "list"])
     p.add_argument("name", nargs="?")
+    p.add_argument("--yes", action="store_true", help="remove without asking")
 
     p = sub.add_parser("tiny-model", help="write a tiny random model for offline smoke runs")
     p.add_argument("path")

@@ -16,6 +16,7 @@ from sqlalchemy import update as sql_update
 from memory.errors import InvalidInput, NotFound
 from memory.models import TrainingRun, utcnow
 from memory.owned import owned_row
+from memory.users import is_sandbox
 from memory.vocab import ACTIVE_RUN_STATUSES, RunStatus, RunTrigger
 
 MAX_HISTORY = 2000
@@ -23,7 +24,10 @@ _WORKING = (RunStatus.RUNNING, RunStatus.CANCELLING)  # a process is (or should 
 
 
 def request_run(memory, user, trigger: RunTrigger = RunTrigger.MANUAL) -> TrainingRun:
-    """Queue a run for `user` (or return the one already queued or running)."""
+    """Queue a run for `user` (or return the one already queued or running). An anonymous visitor's
+    sandbox is never trained: InvalidInput."""
+    if is_sandbox(user.name):
+        raise InvalidInput("Sandboxes of visitors without an account are not trained: sign in to train a model.")
     with memory.session() as session:
         existing = session.scalars(select(TrainingRun).where(
             TrainingRun.user_id == user.id, TrainingRun.status.in_(ACTIVE_RUN_STATUSES))).first()
