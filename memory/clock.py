@@ -32,7 +32,17 @@ def as_aware(moment: datetime | str, tz_name: str) -> datetime:
 
 def to_utc(moment: datetime | str, tz_name: str) -> datetime:
     """`moment` converted to UTC (naive input is local to `tz_name`)."""
-    return as_aware(moment, tz_name).astimezone(timezone.utc)
+    try:
+        return as_aware(moment, tz_name).astimezone(timezone.utc)
+    except OverflowError as exc:  # "0001-01-01T00:00:00+14:00" is before the first representable UTC time
+        raise InvalidInput(f"Date out of range: {str(moment)[:60]!r}") from exc
+
+
+def in_zone(moment: datetime, tz_name: str) -> datetime:
+    """A stored time (naive values are UTC, as the database keeps them) as shown in the zone `tz_name`."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(zone(tz_name))
 
 
 def local_now(tz_name: str) -> datetime:

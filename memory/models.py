@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from memory.vocab import AdapterStatus, RunStatus, RunTrigger
@@ -114,6 +114,11 @@ class AdapterVersion(SQLModel, table=True):
     version: int
     path: str = Field(max_length=1000)
     base_model: str = Field(max_length=500)
+    # Content hash of the exact base (rlmf.model.fingerprint): an adapter is only applied to that base.
+    base_fingerprint: Optional[str] = Field(default=None, max_length=64)
+    # What its training has seen, cumulatively: {"notes": {id: updated_at iso}, "feedback": [ids],
+    # "pairs": [keys], "kto": [message ids]} (rlmf.training.seen). Incremental runs train on the rest.
+    seen: Optional[Any] = Field(default=None, sa_column=Column(JSON, nullable=True))
     parent_id: Optional[int] = Field(default=None, foreign_key="adapter_version.id")
     status: str = Field(default=AdapterStatus.CANDIDATE.value, max_length=20)  # a vocab.AdapterStatus
     metrics: Optional[Any] = Field(default=None, sa_column=Column(JSON, nullable=True))
@@ -121,17 +126,29 @@ class AdapterVersion(SQLModel, table=True):
     promoted_at: Optional[datetime] = Field(default=None)
 
 
+# A user has at most one queued, running or cancelling run: the database refuses a second one, whichever
+# process or machine asks (rlmf.training.runs.request_run).
+ONE_ACTIVE_RUN = "status IN ('queued', 'running', 'cancelling')"
+
+
 class TrainingRun(SQLModel, table=True):
     __tablename__ = "training_run"
+    __table_args__ = (Index("uq_training_run_one_active", "user_id", unique=True,
+                            sqlite_where=text(ONE_ACTIVE_RUN), postgresql_where=text(ONE_ACTIVE_RUN)),)
 
     id: Optional[int] = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     status: str = Field(default=RunStatus.QUEUED.value, max_length=20)  # a vocab.RunStatus
     trigger: str = Field(default=RunTrigger.MANUAL.value, max_length=20)  # a vocab.RunTrigger
+    kind: Optional[str] = Field(default=None, max_length=20)  # a vocab.RunKind; None: chosen at start
     stage: Optional[str] = Field(default=None, max_length=20)  # sft | dpo | kto | eval
     step: int = 0
     total_steps: int = 0
+    eta_s: Optional[int] = None  # estimated seconds until the run ends (rlmf.training.progress)
     pid: Optional[int] = None
+    host: Optional[str] = Field(default=None, max_length=255)  # the machine whose process `pid` is
+    attempts: int = 0  # how many times a process claimed it (a worker killed mid-run retries it once)
+    queue_job_id: Optional[int] = None  # its job in the task queue; None: the embedded dispatcher runs it
     error: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
     data_counts: Optional[Any] = Field(default=None, sa_column=Column(JSON, nullable=True))
     metrics: Optional[Any] = Field(default=None, sa_column=Column(JSON, nullable=True))
@@ -144,12 +161,18 @@ class TrainingRun(SQLModel, table=True):
 
 
 class Embedding(SQLModel, table=True):
-    """A dense vector for one searchable document (a note or a message)."""
+    """A dense vector for one searchable document (a note or a message), and the model that made it."""
+
+    __table_args__ = (Index("ix_embedding_user_model_embedded", "user_id", "model", "embedded_at"),)
 
     doc_key: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))  # memory.search.fulltext.doc_key
     user_id: int = Field(foreign_key="user.id", index=True)
     model: str = Field(max_length=500)
-    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # float32, little-endian
+    # The document's own date, so a question's time frame restricts the dense list too.
+    created_at: Optional[datetime] = None
+    # When the vector was written: other processes' in-memory indexes catch up from here.
+    embedded_at: datetime = Field(default_factory=utcnow)
 
 
 # --- L1: the natural-language profile (memory.profile) -----------------------------------------
@@ -222,3 +245,16 @@ class ProfileEvidence(SQLModel, table=True):
 
 # "Which notes changed since the last profile refresh?" must not scan all of a user's notes.
 Index("ix_note_user_updated", Note.user_id, Note.updated_at)
+
+
+class SchedulerTick(SQLModel, table=True):
+    """One firing of a scheduled job, claimed by the first app process to insert it: two servers on one
+    database run each nightly window (and each interval slot) once (rlmf.training.ticks)."""
+
+    __tablename__ = "scheduler_tick"
+
+    job: str = Field(primary_key=True, max_length=100)
+    slot: str = Field(primary_key=True, max_length=40)  # e.g. "2026-11-29" for a nightly window
+    host: str = Field(default="", max_length=255)
+    pid: int = 0
+    claimed_at: datetime = Field(default_factory=utcnow)

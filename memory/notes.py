@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Mapping, Optional
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from memory import clock
@@ -69,6 +69,25 @@ def _row(user_id: int, tz_name: str, item: NoteInput, now: datetime) -> dict:
         "updated_at": now,
         "source": source,
     }
+
+
+def check_note(item: Any, tz_name: str) -> None:
+    """InvalidInput when `item` could not be stored as a note (the checks add_notes makes)."""
+    _row(0, tz_name, note_input(item), utcnow())
+
+
+def known_notes(session: Session, *, user_id: int, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which (title, content) pairs the user already has as notes."""
+    wanted = set(keys)
+    found: set[tuple[str, str]] = set()
+    pairs = sorted(wanted)
+    for start in range(0, len(pairs), _BATCH):
+        chunk = pairs[start:start + _BATCH]
+        query = select(Note.title, Note.content).where(
+            Note.user_id == user_id, Note.title.in_({t for t, _ in chunk}),
+            func.length(Note.content).in_({len(c) for _, c in chunk}))
+        found.update(pair for pair in map(tuple, session.execute(query)) if pair in wanted)
+    return found
 
 
 def add_notes(session: Session, *, user_id: int, tz_name: str, items: Iterable[Any]) -> list[Note]:

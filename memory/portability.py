@@ -1,151 +1,259 @@
-"""Moving memory in and out: Markdown/text/JSONL files become notes; a user's data becomes one JSON
-document that can be imported again."""
+"""Moving memory in and out: files people bring become notes and chats; a user's data becomes one
+JSON document that can be imported again.
+
+Every file is read and checked in full before any of it is stored (memory.importers parse, with
+caps); then its good rows are stored in short batches, each its own transaction, so one big
+import never holds the database for long. Every refused row is named "file:line: why".
+"""
 
 from __future__ import annotations
 
-import json
+import os
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 from memory.errors import InvalidInput, MebotError
+from memory.importers import chatgpt, limits
+from memory.importers.dates import DateReader
+from memory.importers.markdown import parse_markdown
+from memory.importers.mebot_export import EXPORT_FORMAT, EXPORT_VERSION, chat_errors, parse_export
+from memory.importers.notes_json import check, load_json, note_from, parse_jsonl
+from memory.importers.parsed import ParsedChat, ParsedFile
 from memory.notes import NoteInput
 
-EXPORT_FORMAT = "mebot-export"
-EXPORT_VERSION = 1
-MAX_FILE_BYTES = 20_000_000
-
-
-@dataclass
-class ParsedFile:
-    notes: list[NoteInput] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)  # "file:line: what is wrong"
-    export: dict | None = None  # set when the file is a Mebot export
-
-
-def _date_value(value: Any) -> datetime | str | None:
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
-    return str(value) if value not in (None, "") else None
+MAX_FILE_BYTES = limits.MAX_FILE_BYTES
+NOTE_SUFFIXES = (".md", ".markdown", ".txt", ".text")
+FILE_SUFFIXES = (*NOTE_SUFFIXES, ".jsonl", ".ndjson", ".json")
+ACCEPTED_FILES = ("Markdown or text (.md, .txt; an Obsidian folder; a diary with a date line per entry), "
+                  "JSON Lines (.jsonl: one {\"content\", \"title\", \"created_at\"} per line), a Mebot export "
+                  "or ChatGPT's conversations.json (.json)")
+IMPORT_BATCH = 200  # notes per transaction: other users' writes wait at most one batch
+# Vectors for at most this many imported notes are made during the import; the rest stay pending for
+# `mebot embed` and the server's background pass (full-text search finds them meanwhile).
+EMBED_DURING_IMPORT = 1000
 
 
 def _read_text(data: bytes, name: str) -> str:
     if b"\x00" in data:
         raise InvalidInput(f"{name}: looks like a binary file, not text.")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"{name}: is not UTF-8 text.") from exc
+    return text
 
 
-def parse_markdown(text: str, *, name: str, modified: datetime | None) -> NoteInput:
-    """A note from Markdown or plain text; title and date from front matter, a heading, or the file."""
-    import frontmatter
-
-    try:
-        post = frontmatter.loads(text)
-        meta, body = dict(post.metadata), post.content
-    except Exception:  # malformed front matter: keep the whole file as the note's text
-        meta, body = {}, text
-    title = str(meta.get("title") or "").strip()
-    lines = body.strip().splitlines()
-    if not title and lines and lines[0].startswith("# "):
-        # A leading heading is the title, not part of the note's text.
-        title, body = lines[0][2:].strip(), "\n".join(lines[1:])
-    created = _date_value(meta.get("date") or meta.get("created") or meta.get("created_at")) or modified
-    summary = meta.get("summary")
-    return NoteInput(
-        content=body.strip(),
-        title=title or Path(name).stem,
-        summary=str(summary) if summary else None,
-        created_at=created,
-        source=f"import:{Path(name).name}",
-    )
+def _parse_json(text: str, name: str, tz_name: str, dates: DateReader) -> ParsedFile:
+    document = load_json(text, name)
+    if isinstance(document, dict) and document.get("format") == EXPORT_FORMAT:
+        return parse_export(document, name=name, tz_name=tz_name, dates=dates)
+    if chatgpt.looks_like_chatgpt(document):
+        chats, errors = chatgpt.parse_conversations(document, name=name)
+        for chat in chats:
+            errors += chat_errors(chat, tz_name)
+        return ParsedFile(name, chats=[c for c in chats if not chat_errors(c, tz_name)], errors=errors)
+    if isinstance(document, list):
+        if len(document) > limits.MAX_NOTES_PER_FILE:
+            raise InvalidInput(f"{name}: more than {limits.MAX_NOTES_PER_FILE:,} notes in one file; split it.")
+        parsed = ParsedFile(name)
+        for number, item in enumerate(document, start=1):
+            try:
+                parsed.notes.append(note_from(item, f"{name}: note {number}", f"import:{name}", tz_name, dates))
+            except InvalidInput as exc:
+                parsed.errors.append(str(exc))
+        return parsed
+    raise InvalidInput(f"{name}: a JSON file must be a Mebot export, ChatGPT's conversations.json or a list of notes.")
 
 
-def parse_jsonl(text: str, *, name: str) -> ParsedFile:
-    """Notes from JSON Lines with content (required), title, summary and created_at."""
-    parsed = ParsedFile()
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            parsed.errors.append(f"{name}:{number}: not valid JSON ({exc.msg})")
-            continue
-        if not isinstance(item, dict) or not isinstance(item.get("content"), str) or not item["content"].strip():
-            parsed.errors.append(f"{name}:{number}: needs a non-empty \"content\" string")
-            continue
-        parsed.notes.append(
-            NoteInput(
-                content=item["content"],
-                title=str(item.get("title") or ""),
-                summary=item.get("summary") if isinstance(item.get("summary"), str) else None,
-                created_at=_date_value(item.get("created_at") or item.get("date")),
-                source=f"import:{Path(name).name}",
-            )
-        )
-    return parsed
-
-
-def parse_file(data: bytes, *, name: str, modified: datetime | None = None) -> ParsedFile:
-    """Notes (or a whole export) from one file's bytes, with per-line errors instead of exceptions."""
+def parse_file(data: bytes, *, name: str, modified: datetime | None = None, tz_name: str = "UTC",
+               day_first: Optional[bool] = None) -> ParsedFile:
+    """Notes and chats from one file's bytes, each bad row named; InvalidInput when the whole file is refused.
+    `day_first`: the user's own date order, for dates such as 11/07/2024 (None: they are refused)."""
+    dates = DateReader(day_first=day_first)
     if len(data) > MAX_FILE_BYTES:
         raise InvalidInput(f"{name}: too large ({len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}).")
     text = _read_text(data, name)
     suffix = Path(name).suffix.lower()
     if suffix == ".json":
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InvalidInput(f"{name}: not valid JSON ({exc.msg} at line {exc.lineno}).") from exc
-        if isinstance(document, dict) and document.get("format") == EXPORT_FORMAT:
-            return ParsedFile(export=document)
-        if isinstance(document, list):
-            return parse_jsonl("\n".join(json.dumps(item) for item in document), name=name)
-        raise InvalidInput(f"{name}: a JSON file must be a Mebot export or a list of notes.")
+        return _parse_json(text, name, tz_name, dates)
     if suffix in (".jsonl", ".ndjson"):
-        return parse_jsonl(text, name=name)
-    if suffix in (".md", ".markdown", ".txt", ".text", ""):
+        return parse_jsonl(text, name=name, tz_name=tz_name, dates=dates)
+    if suffix in (*NOTE_SUFFIXES, ""):
         if not text.strip():
-            return ParsedFile(errors=[f"{name}: empty file"])
-        return ParsedFile(notes=[parse_markdown(text, name=name, modified=modified)])
-    raise InvalidInput(f"{name}: unsupported file type {suffix!r} (use .md, .txt, .jsonl or a Mebot .json export).")
+            return ParsedFile(name, errors=[f"{name}: empty file"])
+        read = parse_markdown(text, name=name, modified=modified)
+        parsed = ParsedFile(name, warnings=read.warnings)
+        for number, note in enumerate(read.notes, start=1):
+            try:
+                check(note, name if len(read.notes) == 1 else f"{name}: entry {number}", tz_name)
+                parsed.notes.append(note)
+            except InvalidInput as exc:
+                parsed.errors.append(str(exc))
+        return parsed
+    raise InvalidInput(f"{name}: unsupported file type {suffix!r} ({ACCEPTED_FILES}).")
+
+
+@dataclass
+class FileReport:
+    """What an import did with one file."""
+
+    name: str
+    notes: int = 0
+    conversations: int = 0
+    already_there: int = 0  # notes and chats the user already had
+    refused: list[str] = field(default_factory=list)  # "file:line: what is wrong"
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line: "trip.md: 1 note, 0 already there, 0 refused"."""
+        chats = f", {self.conversations} conversation(s)" if self.conversations else ""
+        return (f"{self.name}: {self.notes} note(s){chats}, {self.already_there} already there, "
+                f"{len(self.refused)} refused")
 
 
 @dataclass
 class ImportReport:
     """What an import did, file by file."""
 
-    notes: int = 0
-    conversations: int = 0
-    already_there: int = 0  # notes of a re-imported export the user already has
-    skipped: list[str] = field(default_factory=list)  # "file:line: what is wrong"
+    files: list[FileReport] = field(default_factory=list)
+
+    @property
+    def notes(self) -> int:
+        return sum(f.notes for f in self.files)
+
+    @property
+    def conversations(self) -> int:
+        return sum(f.conversations for f in self.files)
+
+    @property
+    def already_there(self) -> int:
+        return sum(f.already_there for f in self.files)
+
+    @property
+    def refused(self) -> list[str]:
+        """Every refused file or row, "file:line: why"."""
+        return [line for f in self.files for line in f.refused]
+
+    skipped = refused
+
+    @property
+    def warnings(self) -> list[str]:
+        return [line for f in self.files for line in f.warnings]
 
 
 def import_files(user, files: Iterable[tuple[str, bytes, Optional[datetime]]]) -> ImportReport:
-    """Import (name, bytes, modified time) files into the user's notes; bad files and lines are
-    reported, not fatal: every good one is stored."""
+    """Import (name, bytes, modified time) files into the user's notes and chats. Each file is read
+    and checked in full first; its good rows are then stored, its bad ones named in the report."""
     report = ImportReport()
+    # Only an order the user chose reads 11/07/2024; a country's habit is a guess about a file's origin.
+    day_first = {"dmy": True, "mdy": False}.get(getattr(user, "date_order", None) or "")
     for name, data, modified in files:
+        file_report = FileReport(name)
+        report.files.append(file_report)
         try:
-            parsed = parse_file(data, name=name, modified=modified)
-            report.skipped.extend(parsed.errors)
-            if parsed.export is not None:
-                counts = import_export(user, parsed.export)
-                report.notes += counts["notes"]
-                report.conversations += counts["sessions"]
-                report.already_there += counts["skipped_notes"]
-            elif parsed.notes:
-                user.add_notes(parsed.notes)
-                report.notes += len(parsed.notes)
-        except MebotError as exc:  # this file could not be read or stored; the others still count
-            report.skipped.append(str(exc) if str(exc).startswith(name) else f"{name}: {exc}")
+            parsed = parse_file(data, name=name, modified=modified, tz_name=user.timezone, day_first=day_first)
+        except (MebotError, RecursionError, MemoryError) as exc:
+            file_report.refused.append(_named(name, exc))
+            continue
+        file_report.refused += parsed.errors
+        file_report.warnings += parsed.warnings
+        try:
+            _store(user, parsed, file_report)
+        except MebotError as exc:
+            file_report.refused.append(_named(name, exc))
     return report
+
+
+def _named(name: str, exc: BaseException) -> str:
+    text = str(exc) or exc.__class__.__name__
+    return text if text.startswith(name) else f"{name}: {text}"
+
+
+def _store(user, parsed: ParsedFile, report: FileReport) -> int:
+    """Store a checked file's good rows in short batches; returns how many profile corrections it restored."""
+    fresh, report.already_there = _not_yet_there(user, parsed.notes)
+    for start in range(0, len(fresh), IMPORT_BATCH):
+        user.add_notes(fresh[start:start + IMPORT_BATCH], embed=False)
+        report.notes += len(fresh[start:start + IMPORT_BATCH])
+    if fresh:
+        user.embed_pending(limit=EMBED_DURING_IMPORT)
+    known = {_chat_key(c.title, user.messages(c.id)) for c in user.sessions()} if parsed.chats else set()
+    for chat in parsed.chats:
+        if _chat_key(chat.title, chat.messages) in known:
+            report.already_there += 1
+            continue
+        _store_chat(user, chat)
+        known.add(_chat_key(chat.title, chat.messages))
+        report.conversations += 1
+    if parsed.export and parsed.export.get("profile_corrections"):
+        return user.restore_profile_corrections(parsed.export["profile_corrections"])
+    return 0
+
+
+def _not_yet_there(user, notes: list[NoteInput]) -> tuple[list[NoteInput], int]:
+    """The notes the user does not have yet (by title and text; repeats within the file count once)."""
+    keys = [(n.title or "", n.content) for n in notes]
+    known = user.known_notes(keys) if keys else set()
+    fresh = []
+    for key, note in zip(keys, notes):
+        if key not in known:
+            known.add(key)
+            fresh.append(note)
+    return fresh, len(notes) - len(fresh)
+
+
+def _store_chat(user, chat: ParsedChat) -> None:
+    new_chat = user.new_session(title=chat.title)
+    ids: dict[Any, int] = {}
+    previous = None
+    for m in chat.messages:
+        parent = ids.get(m.get("parent_id"), previous) if "parent_id" in m else previous
+        stored = user.add_message(new_chat.id, m["role"], m["content"], parent_id=parent,
+                                  **{k: m.get(k) for k in ("reasoning", "created_at", "model_name", "prompt",
+                                                          "memory_items", "timeframe") if m.get(k) is not None})
+        ids[m.get("id")] = stored.id
+        previous = stored.id
+
+
+def note_files(folder: Path) -> list[tuple[str, Path]]:
+    """(name relative to `folder`, path) of every importable file under it, nested folders included
+    (an Obsidian vault); hidden folders (.obsidian, .git) and other files (images) are passed over."""
+    found = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for file_name in sorted(names):
+            path = Path(root) / file_name
+            if not file_name.startswith(".") and path.suffix.lower() in FILE_SUFFIXES:
+                found.append((path.relative_to(folder).as_posix(), path))
+                if len(found) > limits.MAX_FOLDER_FILES:
+                    raise InvalidInput(f"{folder}: more than {limits.MAX_FOLDER_FILES:,} files; import it in parts.")
+    return found
+
+
+def read_files(entries: Iterable[tuple[str, Path]], unreadable: list[FileReport]) -> Iterator[
+        tuple[str, bytes, Optional[datetime]]]:
+    """(name, bytes, modified time) of each regular file, read one at a time; a file that cannot be
+    read (a device, a FIFO, too large, gone) becomes a refused FileReport in `unreadable`."""
+    for name, path in entries:
+        try:
+            yield name, limits.read_regular_file(path, name), _modified(path)
+        except InvalidInput as exc:
+            unreadable.append(FileReport(name, refused=[str(exc)]))
+
+
+def read_folder(folder: Path, unreadable: Optional[list[FileReport]] = None) -> Iterator[
+        tuple[str, bytes, Optional[datetime]]]:
+    """The importable files under `folder`, read one at a time (see note_files and read_files)."""
+    return read_files(note_files(folder), unreadable if unreadable is not None else [])
+
+
+def _modified(path: Path) -> Optional[datetime]:
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+    except OSError:
+        return None
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -204,52 +312,19 @@ def export_user(user) -> dict:
 
 
 def import_export(user, document: dict) -> dict:
-    """Import a Mebot export into `user`: notes not already present, and conversations. Returns counts."""
-    if document.get("format") != EXPORT_FORMAT or document.get("version") != EXPORT_VERSION:
-        raise InvalidInput("Not a Mebot export of a version this build reads.")
-    existing = {(n.title, n.content, n.created_at.isoformat()) for n in user.notes()}
-    fresh = []
-    for item in document.get("notes") or []:
-        if not isinstance(item, dict):
-            raise InvalidInput("An export's notes must be objects.")
-        created = item.get("created_at")
-        key = (item.get("title") or "", item.get("content"), created)
-        if key in existing:
-            continue
-        fresh.append({k: item.get(k) for k in ("title", "summary", "content", "created_at", "source")})
-    user.add_notes(fresh)
-    corrections = document.get("profile_corrections")
-    restored = user.restore_profile_corrections(corrections) if corrections else 0
-    messages = 0
-    known_chats = {_chat_key(c.title, user.messages(c.id)) for c in user.sessions()}
-    chats_added = 0
-    for chat in document.get("sessions") or []:
-        if _chat_key(chat.get("title") or "", chat.get("messages") or []) in known_chats:
-            continue
-        chats_added += 1
-        new_chat = user.new_session(title=chat.get("title") or "")
-        id_map: dict[int, int] = {}
-        for m in chat.get("messages") or []:
-            stored = user.add_message(
-                new_chat.id,
-                m["role"],
-                m["content"],
-                parent_id=id_map.get(m.get("parent_id")),
-                reasoning=m.get("reasoning"),
-                created_at=datetime.fromisoformat(m["created_at"]) if m.get("created_at") else None,
-                model_name=m.get("model_name"),
-                prompt=m.get("prompt"),
-                memory_items=m.get("memory_items"),
-                timeframe=m.get("timeframe"),
-            )
-            id_map[m.get("id")] = stored.id
-            messages += 1
-    return {"notes": len(fresh), "skipped_notes": len(document.get("notes") or []) - len(fresh),
-            "sessions": chats_added, "messages": messages, "profile_items": restored}
+    """Import a Mebot export into `user`: notes and conversations not already present, and the
+    profile corrections. Returns counts; InvalidInput when the document is refused as a whole."""
+    if document.get("format") != EXPORT_FORMAT:
+        raise InvalidInput("Not a Mebot export.")
+    parsed = parse_export(document, tz_name=user.timezone)
+    report = FileReport("export")
+    restored = _store(user, parsed, report)
+    return {"notes": report.notes, "skipped_notes": len(parsed.notes) - report.notes,
+            "sessions": report.conversations, "profile_items": restored, "refused": parsed.errors}
 
 
 def _chat_key(title: str, messages: list) -> tuple:
     def field(m, name):
         return m.get(name) if isinstance(m, dict) else getattr(m, name)
 
-    return (title, tuple((field(m, "role"), field(m, "content")) for m in messages))
+    return (title or "", tuple((field(m, "role"), field(m, "content")) for m in messages))

@@ -29,8 +29,9 @@ class Settings(BaseSettings):
     database_url: Optional[str] = Field(None, description="SQLAlchemy URL of the database; unset: the SQLite "
                                         "file in `home`")
     # --- memory ---
-    embedding_model: Optional[str] = Field(None, description="sentence-transformers id or local path; enables "
-                                           "hybrid search")
+    embedding_model: str = Field("multilingual-e5-small", description="dense half of hybrid search: "
+                                 "`multilingual-e5-small` (bundled), a sentence-transformers id or local "
+                                 "path, or `off`")
     timezone: str = Field("UTC", description="IANA zone for naive times of new users")
     week_start: int = Field(0, ge=0, le=6, description="first day of the week: 0 = Monday … 6 = Sunday")
     country: Optional[str] = Field(None, min_length=2, max_length=2, description="ISO 3166 country of users who set none "
@@ -40,13 +41,18 @@ class Settings(BaseSettings):
     profile_llm_url: Optional[str] = Field(None, description="OpenAI-compatible teacher LLM for L1 extraction "
                                            "(else rule-based)")
     profile_llm_model: Optional[str] = Field(None, description="model name at `profile_llm_url`")
+    profile_extractor: Literal["auto", "rules"] = Field(
+        "auto", description="how notes are read into the profile: `auto` asks `profile_llm_url`, else the chat's "
+        "OpenAI-compatible server (`backend=openai`), else the rules; `rules` never asks a model. The rules "
+        "also read any note a model fails on")
 
     # --- the personal model ---
     backend: Literal["local", "openai", "memory"] = Field(
         "local", description="`local` (transformers + PEFT here), `openai` (an OpenAI-compatible server, e.g. "
         "vLLM with --enable-lora) or `memory` (no model)")
-    base_model: str = Field("Qwen/Qwen2.5-0.5B-Instruct", description="Hugging Face id or local folder of "
-                            "the base LLM")
+    base_model: str = Field("Qwen/Qwen2.5-0.5B-Instruct", description="Hugging Face id, local folder or "
+                            "`.gguf` file of the base LLM; the default falls back to the packaged "
+                            "SmolLM2-135M-Instruct where it cannot be had")
     openai_base_url: Optional[str] = Field(None, description="OpenAI-compatible server for the `openai` backend")
     openai_api_key: Optional[str] = Field(None, description="its API key")
     max_new_tokens: int = Field(512, ge=1, description="longest reply, in tokens")
@@ -61,6 +67,21 @@ class Settings(BaseSettings):
     feedback_check_minutes: int = Field(5, ge=1, description="how often the feedback threshold is checked")
     train_config: Optional[str] = Field(None, description="JSON overrides of the training hyperparameters "
                                         "(`rlmf.training.config.TrainConfig`)")
+
+    training_queue: Literal["embedded", "procrastinate"] = Field(
+        "embedded", description="who executes runs: `embedded` (a process on this machine, one run at a time) "
+        "or `procrastinate` (a task queue in the PostgreSQL database; `mebot worker` processes execute runs)")
+    train_device: Literal["cpu", "gpu"] = Field("cpu", description="the worker queue new runs go to; a worker "
+                                                "takes runs of its own device kind only")
+    worker_stalled_seconds: int = Field(30, ge=3, description="a worker silent this long is presumed dead; "
+                                        "its run is retried once, then failed")
+    adapter_store: Optional[str] = Field(None, description="URL of the adapter store shared by training and "
+                                         "serving (a folder, or object storage through fsspec, e.g. s3://…); "
+                                         "unset: `adapters` in `home`")
+
+    # --- serving ---
+    served_adapters: int = Field(16, ge=1, description="adapters a model server keeps loaded; the least "
+                                 "recently used beyond this are unloaded")
 
     # --- the web server ---
     host: str = Field("127.0.0.1", description="address `mebot serve` listens on")

@@ -25,6 +25,11 @@ def clean_text(value: Any, *, field: str, max_chars: int, required: bool = False
         raise InvalidInput(f"The {field} must be text, not {type(value).__name__}.")
     if "\x00" in value:
         raise InvalidInput(f"The {field} contains NUL bytes: it looks like binary data, not text.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate such as "\ud800" (JSON can spell one)
+        raise InvalidInput(f"The {field} contains an unpaired surrogate ({value[exc.start]!r} at character "
+                           f"{exc.start}): it is not valid Unicode text.") from exc
     if required and not value.strip():
         raise InvalidInput(f"The {field} is empty.")
     if len(value) > max_chars:

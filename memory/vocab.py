@@ -79,6 +79,13 @@ class RunTrigger(Word):
     FEEDBACK = "feedback"
 
 
+class RunKind(Word):
+    """What a training run starts from: the bare base with everything, or the live adapter with what is new."""
+
+    FULL = "full"
+    INCREMENTAL = "incremental"
+
+
 class AdapterStatus(Word):
     """An adapter version: trained and waiting for the gate, live, refused by the gate, or an earlier live one."""
 

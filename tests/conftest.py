@@ -24,8 +24,11 @@ def mebot_home(tmp_path, monkeypatch):
     """Point the data directory at a fresh temp folder; clear settings that could leak in."""
     home = tmp_path / "mebot-home"
     monkeypatch.setenv("MEBOT_HOME", str(home))
-    for name in ("MEBOT_DATABASE_URL", "MEBOT_EMBEDDING_MODEL", "MEBOT_TIMEZONE", "MEBOT_WEEK_START"):
+    for name in ("MEBOT_DATABASE_URL", "MEBOT_TIMEZONE", "MEBOT_WEEK_START"):
         monkeypatch.delenv(name, raising=False)
+    # Full text only unless a test asks for the dense half (tests/test_dense.py): embedding every
+    # note of the suite would cost minutes on a small machine.
+    monkeypatch.setenv("MEBOT_EMBEDDING_MODEL", "off")
     return home
 
 

@@ -1,6 +1,6 @@
 """Guards the `mebot` command line: import of Markdown (front matter), text and JSONL with bad lines
-reported, search with --json and --now, export that re-imports without duplicates, password accounts, and a
-user's calendar conventions."""
+reported, search with --json and --now, export that re-imports without duplicates, password accounts, a
+user's calendar conventions, and `mebot embed` for vectors left to make."""
 
 from __future__ import annotations
 
@@ -29,8 +29,9 @@ def test_import_search_export_reimport(tmp_path, mebot_home):
         + json.dumps({"title": "no content"}) + "\n"
     )
     result = mebot("import", "--user", "ana", str(md), str(txt), str(jsonl), home=mebot_home)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # two lines were refused
     assert "imported 3 note(s)" in result.stdout
+    assert "notes.jsonl: 1 note(s), 0 already there, 2 refused" in result.stdout  # a summary per file
     assert "notes.jsonl:2" in result.stderr and "notes.jsonl:3" in result.stderr
 
     found = json.loads(mebot("search", "--user", "ana", "pastel de nata", "--json", home=mebot_home).stdout)
@@ -83,6 +84,42 @@ def test_password_accounts(tmp_path, mebot_home):
     mem.close()
 
 
+def test_times_are_shown_in_the_users_zone(tmp_path, mebot_home):
+    from memory import api
+
+    mem = api.open_memory(f"sqlite:///{mebot_home / 'mebot.db'}")
+    ana = mem.user("ana")
+    ana.set_timezone("Asia/Shanghai")
+    ana.add_note("Dumplings at the night market.", created_at="2024-07-15T00:30:00")  # local time
+    out = mebot("search", "--user", "ana", "dumplings", home=mebot_home).stdout
+    assert "2024-07-15 00:30" in out and "2024-07-14 16:30" not in out
+    found = json.loads(mebot("search", "--user", "ana", "dumplings", "--json", home=mebot_home).stdout)
+    assert found["hits"][0]["created_at"] == "2024-07-15T00:30:00+08:00"
+
+
+def test_import_refuses_devices_and_fifos_and_reports_reimports(tmp_path, mebot_home):
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    note = tmp_path / "trip.md"
+    note.write_text("Ate pastel de nata.\n")
+    result = mebot("import", "--user", "ana", "/dev/zero", str(fifo), str(note), home=mebot_home)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.count("not a regular file") == 2
+    assert "trip.md: 1 note(s), 0 already there, 0 refused" in result.stdout
+    again = mebot("import", "--user", "ana", str(note), home=mebot_home)
+    assert again.returncode == 0 and "trip.md: 0 note(s), 1 already there, 0 refused" in again.stdout
+
+
+def test_import_of_an_obsidian_folder(tmp_path, mebot_home):
+    vault = tmp_path / "vault"
+    (vault / "Daily").mkdir(parents=True)
+    (vault / "Daily" / "2024-07-15.md").write_text("---\ndate: 2024-07-15\n---\nLunch with [[Ana]].\n")
+    (vault / "Ideas.md").write_text("A #garden idea.\n")
+    result = mebot("import", "--user", "ana", str(vault), home=mebot_home)
+    assert result.returncode == 0, result.stderr
+    assert "vault/Daily/2024-07-15.md: 1 note(s)" in result.stdout and "imported 2 note(s)" in result.stdout
+
+
 def test_calendar_sets_country_and_date_order(mebot_home):
     shown = mebot("calendar", "--user", "ana", "--country", "de", "--date-order", "dmy", home=mebot_home)
     assert shown.returncode == 0, shown.stderr
@@ -90,3 +127,17 @@ def test_calendar_sets_country_and_date_order(mebot_home):
     refused = mebot("calendar", "--user", "ana", "--country", "Germany", home=mebot_home)
     assert refused.returncode == 2 and "two-letter" in refused.stderr and "Traceback" not in refused.stderr
     assert "country DE (set)" in mebot("calendar", "--user", "ana", home=mebot_home).stdout
+
+
+def test_embed_makes_the_vectors_an_import_without_dense_left(tmp_path, mebot_home, monkeypatch):
+    """Notes imported while dense search was off get their vectors from `mebot embed` once it is on."""
+    notes = tmp_path / "notes.jsonl"
+    notes.write_text(json.dumps({"content": "My cat Mimi sleeps on the radiator."}) + "\n")
+    assert mebot("import", "--user", "ana", str(notes), home=mebot_home).returncode == 0  # suite: dense off
+    off = mebot("embed", "--user", "ana", home=mebot_home)
+    assert off.returncode == 1 and "off" in off.stderr
+    monkeypatch.setenv("MEBOT_EMBEDDING_MODEL", "multilingual-e5-small")
+    on = mebot("embed", "--all", home=mebot_home)
+    again = mebot("embed", "--user", "ana", home=mebot_home)
+    assert on.returncode == 0 and "embedded 1 note(s)" in on.stdout, on.stderr
+    assert "embedded 0 note(s)" in again.stdout

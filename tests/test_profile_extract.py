@@ -200,3 +200,39 @@ def test_llm_prompt_carries_the_schema():
     prompt = build_prompt("我喜欢吃火锅", datetime(2026, 2, 24))
     assert "2026-02-24" in prompt and "我喜欢吃火锅" in prompt
     assert '"polarity"' in prompt and '"no_longer"' in prompt
+
+
+@pytest.mark.parametrize("text", [
+    "Do I like opera? Not sure yet.",
+    "我喜欢歌剧吗？",
+    "He said: I love karaoke.",
+    "If I liked running, I'd join the marathon club.",
+    "如果我喜欢跑步就好了。",
+    "Everyone assumes I like football because I'm from Manchester.",
+    "大家都觉得我爱喝咖啡。",
+    "I never said I hated sushi.",
+])
+def test_what_the_writer_does_not_assert_is_no_preference(text):
+    assert profile_extract.extract(text).preferences == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Mom thinks I love broccoli, but I really don't.", [("broccoli", "dislike")]),
+    ("My husband loves action movies, but I prefer documentaries.", [("documentaries", "like")]),
+    ("I find networking events exhausting.", [("networking events", "dislike")]),
+    ("Long walks by the river keep me going.", [("Long walks by the river", "like")]),
+    ("Sam prefers the beach, but I'd rather go hiking.", [("hiking", "like")]),
+    ("Not everyone likes durian, but I do.", [("durian", "like")]),
+    ("比起咖啡我更喜欢茶。", [("茶", "like")]),
+    ("受不了地铁里的拥挤。", [("地铁里的拥挤", "dislike")]),
+    ("她以为我喜欢吃甜食，其实我不喜欢。", [("甜食", "dislike")]),
+    ("我老公喜欢吃辣，我更喜欢清淡的。", [("清淡", "like")]),
+])
+def test_implicit_contrastive_and_corrected_preferences(text, expected):
+    assert [(p.item, p.polarity) for p in profile_extract.extract(text).preferences] == expected
+
+
+def test_new_kinds_set_meets_targets():
+    from bench import profile_extraction as bench
+
+    assert bench.main(bench.make_parser().parse_args(["--set", "kinds"])) == 0

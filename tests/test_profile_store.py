@@ -326,3 +326,34 @@ def test_a_teacher_llm_on_an_openai_compatible_endpoint_extracts_the_profile(sql
     assert asked and "lovely cup" in asked[0]
     server.shutdown()
     mem.close()
+
+
+@pytest.mark.parametrize("changes, words", [
+    ({"polarity": "meh"}, "polarity"), ({"item": "   "}, "item"), ({"status": "deleted"}, "delete the item"),
+    ({"confidence": 2}, "confidence"), ({"holder": "Ana"}, "cannot change holder"),
+    ({"reason": "bad \ud800"}, "surrogate"), ({"item": "x" * 201}, "item"),
+])
+def test_user_edits_are_validated_by_the_edit_model(memory, changes, words):
+    from memory.profile.schema import MAX_ITEM_CHARS
+
+    assert MAX_ITEM_CHARS == 200  # the limit the last case exceeds, defined once in the schema
+    ana = memory.user("ana")
+    sushi = ana.add_preference("sushi", "like")
+    with pytest.raises(InvalidInput, match=words):
+        ana.update_profile_item(sushi.id, **changes)
+    assert [(f.label, f.polarity) for f in ana.profile().likes] == [("sushi", "like")]  # nothing half-applied
+
+
+def test_a_fact_has_one_shape():
+    from dataclasses import fields
+
+    from memory.models import ProfileItem
+    from memory.profile.facts import ProfileFact
+    from memory.profile.merge import Merged
+    from memory.profile.schema import CorrectedItem
+
+    merged = {f.name for f in fields(Merged)}
+    columns = set(ProfileItem.__table__.columns.keys())
+    assert merged <= columns  # every field of a fact is stored as it is named
+    assert {f.name for f in fields(ProfileFact)} == merged | {"id", "kind", "origin", "quotes"}
+    assert set(CorrectedItem.model_fields) <= columns  # what an export carries of a user's item

@@ -1,5 +1,6 @@
 """Guards scheduled training: a feedback threshold queues exactly one run per user, restarting the
-scheduler never duplicates its jobs (they live in the app's database), and runs are one at a time."""
+scheduler never duplicates its jobs, each firing is claimed by one process only, the database refuses a
+second active run of a user, and runs are one at a time."""
 
 from __future__ import annotations
 
@@ -53,10 +54,6 @@ def test_restarting_the_scheduler_does_not_duplicate_jobs(memory, monkeypatch):
         [scheduler.NIGHTLY, scheduler.FEEDBACK_CHECK, scheduler.DISPATCH, scheduler.PROFILES,
          scheduler.SANDBOXES])
     assert second.next_run_time() is not None and second.next_run_time().hour == 3
-    with memory.engine.connect() as connection:
-        from sqlalchemy import text
-
-        assert connection.execute(text("SELECT count(*) FROM apscheduler_jobs")).scalar() == 5
     second.shutdown()
 
 
@@ -69,3 +66,28 @@ def test_one_run_per_user_at_a_time_and_cancel_of_a_queued_run(memory):
     assert runs.request_run(memory, alice).id != first.id
     with pytest.raises(Exception):
         runs.get_run(memory, memory.user("bob").id, first.id)
+
+
+def test_a_firing_is_claimed_by_one_process_only(memory, monkeypatch):
+    monkeypatch.setattr(runs, "dispatch", lambda *a, **k: None)
+    from rlmf.training import ticks
+
+    url = scheduler.database_url(memory)
+    alice = memory.user("alice")
+    alice.add_note("something to learn")
+    job = scheduler.once_per_firing(scheduler.NIGHTLY, lambda now: "2026-11-29")(scheduler.nightly_training)
+    assert job(url) == [alice.id]
+    assert job(url) is None  # the same firing again: already claimed
+    assert len(_runs(memory, alice)) == 1
+    assert ticks.interval_slot(ticks.EPOCH.replace(year=2026, second=9), 20) == \
+        ticks.interval_slot(ticks.EPOCH.replace(year=2026, second=0), 20)
+
+
+def test_the_database_refuses_a_second_active_run(memory):
+    from sqlalchemy.exc import IntegrityError
+
+    alice = memory.user("alice")
+    runs.request_run(memory, alice)
+    with pytest.raises(IntegrityError):
+        with memory.session() as session:
+            session.add(TrainingRun(user_id=alice.id, status="running", history=[]))

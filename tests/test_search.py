@@ -181,3 +181,42 @@ def test_k_is_capped(alice):
 
     alice.add_notes([{"content": f"coffee note {i}"} for i in range(MAX_K + 5)])
     assert len(alice.search("coffee", k=10_000)) == MAX_K
+
+
+# The table: each query must find its note on both backends (one folding for index and query).
+UNICODE_CASES = [
+    ("猫", "我养了一只猫，叫咪咪。"),
+    ("책", "나는 어제 책을 읽었다"),
+    ("İstanbul", "Trip to İstanbul with Ana"),
+    ("Istanbul", "Trip to İstanbul with Ana"),
+    ("re\u0301sume\u0301", "Updated my résumé"),
+    ("GPU", "Ordered a new ＧＰＵ for the desktop"),
+    ("ｇｐｕ", "Ordered a new GPU for the desktop"),
+    ("Hauptstrasse", "Moved to Hauptstraße 5"),
+    ("Hauptstraße", "Moved to Hauptstrasse 5"),
+    ("🍕", "Friday night: 🍕 with the kids"),
+    ("ラーメン", "東京で美味しいラーメンを食べました。"),
+    ("猫的名字", "我养了一只猫，叫咪咪。"),
+]
+
+
+DISTRACTORS = ["Nothing to see here, just groceries.", "我们去了北京，天气很好。", "회의가 길었다",
+               "京都のお寺を見ました。", "Izmir? No, Ankara.", "ss and s"]
+
+
+@pytest.mark.parametrize("query, note", UNICODE_CASES)
+def test_unicode_query_finds_its_note(memory, query, note):
+    user = memory.user("unicode")
+    user.add_notes([{"content": text} for text in DISTRACTORS])
+    target = user.add_note(note)
+    assert [h.note_id for h in user.search(query)] == [target.id], query
+
+
+def test_questions_to_mebot_are_not_memory(alice):
+    chat = alice.new_session()
+    question = alice.add_message(chat.id, "user", "What did I note on 3 June 2024 about coffee?")
+    mixed = alice.add_message(chat.id, "user", "I switched to decaf coffee last week. Any brands you like?")
+    hits = alice.search("coffee")
+    refs = [(h.note_id, h.message_id) for h in hits]
+    assert (None, question.id) not in refs
+    assert (None, mixed.id) in refs

@@ -270,3 +270,13 @@ def test_every_endpoint_as_ana_leaves_bob_untouched(served, tmp_path):
     assert download.status_code == 200 and "mebot-export-ana" in download.headers["content-disposition"]
     assert "Dentist" in download.text and SECRET not in download.text
     assert httpx.get(url + link, cookies=ana.client.cookies).status_code == 404  # used up
+
+
+def test_a_chat_message_that_cannot_be_stored_leaves_no_empty_conversation(served):
+    url, mem, *_ = served
+    ana = Caller(url, "ana")
+    ana.call("chat_load")
+    for _ in range(3):
+        ana.call("chat_send", "bad \x00 text", True)  # NUL: refused as binary data
+    assert "NUL" in ana.errors.get("chat_send", "")
+    assert mem.user("ana").sessions() == []

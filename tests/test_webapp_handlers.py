@@ -190,12 +190,15 @@ def test_training_view_shows_progress_history_curve_and_versions(mem, tmp_path):
 
 def test_profile_facts_are_listed_and_corrections_map_to_the_api(mem):
     ana = mem.user("ana")
-    ana.add_note("I love sushi because it is fresh.", created_at=ana.now() - timedelta(days=3))
+    note = ana.add_note("I love sushi because it is fresh.", created_at=ana.now() - timedelta(days=3))
     ana.add_note("My sister Emma is visiting.", created_at=ana.now() - timedelta(days=2))
     profile = ana.profile()
     rows = {(r.kind, r.label): r for r in memory_view.fact_rows(profile)}
-    assert rows[("Preference", "sushi")].details == "likes because it is fresh"
-    assert rows[("Preference", "sushi")].origin == "1 note(s)" and rows[("Person", "Emma")].details == "sister"
+    # Why Mebot believes it: the sentence, and the note it is in.
+    assert rows[("Preference", "sushi")].details == \
+        f"likes because it is fresh — “I love sushi because it is fresh.” (note {note.id})"
+    assert rows[("Preference", "sushi")].origin == "1 note(s)"
+    assert rows[("Person", "Emma")].details.startswith("sister — “My sister Emma is visiting.”")
     assert ("Topic", "sushi") in rows
     sushi = profile.fact(rows[("Preference", "sushi")].id)
     assert memory_view.editor_values(sushi)["polarity"] == "like"

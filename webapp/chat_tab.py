@@ -8,6 +8,7 @@ from typing import Iterator, Optional
 import gradio as gr
 
 from memory.errors import InvalidInput
+from memory.validation import MAX_CONTENT_CHARS, clean_text
 from memory.vocab import FeedbackKind
 from rlmf.data import feedback
 from rlmf.chat import Chunk, Reply
@@ -189,6 +190,8 @@ def send(ctx, text: str, use_memory: bool, state: ChatState, request: gr.Request
     if not text:
         yield (gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip())
         return
+    # A message that cannot be stored must not leave an empty conversation behind.
+    clean_text(text, field="message", max_chars=MAX_CONTENT_CHARS, required=True)
     if state.session_id is None:
         state = replace(state, session_id=user.new_session().id)
     base = chat_view.conversation(user, state.session_id).messages + [{"role": "user", "content": text}]

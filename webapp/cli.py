@@ -41,27 +41,46 @@ def serve(args) -> int:
 
 @command("import")
 def import_files(args) -> int:
-    from datetime import datetime, timezone
-
-    from memory.portability import import_files as import_into
+    from memory.portability import ACCEPTED_FILES, FileReport, import_files as import_into, note_files, read_files
 
     user = _memory(args).user(args.user)
-    readable, unreadable = [], []
+    entries, unreadable = [], []
     for name in args.files:
         path = Path(name)
         try:
-            modified = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
-            readable.append((path.name, path.read_bytes(), modified))
-        except OSError as exc:
-            unreadable.append(f"{name}: {exc.strerror or exc}")
-    report = import_into(user, readable)
-    for line in unreadable + report.skipped:
-        print(f"skipped {line}", file=sys.stderr)
-    failed = len(unreadable) + len(report.skipped)
+            # A folder (an Obsidian vault) brings every note file under it, named from the folder.
+            entries += ([(f"{path.name}/{rel}", p) for rel, p in note_files(path)] if path.is_dir()
+                        else [(path.name, path)])
+        except MebotError as exc:
+            unreadable.append(FileReport(name, refused=[str(exc)]))
+    report = import_into(user, read_files(entries, unreadable))
+    report.files[:0] = unreadable
+    for file_report in report.files:
+        print(file_report.summary())
+        for line in file_report.refused:
+            print(f"  refused {line}", file=sys.stderr)
+        for line in file_report.warnings:
+            print(f"  warning {line}", file=sys.stderr)
+    refused = len(report.refused)
     extra = f" and {report.conversations} conversation(s)" if report.conversations else ""
     extra += f" ({report.already_there} already there)" if report.already_there else ""
-    print(f"imported {report.notes} note(s){extra} for {user.name}" + (f"; {failed} item(s) skipped" if failed else ""))
-    return 1 if failed and not report.notes else 0
+    print(f"imported {report.notes} note(s){extra} for {user.name}" + (f"; {refused} refused" if refused else ""))
+    if refused:
+        print(f"accepted: {ACCEPTED_FILES}", file=sys.stderr)
+    return 1 if refused else 0
+
+
+@command("embed")
+def embed_pending(args) -> int:
+    mem = _memory(args)
+    if mem.index.dense is None:
+        print("dense search is off (MEBOT_EMBEDDING_MODEL=off): nothing to embed", file=sys.stderr)
+        return 1
+    names = mem.user_names() if args.all else [args.user]
+    for name in names:
+        done = mem.user(name, create=False).embed_pending()
+        print(f"embedded {done} note(s) and message(s) for {name} with {mem.index.dense.embedder.name}")
+    return 0
 
 
 @command("search")
@@ -74,7 +93,7 @@ def search(args) -> int:
             "timeframe": outcome.timeframe.to_dict() if outcome.timeframe else None,
             "hits": [
                 {"note_id": h.note_id, "message_id": h.message_id, "title": h.title, "text": h.text,
-                 "created_at": h.created_at.isoformat(), "score": h.score}
+                 "created_at": user.shown_time(h.created_at).isoformat(), "score": h.score}
                 for h in outcome.hits
             ],
         }, ensure_ascii=False, indent=2))
@@ -85,7 +104,7 @@ def search(args) -> int:
         print("no matches")
     for hit in outcome.hits:
         snippet = " ".join(hit.text.split())[:120]
-        print(f"[{hit.ref}] {hit.created_at:%Y-%m-%d %H:%M}  {hit.title + ': ' if hit.title else ''}{snippet}")
+        print(f"[{hit.ref}] {user.shown_time(hit.created_at):%Y-%m-%d %H:%M}  {hit.title + ': ' if hit.title else ''}{snippet}")
     return 0
 
 
@@ -122,7 +141,8 @@ def render_profile(profile) -> str:
     def line(f, text: str) -> str:
         sources = ", ".join(f"#{i}" for i in f.source_note_ids[:5]) + (" …" if f.note_count > 5 else "")
         origin = "yours" if f.origin == "user" else (f"notes {sources}" if sources else "no notes")
-        return f"  [{f.id}] {text}  ({origin})"
+        why = f"  “{f.quotes[0]['sentence']}”" if f.quotes else ""
+        return f"  [{f.id}] {text}  ({origin}){why}"
 
     out = [f"bio: {profile.bio or '(nothing yet)'}", f"status: {profile.status or '(nothing yet)'}"]
     for title, facts in (("likes", profile.likes), ("dislikes", profile.dislikes)):
@@ -155,7 +175,9 @@ def chat(args) -> int:
     engine = make_engine(settings_module.load(), mem)
     if engine.memory_only:
         print(f"[{engine.backend.reason}] memory-only mode: replies list your matching notes.", file=sys.stderr)
-    session_id = user.new_session().id
+    from memory.validation import MAX_CONTENT_CHARS, clean_text
+
+    session_id = None  # made with the first message that can be stored: no empty conversations
     print("Type a message; an empty line or Ctrl-D quits.", file=sys.stderr)
     while True:
         try:
@@ -164,13 +186,20 @@ def chat(args) -> int:
             break
         if not text:
             break
+        try:
+            clean_text(text, field="message", max_chars=MAX_CONTENT_CHARS, required=True)
+        except MebotError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            continue
+        session_id = session_id or user.new_session().id
         print("mebot> ", end="", flush=True)
         for event in engine.respond(user, session_id, text, now=args.now):
             if isinstance(event, Chunk):
                 print(event.text, end="", flush=True)
             elif isinstance(event, Reply) and event.citations:
                 print("\n  sources: " + ", ".join(
-                    f"[{c.ref}] {c.created_at:%Y-%m-%d} {c.title}" for c in event.citations), end="")
+                    f"[{c.ref}] {user.shown_time(c.created_at):%Y-%m-%d %H:%M} {c.title}" for c in event.citations),
+                    end="")
         print()
     return 0
 
@@ -227,19 +256,45 @@ def train(args) -> int:
     settings = settings_module.load()
     mem = _memory(args)
     user = mem.user(args.user)
-    run = runs.request_run(mem, user, trigger=RunTrigger.MANUAL)
+    recovered = runs.recover_stale_runs(mem)  # a killed `mebot train` must not block the next one
+    if recovered:
+        print(f"marked {recovered} run(s) whose process had died as failed", file=sys.stderr)
+    run = runs.request_run(mem, user, trigger="manual", kind="full" if args.full else None)
     with machine_lock(settings.home, wait=False) as free:
         if not free:
-            print(f"run {run.id} is queued: another run is training on this machine", file=sys.stderr)
-            return 0
+            print(f"run {run.id} stays queued: another run is training on this machine", file=sys.stderr)
+            return 3
         if not runs.claim(mem, run.id, os.getpid()):
-            print(f"run {run.id} is already being trained by another process", file=sys.stderr)
-            return 0
+            where = "a queue worker" if run.queue_job_id else "another process"
+            print(f"run {run.id} is already being trained by {where} ({run.status})", file=sys.stderr)
+            return 3
         print(f"training run {run.id} for {user.name} on {settings.base_model}", file=sys.stderr)
         status = execute(mem, run.id, settings, load_train_config(), echo=lambda line: print(line, file=sys.stderr))
     finished = runs.get_run(mem, user.id, run.id)
     print(f"run {run.id}: {status}" + (f" ({finished.error.splitlines()[0]})" if finished.error else ""))
     return 0 if status in (RunStatus.SUCCEEDED, RunStatus.REJECTED) else 1
+
+
+@command("worker")
+def worker(args) -> int:
+    import asyncio
+    import logging
+
+    from memory import settings as settings_module
+    from rlmf.training.worker import run_worker
+
+    settings = settings_module.load()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    url = args.database or settings.resolved_database_url
+    print(f"training worker for the {args.device} queue", file=sys.stderr, flush=True)
+    try:
+        asyncio.run(run_worker(url, args.device, stalled_seconds=settings.worker_stalled_seconds))
+    except ValueError as exc:  # not PostgreSQL, unknown device kind
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        pass
+    return 0
 
 
 def _iso_or_dash(moment) -> str:
@@ -254,17 +309,21 @@ def list_runs(args) -> int:
     user = mem.user(args.user)
     rows = runs.list_runs(mem, user.id, limit=args.limit)
     if args.json:
-        print(json.dumps([{"id": r.id, "status": r.status, "trigger": r.trigger, "stage": r.stage, "step": r.step,
-                           "total_steps": r.total_steps, "data_counts": r.data_counts, "error": r.error,
+        print(json.dumps([{"id": r.id, "status": r.status, "trigger": r.trigger, "kind": r.kind, "stage": r.stage,
+                           "step": r.step, "total_steps": r.total_steps, "eta_s": r.eta_s,
+                           "data_counts": r.data_counts, "error": r.error, "attempts": r.attempts, "host": r.host,
                            "created_at": r.created_at.isoformat(), "finished_at": _iso_or_dash(r.finished_at)}
                           for r in rows], indent=2))
         return 0
     if not rows:
         print("no training runs yet")
     for r in rows:
-        progress = f"{r.stage or '-'} {r.step}/{r.total_steps}" if r.status in (RunStatus.RUNNING, RunStatus.CANCELLING) else ""
-        print(f"#{r.id} {r.status:<10} {r.trigger:<8} requested {_iso_or_dash(r.created_at)} "
-              f"finished {_iso_or_dash(r.finished_at)} {progress} {json.dumps(r.data_counts or {})}")
+        progress = f"{r.stage or '-'} {r.step}/{r.total_steps}" if r.status in ("running", "cancelling") else ""
+        if progress and r.eta_s is not None:
+            progress += f" eta {r.eta_s // 60}m{r.eta_s % 60:02d}s"
+        shown = [user.shown_time(t) if t else None for t in (r.created_at, r.finished_at)]
+        print(f"#{r.id} {r.status:<10} {r.trigger:<8} {r.kind or 'auto':<11} requested {_iso_or_dash(shown[0])} "
+              f"finished {_iso_or_dash(shown[1])} {progress} {json.dumps(r.data_counts or {})}")
     return 0
 
 
@@ -279,7 +338,8 @@ def list_adapters(args) -> int:
         print("no adapter versions yet: replies come from the base model")
     for a in rows:
         gate = (a.metrics or {}).get("gate", "")
-        print(f"v{a.version:<3} {a.status:<9} {a.created_at:%Y-%m-%d %H:%M}  base {a.base_model}  {gate}")
+        shown = user.shown_time(a.created_at)
+        print(f"v{a.version:<3} {a.status:<9} {shown:%Y-%m-%d %H:%M}  base {a.base_model}  {gate}")
     return 0
 
 
@@ -318,9 +378,16 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=None, help="default: $MEBOT_PORT or 7860")
     p.add_argument("--auth", action="store_true", help="require sign-in with accounts made by `mebot user add`")
 
-    p = sub.add_parser("import", help="import Markdown, text, JSONL or a Mebot export as notes")
+    p = sub.add_parser("import", help="import notes and chats: Markdown or text files and folders (Obsidian), "
+                       "diaries, JSONL, a Mebot export, ChatGPT's conversations.json; exits 1 when anything "
+                       "was refused")
     p.add_argument("--user", required=True)
-    p.add_argument("files", nargs="+")
+    p.add_argument("files", nargs="+", help="files or folders")
+
+    p = sub.add_parser("embed", help="make the vectors that are missing or from another model (after a model change)")
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--user")
+    group.add_argument("--all", action="store_true", help="every user")
 
     p = sub.add_parser("search", help="search a user's memory")
     p.add_argument("--user", required=True)
@@ -343,6 +410,12 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="train the user's personal model now (in this process)")
     p.add_argument("--user", required=True)
+    p.add_argument("--full", action="store_true",
+                   help="retrain from the base on everything (default: continue the live adapter with what is new)")
+
+    p = sub.add_parser("worker", help="execute training runs from the task queue (MEBOT_TRAINING_QUEUE=procrastinate)")
+    p.add_argument("--device", choices=["cpu", "gpu"], default="cpu",
+                   help="the queue to take runs from; one worker per GPU")
 
     p = sub.add_parser("runs", help="list the user's training runs")
     p.add_argument("--user", required=True)

@@ -48,11 +48,20 @@ def _details(fact) -> str:
     return " › ".join(reversed(fact.path)) if fact.path else (fact.coarse or "")
 
 
+def _why(fact) -> str:
+    """The sentence a fact was read from, with its note: "“I love sushi.” (note 12)"."""
+    if not fact.quotes:
+        return ""
+    quote = fact.quotes[0]
+    return f" — “{quote['sentence']}” (note {quote['note_id']})"
+
+
 def fact_rows(profile) -> list[FactRow]:
     """Every current fact: your likes and dislikes, other people's, people, then topic tags."""
     topics = [f for group in profile.topics for f in group.fine]
     facts = [*profile.likes, *profile.dislikes, *profile.others, *profile.people, *topics]
-    return [FactRow(f.id, KIND_NAMES.get(f.kind, f.kind), f.label, _details(f), _origin(f)) for f in facts]
+    return [FactRow(f.id, KIND_NAMES.get(f.kind, f.kind), f.label, _details(f) + _why(f), _origin(f))
+            for f in facts]
 
 
 def history_html(profile) -> str:

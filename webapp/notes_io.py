@@ -1,4 +1,5 @@
-"""Import files as notes (.md, .txt, .jsonl, a Mebot .json export; several at once) and export
+"""Import files as notes and chats (.md, .txt, .jsonl, a Mebot .json export, ChatGPT's conversations.json;
+several at once) and export
 everything the user owns as one JSON download, streamed from a one-use link (webapp.guard), never left on
 disk."""
 
@@ -10,7 +11,8 @@ from pathlib import Path
 import gradio as gr
 
 from memory.errors import InvalidInput
-from memory.portability import ImportReport
+from memory.importers.limits import read_regular_file
+from memory.portability import ACCEPTED_FILES, ImportReport
 from memory.portability import import_files as import_into
 from webapp.edge import bind, shows_errors
 from webapp.render import esc
@@ -23,10 +25,15 @@ def report_html(report: ImportReport) -> str:
     head = f"Imported {report.notes} note(s)" + (
         f" and {report.conversations} conversation(s)" if report.conversations else "")
     head += f" ({report.already_there} you already had)" if report.already_there else ""
-    lines = "".join(f"<li>{esc(line)}</li>" for line in report.skipped[:50])
-    more = f"<li>… and {len(report.skipped) - 50} more</li>" if len(report.skipped) > 50 else ""
-    skipped = f"<div>Skipped:</div><ul>{lines}{more}</ul>" if report.skipped else ""
-    return f'<div class="mebot-notice mebot-import">{esc(head)}.{skipped}</div>'
+    files = "".join(f"<li>{esc(f.summary())}</li>" for f in report.files[:50]) if len(report.files) > 1 else ""
+    files = f"<ul>{files}</ul>" if files else ""
+    lines = "".join(f"<li>{esc(line)}</li>" for line in report.refused[:50])
+    more = f"<li>… and {len(report.refused) - 50} more</li>" if len(report.refused) > 50 else ""
+    refused = (f"<div>Refused:</div><ul>{lines}{more}</ul><div class=\"mebot-muted\">Accepted: "
+               f"{esc(ACCEPTED_FILES)}</div>") if report.refused else ""
+    warned = "".join(f"<li>{esc(line)}</li>" for line in report.warnings[:20])
+    warned = f"<div>Read with care:</div><ul>{warned}</ul>" if warned else ""
+    return f'<div class="mebot-notice mebot-import">{esc(head)}.{files}{refused}{warned}</div>'
 
 
 def import_files(user, files: list[tuple[str, bytes]]) -> ImportReport:
@@ -52,7 +59,8 @@ class NotesIOUI:
 def render(ctx) -> NotesIOUI:
     """Lay out the import and export controls."""
     with gr.Accordion("Import and export", open=False, elem_id="notes-io"):
-        files = gr.File(label="Files to import (.md, .txt, .jsonl, or a Mebot .json export)",
+        files = gr.File(label="Files to import (.md, .txt, .jsonl, a Mebot .json export or ChatGPT's "
+                        "conversations.json)",
                         file_count="multiple", file_types=FILE_TYPES, type="filepath", elem_id="import-files")
         import_button = gr.Button("Import", size="sm", elem_id="import-button")
         import_report = gr.HTML(elem_id="import-report")
@@ -71,7 +79,7 @@ def do_import(ctx, refresh, paths, notes_state, request: gr.Request):
     files = []
     for path in paths if isinstance(paths, list) else [paths]:
         path = Path(path)
-        files.append((path.name, path.read_bytes()))
+        files.append((path.name, read_regular_file(path, path.name)))
     report = import_files(user, files)
     return (None, report_html(report), *refresh(user, notes_state))
 

@@ -55,15 +55,23 @@ def serve(*, host: Optional[str] = None, port: Optional[int] = None, auth: bool 
     from webapp.identity import PASSWORD, Identity, default_mode
 
     memory = api.open_memory(database_url)
+    memory.embed_pending_in_background()  # vectors a model change or a bulk import left to make
     identity = Identity(default_mode(auth))
     if identity.mode == PASSWORD and not accounts.account_names(memory):
         raise MebotError("No accounts yet: add one with `mebot user add NAME`, then start the server again.")
     settings = settings_module.load()
+    if settings.training_queue == "procrastinate":
+        from rlmf.training.queue import conninfo
+
+        try:
+            conninfo(memory.engine.url.render_as_string(hide_password=False))
+        except ValueError as exc:  # the task queue lives in PostgreSQL
+            raise MebotError(str(exc)) from exc
     host, port = host or settings.host, port or settings.port
     engine = make_engine(settings, memory)
     on_zero_gpu(engine)
-    # The app is the one process that schedules training (its jobs live in the database);
-    # MEBOT_SCHEDULER=off leaves scheduling to another process.
+    # Every app process schedules; each firing runs in one of them (rlmf.training.ticks).
+    # MEBOT_SCHEDULER=off leaves scheduling to the other processes.
     scheduler = TrainingScheduler(memory, settings).start() if settings.scheduler else None
     app = build_app(memory, engine, identity=identity, scheduler=scheduler)
     login = accounts.login_checker(memory) if identity.mode == PASSWORD else None

@@ -10,7 +10,7 @@ import pandas as pd
 
 from memory.errors import InvalidInput
 from memory.vocab import RunTrigger
-from rlmf.training import adapters, runs
+from rlmf.training import adapters, runs, submit
 from webapp import training_view as view
 from webapp.edge import as_id, bind, shows_errors
 from webapp.render import adapter_badge
@@ -114,8 +114,8 @@ def train_now(ctx, request: gr.Request):
     if not ctx.can_train(user):
         raise InvalidInput("Sign in to train a model of your own; sandboxes are not trained.")
     run = runs.request_run(ctx.memory, user, trigger=RunTrigger.MANUAL)
-    if ctx.dispatch_runs:  # starting the process takes milliseconds; training runs outside this server
-        runs.dispatch(ctx.memory, ctx.database_url)
+    if ctx.dispatch_runs:  # starting a process or enqueueing takes milliseconds; training runs elsewhere
+        submit.start_queued(ctx.memory, ctx.database_url)
     gr.Info(f"Training run {run.id} requested.")
     return everything(ctx, user)
 

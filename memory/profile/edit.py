@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from memory.profile import store
@@ -18,52 +19,23 @@ from memory.models import ProfileItem
 from memory.profile.extract.items import item_key
 from memory.profile.merge import PERSON, PREFERENCE, TOPIC, person_key, preference_key
 from memory.profile.refresh import recount_user_item
-from memory.profile.schema import COARSE_CATEGORIES
+from memory.profile.schema import (
+    CorrectedItem, NewPerson, NewPreference, PersonEdit, PreferenceEdit, TopicEdit, _Edit,
+)
 from memory.validation import clean_text
+from memory.vocab import ItemOrigin, ItemStatus
 
 MAX_BIO_CHARS = 4000
-_EDITABLE = {
-    PREFERENCE: {"item", "polarity", "reason", "confidence", "status"},
-    PERSON: {"name", "relation", "entity", "status"},
-    TOPIC: {"fine", "coarse", "status"},
-}
+EDITS: dict[str, type[_Edit]] = {PREFERENCE: PreferenceEdit, PERSON: PersonEdit, TOPIC: TopicEdit}
 
 
-def _words(value: Any, field: str, max_chars: int, required: bool = True) -> Optional[str]:
-    if value is None and not required:
-        return None
-    text = " ".join(clean_text(value, field=field, max_chars=max_chars, required=required).split())
-    return text or None
-
-
-def _polarity(value: Any) -> str:
-    if value not in ("like", "dislike"):
-        raise InvalidInput(f"polarity must be 'like' or 'dislike', not {value!r}")
-    return value
-
-
-def _confidence(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
-        raise InvalidInput(f"confidence must be a number from 0 to 1, not {value!r}")
-    return float(value)
-
-
-def _entity(value: Any) -> str:
-    if value not in ("person", "organisation"):
-        raise InvalidInput(f"entity must be 'person' or 'organisation', not {value!r}")
-    return value
-
-
-def _status(value: Any) -> str:
-    if value not in ("active", "superseded"):
-        raise InvalidInput(f"status must be 'active' or 'superseded' (delete the item to remove it), not {value!r}")
-    return value
-
-
-def _coarse(value: Any) -> str:
-    if value not in COARSE_CATEGORIES:
-        raise InvalidInput(f"coarse must be one of {', '.join(COARSE_CATEGORIES)}; not {value!r}")
-    return value
+def _validated(model: type[BaseModel], data: Mapping[str, Any], what: str) -> BaseModel:
+    """`data` checked by `model`, or InvalidInput saying, field by field, what is wrong."""
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or what}: {e['msg']}" for e in exc.errors()[:5])
+        raise InvalidInput(f"Cannot {what}: {problems}.") from exc
 
 
 def set_text(session: Session, *, user_id: int, field: str, text: Optional[str]) -> None:
@@ -78,21 +50,17 @@ def set_text(session: Session, *, user_id: int, field: str, text: Optional[str])
 def add_preference(session: Session, *, user_id: int, item: str, polarity: str,
                    reason: Optional[str] = None) -> ProfileItem:
     """Add (or restate) one of the user's preferences."""
-    label = _words(item, "item", 200)
-    fields = {"label": label, "polarity": _polarity(polarity), "reason": _words(reason, "reason", 300, False),
-              "confidence": 1.0, "holder": None}
-    return _put(session, user_id, PREFERENCE, preference_key(label), fields)
+    new = _validated(NewPreference, {"item": item, "polarity": polarity, "reason": reason}, "add the preference")
+    fields = {"label": new.item, "polarity": new.polarity, "reason": new.reason, "confidence": 1.0, "holder": None}
+    return _put(session, user_id, PREFERENCE, preference_key(new.item), fields)
 
 
 def add_person(session: Session, *, user_id: int, name: Optional[str], relation: Optional[str] = None,
                entity: str = "person") -> ProfileItem:
     """Add (or restate) a person or organisation in the user's life."""
-    name = _words(name, "name", 200, False)
-    relation = _words(relation, "relation", 100, False)
-    if not name and not relation:
-        raise InvalidInput("a person needs a name or a relation")
-    fields = {"label": name or relation, "relation": relation, "entity": _entity(entity)}
-    return _put(session, user_id, PERSON, person_key(name, relation), fields)
+    new = _validated(NewPerson, {"name": name, "relation": relation, "entity": entity}, "add the person")
+    fields = {"label": new.name or new.relation, "relation": new.relation, "entity": new.entity}
+    return _put(session, user_id, PERSON, person_key(new.name, new.relation), fields)
 
 
 def _put(session: Session, user_id: int, kind: str, key: str, fields: dict) -> ProfileItem:
@@ -110,9 +78,9 @@ def _put(session: Session, user_id: int, kind: str, key: str, fields: dict) -> P
     return item
 
 
-def _claim(item: ProfileItem, status: str = "active") -> None:
+def _claim(item: ProfileItem, status: str = ItemStatus.ACTIVE) -> None:
     # The user's word is current: what once replaced the extracted version no longer applies.
-    item.origin, item.status, item.superseded_by = "user", status, None
+    item.origin, item.status, item.superseded_by = ItemOrigin.USER, status, None
     store.stamp(item)
 
 
@@ -124,48 +92,38 @@ def update_item(session: Session, *, user_id: int, item_id: int, changes: Mappin
     """Change a fact's words; the fact becomes the user's, and its old key stays claimed."""
     store.lock_state(session, user_id)
     item = store.get_item(session, user_id, item_id)
-    if item.status == "deleted":
+    if item.status == ItemStatus.DELETED:
         raise InvalidInput(f"Profile item {item_id} was deleted; add it again instead.")
-    unknown = set(changes) - _EDITABLE[item.kind]
+    editable = EDITS[item.kind].model_fields
+    unknown = set(changes) - set(editable)
     if unknown:
         raise InvalidInput(f"A {item.kind} cannot change {', '.join(sorted(unknown))}; "
-                           f"it can change {', '.join(sorted(_EDITABLE[item.kind]))}.")
-    fields, new_key = _fields_and_key(item, changes)
+                           f"it can change {', '.join(sorted(editable))}.")
+    edit = _validated(EDITS[item.kind], changes, f"change the {item.kind}").changes()
+    fields, new_key = _fields_and_key(item, edit)
     if new_key != item.key:
         _move(session, user_id, item, new_key)
     for name, value in fields.items():
         setattr(item, name, value)
-    _claim(item, _status(changes["status"]) if "status" in changes else "active")
+    _claim(item, edit.get("status") or ItemStatus.ACTIVE)
     session.flush()
     _recount(session, user_id, item)
     return item
 
 
 def _fields_and_key(item: ProfileItem, changes: Mapping[str, Any]) -> tuple[dict, str]:
-    """The validated new column values of an item and the key they give it."""
-    fields: dict[str, Any] = {}
-    if "item" in changes:
-        fields["label"] = _words(changes["item"], "item", 200)
-    if "fine" in changes:
-        fields["label"] = _words(changes["fine"], "topic", 200)
-    if "polarity" in changes:
-        fields["polarity"] = _polarity(changes["polarity"])
-    if "reason" in changes:
-        fields["reason"] = _words(changes["reason"], "reason", 300, False)
-    if "confidence" in changes:
-        fields["confidence"] = _confidence(changes["confidence"])
-    if "entity" in changes:
-        fields["entity"] = _entity(changes["entity"])
-    if "relation" in changes:
-        fields["relation"] = _words(changes["relation"], "relation", 100, False)
-    if "coarse" in changes:
-        fields["coarse"] = _coarse(changes["coarse"])
+    """The new column values of an item (from a validated edit) and the key they give it."""
+    fields: dict[str, Any] = {k: v for k, v in changes.items() if k in ("polarity", "reason", "confidence", "entity",
+                                                                        "relation", "coarse")}
+    for said in ("item", "fine"):
+        if said in changes:
+            fields["label"] = changes[said]
     label = fields.get("label", item.label)
     if item.kind == PREFERENCE:
         return fields, preference_key(label, item.holder)
     if item.kind == PERSON:
         # A person known only by relation has the key "(relation)" and no name.
-        name = (_words(changes["name"], "name", 200, False) if "name" in changes
+        name = (changes["name"] if "name" in changes
                 else None if item.key.startswith("(") else item.label)
         relation = fields.get("relation", item.relation)
         if not name and not relation:
@@ -183,7 +141,7 @@ def _move(session: Session, user_id: int, item: ProfileItem, new_key: str) -> No
     """Re-key an item, leaving a tombstone on the old key so extraction cannot bring the old words back."""
     other = store.items_by_key(session, user_id, item.kind, [new_key]).get(new_key)
     if other is not None:
-        if other.origin == "user" and other.status != "deleted":
+        if other.origin == ItemOrigin.USER and other.status != ItemStatus.DELETED:
             raise InvalidInput(f"Your profile already has {other.label!r} (item {other.id}).")
         session.delete(other)  # the user's version takes the place of an extracted fact or a tombstone
         session.flush()
@@ -192,14 +150,14 @@ def _move(session: Session, user_id: int, item: ProfileItem, new_key: str) -> No
     session.flush()
     session.add(ProfileItem(user_id=user_id, kind=item.kind, key=old_key, label=item.label, holder=item.holder,
                             polarity=item.polarity, relation=item.relation, entity=item.entity,
-                            coarse=item.coarse, origin="user", status="deleted", source_note_ids=[]))
+                            coarse=item.coarse, origin=ItemOrigin.USER, status=ItemStatus.DELETED, source_note_ids=[]))
 
 
 def delete_item(session: Session, *, user_id: int, item_id: int) -> ProfileItem:
     """Remove a fact from the profile for good: extraction will not bring it back."""
     store.lock_state(session, user_id)
     item = store.get_item(session, user_id, item_id)
-    item.origin, item.status, item.superseded_by = "user", "deleted", None
+    item.origin, item.status, item.superseded_by = ItemOrigin.USER, ItemStatus.DELETED, None
     item.source_note_ids, item.note_count = [], 0
     store.stamp(item)
     return item
@@ -207,8 +165,7 @@ def delete_item(session: Session, *, user_id: int, item_id: int) -> ProfileItem:
 
 # --- export and import ------------------------------------------------------------------------
 
-_EXPORTED = ("kind", "key", "label", "status", "holder", "polarity", "reason", "confidence", "relation",
-             "entity", "coarse", "path", "history")
+_EXPORTED = tuple(CorrectedItem.model_fields)
 
 
 def corrections(session: Session, *, user_id: int) -> dict:
@@ -232,22 +189,17 @@ def restore(session: Session, *, user_id: int, document: Mapping[str, Any]) -> i
 
 
 def _restore_item(session: Session, user_id: int, entry: Any) -> None:
-    if not isinstance(entry, Mapping) or entry.get("kind") not in _EDITABLE:
-        raise InvalidInput("Each exported profile item needs a kind: preference, person or topic.")
-    if entry.get("status") not in ("active", "superseded", "deleted"):
-        raise InvalidInput(f"Unknown profile item status {entry.get('status')!r}.")
-    kind, key = entry["kind"], _words(entry.get("key"), "key", 500)
-    item = store.items_by_key(session, user_id, kind, [key]).get(key)
+    if not isinstance(entry, Mapping):
+        raise InvalidInput("Each exported profile item must be an object.")
+    restored = _validated(CorrectedItem, entry, "restore a profile item")
+    item = store.items_by_key(session, user_id, restored.kind, [restored.key]).get(restored.key)
     if item is None:
-        item = ProfileItem(user_id=user_id, kind=kind, key=key, label="", source_note_ids=[])
+        item = ProfileItem(user_id=user_id, kind=restored.kind, key=restored.key, label="", source_note_ids=[])
         session.add(item)
-    item.label = _words(entry.get("label"), "label", 200)
-    for name in ("holder", "polarity", "reason", "relation", "entity", "coarse", "path", "history"):
-        setattr(item, name, entry.get(name))
-    if item.polarity is not None:
-        _polarity(item.polarity)
-    item.confidence = None if entry.get("confidence") is None else _confidence(entry["confidence"])
-    item.origin, item.status, item.superseded_by = "user", entry["status"], None
+    for name in _EXPORTED:
+        if name not in ("kind", "key", "status"):
+            setattr(item, name, getattr(restored, name))
+    item.origin, item.status, item.superseded_by = ItemOrigin.USER, restored.status, None
     store.stamp(item)
     session.flush()
     _recount(session, user_id, item)

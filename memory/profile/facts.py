@@ -7,38 +7,25 @@ this module only groups and orders them and adds the bio and status text.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from typing import Any, Optional
 
 from sqlalchemy.orm import Session
 
 from memory.profile import store, summary as profile_summary
 from memory.models import ProfileItem
-from memory.profile.merge import PERSON, PREFERENCE, TOPIC, newest_sources, utc
+from memory.profile.merge import PERSON, PREFERENCE, TOPIC, Merged, merged_of, newest_sources
+from memory.vocab import ItemOrigin, ItemStatus, Polarity
 
 
-@dataclass(frozen=True)
-class ProfileFact:
-    """One fact of the profile, with where it came from."""
+@dataclass(kw_only=True)
+class ProfileFact(Merged):
+    """One fact of the profile (the fields of memory.profile.merge.Merged), with where it came from."""
 
     id: int
     kind: str  # preference | person | topic
-    label: str  # the item, the person's name (or relation), the tag as said
     origin: str  # extracted | user
-    status: str  # active | superseded
-    source_note_ids: list[int]  # newest first, at most memory.profile.merge.MAX_SOURCES
-    note_count: int
-    stated_at: Optional[datetime] = None
-    polarity: Optional[str] = None
-    reason: Optional[str] = None
-    confidence: Optional[float] = None
-    holder: Optional[str] = None  # set on someone else's preference
-    relation: Optional[str] = None
-    entity: Optional[str] = None  # person | organisation
-    coarse: Optional[str] = None
-    path: Optional[list[str]] = None
-    history: list[dict] = field(default_factory=list)  # earlier statements a newer one replaced
-    superseded_by: Optional[dict] = None
+    # Why Mebot believes it: [{"note_id", "sentence"}] for the newest source notes.
+    quotes: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""
@@ -79,12 +66,12 @@ class Profile:
     @property
     def likes(self) -> list[ProfileFact]:
         """The user's current likes."""
-        return [p for p in self.preferences if p.polarity == "like"]
+        return [p for p in self.preferences if p.polarity == Polarity.LIKE]
 
     @property
     def dislikes(self) -> list[ProfileFact]:
         """The user's current dislikes."""
-        return [p for p in self.preferences if p.polarity == "dislike"]
+        return [p for p in self.preferences if p.polarity == Polarity.DISLIKE]
 
     def fact(self, fact_id: int) -> ProfileFact:
         """The shown fact with this id (KeyError when it is not shown)."""
@@ -107,27 +94,23 @@ class Profile:
                 "topics": [g.to_dict() for g in self.topics], "superseded": [f.to_dict() for f in self.superseded]}
 
 
-def fact_of(item: ProfileItem) -> ProfileFact:
-    """The public view of a stored item."""
-    return ProfileFact(
-        id=item.id, kind=item.kind, label=item.label, origin=item.origin, status=item.status,
-        source_note_ids=list(item.source_note_ids or []), note_count=item.note_count,
-        stated_at=utc(item.stated_at) if item.stated_at else None, polarity=item.polarity, reason=item.reason,
-        confidence=item.confidence, holder=item.holder, relation=item.relation, entity=item.entity,
-        coarse=item.coarse, path=list(item.path) if item.path else None, history=list(item.history or []),
-        superseded_by=item.superseded_by,
-    )
+def fact_of(item: ProfileItem, quotes: Optional[list[dict]] = None) -> ProfileFact:
+    """The public view of a stored item (with the sentences that state it, when given)."""
+    return ProfileFact(id=item.id, kind=item.kind, origin=item.origin, quotes=list(quotes or []),
+                       **merged_of(item).fields())
 
 
 def _rank(f: ProfileFact) -> tuple:
     # The user's own word first, then what many notes say, then what was said recently.
-    return (f.origin != "user", -f.note_count, -(f.stated_at.timestamp() if f.stated_at else 0.0), f.id)
+    return (f.origin != ItemOrigin.USER, -f.note_count, -(f.stated_at.timestamp() if f.stated_at else 0.0), f.id)
 
 
 def load_profile(session: Session, *, user_id: int) -> Profile:
     """The user's profile as stored now (call memory.profile.refresh.refresh first to include new notes)."""
-    facts = sorted((fact_of(item) for item in store.visible_items(session, user_id)), key=_rank)
-    current = [f for f in facts if f.status == "active"]
+    items = store.visible_items(session, user_id)
+    said = store.quotes(session, user_id, items)
+    facts = sorted((fact_of(item, said.get(item.id)) for item in items), key=_rank)
+    current = [f for f in facts if f.status == ItemStatus.ACTIVE]
     preferences = [f for f in current if f.kind == PREFERENCE and f.holder is None]
     others = [f for f in current if f.kind == PREFERENCE and f.holder is not None]
     people = [f for f in current if f.kind == PERSON]
@@ -140,7 +123,7 @@ def load_profile(session: Session, *, user_id: int) -> Profile:
     return Profile(bio=bio, status=status, bio_origin="user" if user_bio is not None else "facts",
                    status_origin="user" if user_status is not None else "facts",
                    preferences=preferences, others=others, people=people, topics=topics,
-                   superseded=[f for f in facts if f.status == "superseded"])
+                   superseded=[f for f in facts if f.status == ItemStatus.SUPERSEDED])
 
 
 def group_topics(topics: list[ProfileFact]) -> list[TopicGroup]:

@@ -8,7 +8,7 @@ retraction ("I don't eat meat anymore", a dislike of a category) supersedes a cu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields as dataclass_fields
 from datetime import datetime, timezone
 from typing import Any, Iterable, Optional
 
@@ -16,6 +16,7 @@ from memory.profile import taxonomy
 from memory.profile.extract.rules import retracts
 from memory.profile.extract.items import CJK, item_key
 from memory.profile.schema import ExtractedFacts, Negation, Preference
+from memory.vocab import ItemStatus, Polarity
 
 # An item keeps the ids of at most this many supporting notes (the newest); note_count has them all.
 MAX_SOURCES = 100
@@ -38,13 +39,14 @@ class Evidence:
 
 @dataclass
 class Merged:
-    """The extracted fields of one item, as its evidence says."""
+    """The fields of one profile fact, as its evidence says: the one shape a fact has outside the table
+    (memory.profile.facts.ProfileFact adds its id, kind, origin and quotes; a user's item may lack a date)."""
 
     label: str
-    stated_at: datetime
+    stated_at: Optional[datetime]
     source_note_ids: list[int]
     note_count: int
-    status: str = "active"
+    status: str = ItemStatus.ACTIVE
     polarity: Optional[str] = None
     reason: Optional[str] = None
     confidence: Optional[float] = None
@@ -59,6 +61,15 @@ class Merged:
     def fields(self) -> dict[str, Any]:
         """The columns of a profile item this merge sets."""
         return dict(self.__dict__)
+
+
+def merged_of(item: Any) -> Merged:
+    """The fields of a stored item (memory.models.ProfileItem) as a Merged, dates in UTC."""
+    values = {f.name: getattr(item, f.name) for f in dataclass_fields(Merged)}
+    values.update(stated_at=utc(item.stated_at) if item.stated_at else None,
+                  source_note_ids=list(item.source_note_ids or []), history=list(item.history or []),
+                  path=list(item.path) if item.path else None)
+    return Merged(**values)
 
 
 def utc(moment: datetime) -> datetime:
@@ -91,11 +102,11 @@ def evidence_from_facts(facts: ExtractedFacts, *, note_id: int, stated_at: datet
         holder = p.holder[:MAX_NAME_CHARS] if p.holder else None
         add(PREFERENCE, preference_key(p.item, holder),
             {"item": p.item, "polarity": p.polarity, "reason": p.reason, "confidence": p.confidence,
-             "holder": holder})
+             "holder": holder, "sentence": p.sentence})
     # A dislike or a "no longer" withdraws older likes of what it covers: one row per covered
     # term, so the likes it reaches are found by an index lookup on their words.
     for p in facts.preferences:
-        if p.polarity == "dislike":
+        if p.polarity == Polarity.DISLIKE:
             for term in taxonomy.covers(p.item):
                 add(RETRACTION, term, {"item": p.item})
     for n in facts.negations:
@@ -103,9 +114,10 @@ def evidence_from_facts(facts: ExtractedFacts, *, note_id: int, stated_at: datet
             add(RETRACTION, term, {"item": n.item})
     for person in facts.people:
         add(PERSON, person_key(person.name, person.relation),
-            {"name": person.name, "relation": person.relation, "kind": person.kind})
+            {"name": person.name, "relation": person.relation, "kind": person.kind, "sentence": person.sentence})
     for topic in facts.topics:
-        add(TOPIC, item_key(topic.fine), {"fine": topic.fine, "coarse": topic.coarse, "path": topic.path})
+        add(TOPIC, item_key(topic.fine), {"fine": topic.fine, "coarse": topic.coarse, "path": topic.path,
+                                          "sentence": topic.sentence})
     return list(rows.values())
 
 
@@ -178,17 +190,17 @@ def _merge_preference(evidence: list[Evidence], retractions: Iterable[Evidence])
         confidence=_noisy_or(e.data.get("confidence", 0.8) for e in current),
         holder=latest.data.get("holder"), history=history,
     )
-    if merged.holder is None and merged.polarity == "like":
+    if merged.holder is None and merged.polarity == Polarity.LIKE:
         by = first_retraction(latest, retractions)
         if by is not None:
-            merged.status = "superseded"
-            merged.superseded_by = {**_statement(by), "polarity": "dislike"}
+            merged.status = ItemStatus.SUPERSEDED
+            merged.superseded_by = {**_statement(by), "polarity": Polarity.DISLIKE}
     return merged
 
 
 def first_retraction(like: Evidence, retractions: Iterable[Evidence]) -> Optional[Evidence]:
     """The earliest retraction stated at or after `like` that reaches its item, if any."""
-    stated = Preference(item=like.data["item"], polarity="like", stated_at=utc(like.stated_at))
+    stated = Preference(item=like.data["item"], polarity=Polarity.LIKE, stated_at=utc(like.stated_at))
     hits = [r for r in retractions
             # A note that says both ("no meat, but I still love steak") keeps its own like.
             if r.note_id != like.note_id
@@ -244,7 +256,8 @@ def _fold_preference(current: Merged, added: list[Evidence]) -> Optional[Merged]
     # episode grows, and no retraction can fall after it (it would have fallen after the item too).
     # The newest current note has the item's date and the highest source id there can be at that date.
     last = (utc(current.stated_at), max(current.source_note_ids, default=0))
-    if current.status != "active" or any(_order(e) <= last or e.data["polarity"] != current.polarity for e in added):
+    if current.status != ItemStatus.ACTIVE or any(_order(e) <= last or e.data["polarity"] != current.polarity
+                                                  for e in added):
         return None
     added = sorted(added, key=_order)
     folded = Merged(**current.fields())

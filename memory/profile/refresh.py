@@ -8,6 +8,7 @@ the lock, so a slow model never blocks the user's edits.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -20,16 +21,19 @@ from memory.profile.extract import rules as profile_extract
 from memory.profile import store
 from memory.models import Note, ProfileItem, utcnow
 from memory.notes import get_note
-from memory.profile.llm import extract_with_llm
+from memory.profile.llm import ExtractionFailed, ModelUnavailable, extract_with_llm, openai_complete
 from memory.profile.merge import (
     ITEM_KINDS, PREFERENCE, RETRACTION, Evidence, Merged, cover_terms,
-    evidence_from_facts, fold, merge, newest_sources, utc,
+    evidence_from_facts, fold, merge, merged_of, newest_sources, utc,
 )
 from memory.profile.schema import ExtractedFacts
+from memory.vocab import ItemOrigin, ItemStatus
 
 # From a note's text and date to the facts it states: the rule-based reader or a model.
 Extractor = Callable[[str, Optional[datetime]], ExtractedFacts]
 Sessions = Callable[[], AbstractContextManager[Session]]
+
+log = logging.getLogger(__name__)
 
 # Notes read per transaction: big enough for bulk imports, small enough to keep progress.
 BATCH = 500
@@ -49,6 +53,33 @@ def llm_extractor(complete: Callable[[str], str], retries: int = 2) -> Extractor
         return extract_with_llm(text, complete, retries=retries, note_date=note_date)
 
     return extract
+
+
+def with_rules_fallback(extractor: Extractor) -> Extractor:
+    """`extractor`, with the rules reading any note it fails on (a server down, JSON it never got right)."""
+
+    def extract(text: str, note_date: Optional[datetime] = None) -> ExtractedFacts:
+        try:
+            return extractor(text, note_date)
+        except (ExtractionFailed, ModelUnavailable) as exc:
+            log.warning("L1 model failed on a note (%s); the rules read it instead", exc)
+            return rules_extractor(text, note_date)
+
+    return extract
+
+
+def configured_extractor(config) -> Optional[Extractor]:
+    """The extractor the settings ask for: a model over an OpenAI-compatible endpoint (the L1 one,
+    else the chat's), with the rules as its safety net; None = the rules alone."""
+    if config.profile_extractor == "rules":
+        return None
+    url, model = config.profile_llm_url, config.profile_llm_model
+    if not url and config.backend == "openai" and config.openai_base_url:
+        url = config.openai_base_url
+    if not url:
+        return None
+    complete = openai_complete(url, model or config.base_model, config.openai_api_key)
+    return with_rules_fallback(llm_extractor(complete))
 
 
 def refresh(sessions: Sessions, *, user_id: int, extractor: Optional[Extractor] = None,
@@ -134,12 +165,12 @@ def _reached_likes(session: Session, user_id: int, removed: set[tuple[str, str]]
     reached = set()
     for key, status, stated_at, superseded_by in store.own_likes(session, user_id):
         terms = cover_terms(key)
-        if status == "superseded" and terms & lost:
+        if status == ItemStatus.SUPERSEDED and terms & lost:
             reached.add(key)
         for term in terms & set(new):
             # Checked again exactly by the merge; here only what cannot matter is skipped.
             by = superseded_by and datetime.fromisoformat(superseded_by["stated_at"])
-            if new[term] >= utc(stated_at) and (status == "active" or (by and new[term] <= by)):
+            if new[term] >= utc(stated_at) and (status == ItemStatus.ACTIVE or (by and new[term] <= by)):
                 reached.add(key)
     return reached
 
@@ -154,7 +185,8 @@ def _remerge_kind(session: Session, user_id: int, kind: str, full: set[str], gro
         if item is None and kind != PREFERENCE:
             _apply(session, user_id, kind, key, None, merge(kind, rows), rows)
             continue
-        folded = fold(kind, _as_merged(item), rows) if item is not None and item.origin == "extracted" else None
+        extracted = item is not None and item.origin == ItemOrigin.EXTRACTED
+        folded = fold(kind, merged_of(item), rows) if extracted else None
         if folded is None:
             full.add(key)
         else:
@@ -169,22 +201,15 @@ def _remerge_kind(session: Session, user_id: int, kind: str, full: set[str], gro
         _apply(session, user_id, kind, key, items.get(key), merge(kind, rows, against), rows)
 
 
-def _as_merged(item: ProfileItem) -> Merged:
-    return Merged(label=item.label, stated_at=utc(item.stated_at), source_note_ids=list(item.source_note_ids),
-                  note_count=item.note_count, status=item.status, polarity=item.polarity, reason=item.reason,
-                  confidence=item.confidence, holder=item.holder, relation=item.relation, entity=item.entity,
-                  coarse=item.coarse, path=item.path, history=list(item.history or []),
-                  superseded_by=item.superseded_by)
-
-
 def _apply(session: Session, user_id: int, kind: str, key: str, item: Optional[ProfileItem],
            merged: Optional[Merged], evidence: list[Evidence]) -> None:
     """Write a merge: create, update or drop an extracted item; only recount a user's item."""
     if item is None:
         if merged is not None:
-            session.add(ProfileItem(user_id=user_id, kind=kind, key=key, origin="extracted", **merged.fields()))
+            session.add(ProfileItem(user_id=user_id, kind=kind, key=key, origin=ItemOrigin.EXTRACTED,
+                                    **merged.fields()))
         return
-    if item.origin == "user":
+    if item.origin == ItemOrigin.USER:
         recount_user_item(item, evidence)
     elif merged is None:
         session.delete(item)  # no note says it any more
@@ -196,7 +221,7 @@ def _apply(session: Session, user_id: int, kind: str, key: str, item: Optional[P
 
 def recount_user_item(item: ProfileItem, evidence: list[Evidence]) -> None:
     """A user's item keeps its words; its sources become the notes that agree with it now."""
-    if item.status == "deleted":
+    if item.status == ItemStatus.DELETED:
         item.source_note_ids, item.note_count = [], 0
         return
     agreeing = {e.note_id for e in evidence if item.kind != PREFERENCE or e.data.get("polarity") == item.polarity}

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from memory.errors import NotFound
 from memory.models import Note, ProfileEvidence, ProfileItem, ProfileState, utcnow
 from memory.profile.merge import Evidence
+from memory.vocab import ItemOrigin, ItemStatus, Polarity
 
 # SQLite and PostgreSQL both cap the number of bound parameters of one statement.
 _CHUNK = 500
@@ -93,6 +94,26 @@ def load_evidence(session: Session, user_id: int, kind: str, keys: Iterable[str]
     return found
 
 
+def quotes(session: Session, user_id: int, items: list[ProfileItem], per_item: int = 3) -> dict[int, list[dict]]:
+    """Why each item is believed: for its newest `per_item` source notes, the sentence that said it.
+
+    Returns {item id: [{"note_id", "sentence"}, ...]}, newest note first; notes read before
+    sentences were kept give no quote."""
+    wanted = {(item.kind, item.key): list(item.source_note_ids or [])[:per_item] for item in items}
+    note_ids = sorted({i for ids in wanted.values() for i in ids})
+    said: dict[tuple[str, str, int], str] = {}
+    table = ProfileEvidence.__table__
+    for chunk in _chunks(note_ids):
+        query = select(table.c.note_id, table.c.kind, table.c.key, table.c.data).where(
+            table.c.user_id == user_id, table.c.note_id.in_(chunk))
+        for note_id, kind, key, data in session.execute(query):
+            if (kind, key) in wanted and (data or {}).get("sentence"):
+                said[(kind, key, note_id)] = data["sentence"]
+    return {item.id: [{"note_id": i, "sentence": said[(item.kind, item.key, i)]}
+                      for i in wanted[(item.kind, item.key)] if (item.kind, item.key, i) in said]
+            for item in items}
+
+
 def items_by_key(session: Session, user_id: int, kind: str, keys: Iterable[str]) -> dict[str, ProfileItem]:
     """The user's items of this kind with these keys (any origin or status)."""
     found: dict[str, ProfileItem] = {}
@@ -107,7 +128,7 @@ def own_likes(session: Session, user_id: int) -> list:
     """The user's own extracted likes, current or superseded: (key, status, stated_at, superseded_by)."""
     query = select(ProfileItem.key, ProfileItem.status, ProfileItem.stated_at, ProfileItem.superseded_by).where(
         ProfileItem.user_id == user_id, ProfileItem.kind == "preference", ProfileItem.holder.is_(None),
-        ProfileItem.polarity == "like", ProfileItem.origin == "extracted")
+        ProfileItem.polarity == Polarity.LIKE, ProfileItem.origin == ItemOrigin.EXTRACTED)
     return list(session.execute(query).all())
 
 
@@ -121,14 +142,14 @@ def get_item(session: Session, user_id: int, item_id: int) -> ProfileItem:
 
 def visible_items(session: Session, user_id: int) -> list[ProfileItem]:
     """Every item the profile shows (active or superseded; not the user's deletions)."""
-    query = (select(ProfileItem).where(ProfileItem.user_id == user_id, ProfileItem.status != "deleted")
+    query = (select(ProfileItem).where(ProfileItem.user_id == user_id, ProfileItem.status != ItemStatus.DELETED)
              .order_by(ProfileItem.id))
     return list(session.scalars(query))
 
 
 def user_items(session: Session, user_id: int) -> list[ProfileItem]:
     """Every item the user made, edited or deleted (their corrections)."""
-    query = select(ProfileItem).where(ProfileItem.user_id == user_id, ProfileItem.origin == "user")
+    query = select(ProfileItem).where(ProfileItem.user_id == user_id, ProfileItem.origin == ItemOrigin.USER)
     return list(session.scalars(query.order_by(ProfileItem.id)))
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import TYPE_CHECKING, Iterable
+from memory.vocab import ItemOrigin, Polarity
 
 if TYPE_CHECKING:
     from memory.profile import Profile, ProfileFact, TopicGroup
@@ -33,8 +34,8 @@ def person_phrase(f: "ProfileFact") -> str:
 def bio(preferences: list["ProfileFact"], people: list["ProfileFact"], topics: list["TopicGroup"]) -> str:
     """A few sentences from the strongest facts; empty when there are none."""
     sentences = []
-    likes = [f.label for f in preferences if f.polarity == "like"][:_BIO_ITEMS]
-    dislikes = [f.label for f in preferences if f.polarity == "dislike"][:_BIO_ITEMS]
+    likes = [f.label for f in preferences if f.polarity == Polarity.LIKE][:_BIO_ITEMS]
+    dislikes = [f.label for f in preferences if f.polarity == Polarity.DISLIKE][:_BIO_ITEMS]
     if likes:
         sentences.append(f"Likes {_and(likes)}.")
     if dislikes:
@@ -52,7 +53,7 @@ def bio(preferences: list["ProfileFact"], people: list["ProfileFact"], topics: l
 
 def status(current: list["ProfileFact"]) -> str:
     """What the newest month of notes is about; empty when no fact is dated."""
-    dated = [f for f in current if f.stated_at is not None and f.origin == "extracted"]
+    dated = [f for f in current if f.stated_at is not None and f.origin == ItemOrigin.EXTRACTED]
     if not dated:
         return ""
     newest = max(f.stated_at for f in dated)
@@ -65,7 +66,7 @@ def status(current: list["ProfileFact"]) -> str:
     people = _unique(person_phrase(f) for f in recent if f.kind == "person")
     if people:
         parts.append(f"mentioning {_and(people[:4])}")
-    for polarity, verb in (("like", "likes"), ("dislike", "dislikes")):
+    for polarity, verb in ((Polarity.LIKE, "likes"), (Polarity.DISLIKE, "dislikes")):
         stated = _unique(f.label for f in recent if f.kind == "preference" and f.holder is None
                          and f.polarity == polarity)
         if stated:

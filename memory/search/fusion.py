@@ -1,8 +1,9 @@
-"""Hybrid search over one user's memory: full-text and dense lists fused by reciprocal rank,
-restricted to the time frame the query names."""
+"""Hybrid search over one user's memory: full-text and dense lists fused by weighted reciprocal rank
+(Cormack et al., SIGIR 2009), restricted to the time frame the query names."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable, Optional, Sequence
@@ -16,10 +17,18 @@ from memory.search.embeddings import DenseIndex
 from memory.search.fulltext import MESSAGE, NOTE, IndexedDoc, doc_key, split_doc_key
 from memory.models import Message, Note
 from memory.notes import list_notes
+from memory.search.statements import stated_text
 from memory.search.textindex import MAX_QUERY_CHARS, query_terms
 
-RRF_K = 60  # the usual constant of reciprocal rank fusion
+RRF_K = 20  # reciprocal rank fusion constant (60 in the paper; smaller lets each list's top count more)
 MAX_K = 200
+# How much each list counts in the fusion, and how deep each is read: tuned on bench/recall.py's sets
+# (see bench/README.md). Dense is the better ranker on paraphrases and other scripts; full text keeps
+# exact names, numbers and rare words in front.
+FULLTEXT_WEIGHT = 1.0
+DENSE_WEIGHT = 2.0
+DEPTH = 50
+_ENCODER_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mebot-encode")
 
 
 @dataclass(frozen=True)
@@ -52,27 +61,33 @@ def note_doc(note: Note) -> IndexedDoc:
 
 
 def message_doc(message: Message) -> IndexedDoc:
-    """How a message enters the index."""
-    return IndexedDoc(doc_key(MESSAGE, message.id), message.user_id, message.created_at, "", message.content)
+    """How a message enters the index: its statements, not its questions."""
+    return IndexedDoc(doc_key(MESSAGE, message.id), message.user_id, message.created_at, "",
+                      stated_text(message.content))
 
 
 def searchable(message: Message) -> bool:
-    """Only the user's own words are indexed: replies echo notes and would crowd them out."""
-    return message.role == "user"
+    """Memory is what the user stated: their own messages, less their questions to Mebot. Replies
+    echo notes and would crowd them out."""
+    return message.role == "user" and bool(stated_text(message.content))
 
 
 class SearchIndex:
-    """Keeps the full-text (and, when configured, dense) index in step with notes and messages."""
+    """Keeps the full-text (and, with an embedding model, the dense) index in step with notes and messages."""
 
     def __init__(self, fulltext, dense: Optional[DenseIndex] = None):
         self.fulltext = fulltext
         self.dense = dense
+        # (full text, dense) weights in the fusion; a list weighted 0 is not asked (bench/recall.py
+        # measures each half alone this way).
+        self.weights = (FULLTEXT_WEIGHT, DENSE_WEIGHT)
+        self.rrf_k = RRF_K
 
-    def upsert(self, session: Session, user_id: int, docs: Sequence[IndexedDoc]) -> None:
-        """Index (or re-index) these documents of one user."""
+    def upsert(self, session: Session, user_id: int, docs: Sequence[IndexedDoc], embed: bool = True) -> None:
+        """Index (or re-index) these documents of one user; embed=False leaves their vectors pending."""
         self.fulltext.upsert(session, docs)
-        if self.dense is not None:
-            self.dense.upsert(session, user_id, [(d.key, f"{d.title}\n{d.body}".strip()) for d in docs])
+        if self.dense is not None and embed and docs:
+            self.dense.store(session, user_id, docs, self.dense.embed(docs))
 
     def remove(self, session: Session, user_id: int, keys: Sequence[int]) -> None:
         """Drop these documents of one user from the index."""
@@ -101,16 +116,22 @@ class SearchIndex:
         keywords = timeframes.strip_phrase(query, frame) if frame else query
         terms = query_terms(keywords)
         start, end = (frame.start, frame.end) if frame else (None, None)
-        depth = max(3 * k, 30)
+        depth = max(2 * k, DEPTH)
 
-        ranked_lists = [
-            self.fulltext.query(session, user_id=user_id, terms=terms, start=start, end=end, limit=depth)
-        ]
-        if self.dense is not None and terms:
-            ranked_lists.append(
-                self.dense.query(session, user_id=user_id, text=keywords, start=start, end=end, limit=depth)
-            )
-        keys = fuse(ranked_lists)
+        ranked_lists = []
+        fulltext_weight, dense_weight = self.weights
+        use_dense = self.dense is not None and dense_weight > 0 and bool(terms)
+        # The question is encoded on another thread while SQLite or PostgreSQL runs the full-text
+        # query: both release the GIL, so the two costs overlap instead of adding up.
+        encoded = _ENCODER_POOL.submit(self.dense.embedder.encode_query, keywords) if use_dense else None
+        if fulltext_weight > 0:
+            ranked_lists.append((fulltext_weight, self.fulltext.query(
+                session, user_id=user_id, terms=terms, start=start, end=end, limit=depth)))
+        if encoded is not None:
+            ranked_lists.append((dense_weight, self.dense.query(
+                session, user_id=user_id, text=keywords, start=start, end=end, limit=depth,
+                vector=encoded.result())))
+        keys = fuse(ranked_lists, self.rrf_k)
         if frame is not None and len(keys) < k:
             # A question that names a time gets that period's notes, in date order, after the matches.
             in_range = list_notes(session, user_id=user_id, start=start, end=end, limit=k + len(keys))
@@ -121,12 +142,13 @@ class SearchIndex:
         return SearchOutcome(hits=_load_hits(session, user_id, top), timeframe=frame, terms=terms)
 
 
-def fuse(ranked_lists: Iterable[Sequence[int]]) -> dict[int, float]:
-    """Reciprocal rank fusion: doc key → score, best first."""
+def fuse(ranked_lists: Iterable[tuple[float, Sequence[int]]], k: float = RRF_K) -> dict[int, float]:
+    """Weighted reciprocal rank fusion of (weight, keys best first) lists: doc key → score, best first.
+    A smaller k lets the top of each list count more against agreement further down."""
     scores: dict[int, float] = {}
-    for ranked in ranked_lists:
+    for weight, ranked in ranked_lists:
         for rank, key in enumerate(ranked):
-            scores[key] = scores.get(key, 0.0) + 1.0 / (RRF_K + rank + 1)
+            scores[key] = scores.get(key, 0.0) + weight / (k + rank + 1)
     return dict(sorted(scores.items(), key=lambda item: -item[1]))
 
 

@@ -1,21 +1,36 @@
-"""Text as the full-text index sees it: CJK runs split into bigrams, user queries reduced to plain terms.
+"""Text as the full-text index sees it: one normalisation and one tokenizer for documents and queries.
 
-Whatever a user types is a query, never syntax: terms are extracted as runs of letters and
-digits, so quotes, operators, parentheses and column filters cannot reach the index.
+Both backends (SQLite FTS5, PostgreSQL tsvector) receive text already reduced to space-separated
+terms, so they agree on what a word is:
+
+- Unicode is folded once (`fold`): NFKC (full-width ＧＰＵ → GPU, ligatures), case-folded (ß → ss,
+  İ → i), Latin/Greek/Cyrillic accents dropped (résumé, typed composed or decomposed → resume).
+- Chinese, Japanese and Korean runs are indexed as single characters *and* overlapping bigrams, so a
+  one-character word (猫, 책) matches as well as a two-character one (火锅), with no segmenter.
+- Emoji become terms of their own ("🍕" → "emoji1f355"): both tokenizers would otherwise drop them.
+
+Whatever a user types is a query, never syntax: terms are extracted as runs of letters and digits,
+so quotes, operators, parentheses and column filters cannot reach the index.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
-# Hiragana, katakana, CJK ideographs (incl. extension A and compatibility), Hangul syllables.
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
-_CJK_RUN = re.compile(f"[{_CJK}]+")
-# Letters and digits only (no underscore): the unit both index tokenizers agree on.
-_TERM = re.compile(rf"[^\W_{_CJK}]+|[{_CJK}]+")
+from memory.scripts import CJK
+
+# Letters and digits (no underscore), a CJK run, or one pictographic character.
+_EMOJI = "\u2600-\u27bf\U0001f000-\U0001faff"
+_TERM = re.compile(rf"[^\W_{CJK}{_EMOJI}]+|[{CJK}]+|[{_EMOJI}]")
+_CJK_RUN = re.compile(f"[{CJK}]+")
+_EMOJI_CHAR = re.compile(f"[{_EMOJI}]")
+# Accents on Latin, Greek and Cyrillic letters. Marks of other scripts (Japanese dakuten, Indic
+# vowel signs) change the letter and stay.
+_DIACRITIC = re.compile("[\u0300-\u036f]")
 
 MAX_QUERY_CHARS = 2000
-MAX_TERMS = 24
+MAX_TERMS = 32
 
 # Words that carry no topic in a question about one's own memory.
 STOPWORDS = frozenset(
@@ -29,30 +44,61 @@ STOPWORDS = frozenset(
     remind recall remember say said note notes noted wrote write written writing jot jotted
     happen happened happening anything everything things thing stuff""".split()
 )
-# Function characters of Chinese/Japanese questions ("我昨天做了什么？").
-_CJK_FILLER = re.compile("[我你他她它的了吗呢吧么什做是在有过都把记写下些哪一个和与也就还要想说请告诉]+")
+# Function characters of Chinese/Japanese/Korean questions ("我昨天做了什么？", "뭐 했어").
+_CJK_FILLER = re.compile("[我你他她它的了吗呢吧么什做是在有过都把记写下些哪一个和与也就还要想说请告诉のはをがにでともかねよ뭐했어요나는을를이가에서]+")
 
 
-def _bigrams(run: str) -> list[str]:
-    if len(run) == 1:
-        return [run]
-    return [run[i : i + 2] for i in range(len(run) - 1)]
+def fold(text: str) -> str:
+    """The one normalisation of index and query text: NFKC, case-folded, Latin accents dropped."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFC", _DIACRITIC.sub("", unicodedata.normalize("NFD", text)))
+
+
+def _emoji_term(char: str) -> str:
+    return f"emoji{ord(char):x}"
+
+
+def _grams(run: str) -> list[str]:
+    """Single characters, then overlapping bigrams, of one CJK run."""
+    return list(run) + [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def tokens(text: str) -> list[str]:
+    """The folded tokens of `text`, in order: words, whole CJK runs and single emoji."""
+    return _TERM.findall(fold(text or ""))
 
 
 def index_text(text: str) -> str:
-    """The text with every CJK run replaced by its overlapping bigrams, for the index."""
-    return _CJK_RUN.sub(lambda m: " " + " ".join(_bigrams(m.group())) + " ", text)
+    """The text as space-separated index terms: words, CJK characters and bigrams, emoji terms."""
+    terms: list[str] = []
+    for token in tokens(text):
+        if _CJK_RUN.fullmatch(token):
+            terms.extend(_grams(token))
+        elif _EMOJI_CHAR.fullmatch(token):
+            terms.append(_emoji_term(token))
+        else:
+            terms.append(token)
+    return " ".join(terms)
+
+
+def _cjk_query_terms(run: str) -> list[str]:
+    # Bigrams carry the precision; single characters catch one-character words inside a longer
+    # run ("猫的名字" → 猫). Grams made only of function characters ("什么", "了") carry no topic;
+    # any other keeps its place, so "小说" and "下雨" still match although 说 and 下 are fillers.
+    bigrams = [run[i : i + 2] for i in range(len(run) - 1)]
+    return [g for g in bigrams + list(run) if not _CJK_FILLER.fullmatch(g)]
 
 
 def query_terms(text: str) -> list[str]:
-    """The plain search terms of a user query: lower-case words and CJK bigrams, stopwords dropped."""
-    text = (text or "")[:MAX_QUERY_CHARS].lower()
+    """The plain search terms of a user query, folded like the index, stopwords dropped."""
     words: list[str] = []
-    for token in _TERM.findall(text):
+    for token in tokens((text or "")[:MAX_QUERY_CHARS]):
         if _CJK_RUN.fullmatch(token):
-            # Bigrams made only of function characters ("什么", "做了") carry no topic; any other keeps
-            # its place, so "小说" and "下雨" still match although 说 and 下 are fillers elsewhere.
-            words.extend(b for b in _bigrams(token) if not _CJK_FILLER.fullmatch(b))
+            words.extend(_cjk_query_terms(token))
+        elif _EMOJI_CHAR.fullmatch(token):
+            words.append(_emoji_term(token))
         elif token not in STOPWORDS:
             words.append(token)
     return list(dict.fromkeys(words))[:MAX_TERMS]

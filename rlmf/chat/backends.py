@@ -1,15 +1,17 @@
 """Where replies come from: a local transformers model with per-user PEFT adapters, an OpenAI-compatible
-server (vLLM with --enable-lora serves many users' adapters from one GPU), or no model at all. Each is a
-`Backend`; a server that cannot be reached or answers an error raises memory.errors.ModelServerError."""
+server (vLLM with --enable-lora serves many users' adapters from one GPU), or no model at all."""
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional, Protocol
+from typing import Iterator, Optional, Protocol, Union
 
-from memory import llm_client
+from memory.errors import ModelServerError
+
 from rlmf.model.generation import GenerationConfig
 
 log = logging.getLogger(__name__)
@@ -20,13 +22,18 @@ class AdapterRef:
     """A user's adapter version as a backend loads it."""
 
     name: str  # unique per user and version, e.g. "u3-v2"
-    path: Path
+    path: Union[str, Path]  # a folder, or a URL in the adapter store (rlmf.training.store)
     version_id: int
     version: int
 
+    @property
+    def user_key(self) -> str:
+        """What all versions of one user's adapter share ("u3")."""
+        return self.name.rsplit("-v", 1)[0]
+
 
 class Backend(Protocol):
-    """Where the chat engine's replies come from."""
+    """Where the chat engine's replies come from; a server that fails raises memory.errors.ModelServerError."""
 
     name: str  # recorded with every reply it writes
     memory_only: bool  # True: it writes nothing, the engine lists memory instead (rlmf.chat.memory_only)
@@ -77,7 +84,7 @@ class LocalBackend:
         from rlmf.model.personal import PersonalModel
 
         backend = cls(PersonalModel.load(base_model))
-        backend.name = base_model
+        backend.name = backend.model.label or base_model  # the packaged model says so when it stands in
         return backend
 
     def count_tokens(self, messages: list[dict]) -> int:
@@ -105,23 +112,43 @@ class LocalBackend:
                 oldest, _ = self._recent.popitem(last=False)
                 if oldest in self.model.adapters:
                     self.model.unload_adapter(oldest)
-            self.model.load_adapter(adapter.name, adapter.path)
+            from rlmf.training.store import local_copy
+
+            self.model.load_adapter(adapter.name, local_copy(adapter.path))
         self._recent[adapter.name] = None
         self._recent.move_to_end(adapter.name)
 
 
 class OpenAIBackend:
-    """Any OpenAI-compatible chat endpoint; a user's adapter is requested by name as the model."""
+    """Any OpenAI-compatible chat endpoint; a user's adapter is requested by name as the model.
+
+    With a multi-LoRA server (vLLM with --enable-lora and VLLM_ALLOW_RUNTIME_LORA_UPDATING=1, or
+    rlmf.chat.openai_server) adapters are loaded at run time through POST /v1/load_lora_adapter and
+    /v1/unload_lora_adapter. Names carry the version ("u3-v2"), so a new live version or a rollback is asked
+    for under a new name and never answered with the old weights; a user's superseded adapter is unloaded,
+    and the least recently used ones beyond `max_adapters`. A server that restarted (and so forgot its
+    adapters) answers 404 for the name: the adapter is loaded again and the request retried once.
+    """
 
     memory_only = False
+    RETRIES = 3  # connection attempts while the server restarts
 
     def __init__(self, base_url: str, model: str, api_key: Optional[str] = None, timeout: float = 120.0,
-                 tokenizer=None):
+                 tokenizer=None, max_adapters: int = 16, retry_wait: float = 1.0):
+        import threading
+        from collections import OrderedDict
+
+        import httpx
+
         self.base_url = base_url.rstrip("/")
         self.name = model
         self.tokenizer = tokenizer
-        self.client = llm_client.make_client(self.base_url, api_key, timeout=timeout)
-        self._registered: set[str] = set()
+        self.max_adapters = max_adapters
+        self.retry_wait = retry_wait
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self.client = httpx.Client(base_url=self.base_url, headers=headers, timeout=timeout)
+        self._loaded: "OrderedDict[str, AdapterRef]" = OrderedDict()  # least recently used first
+        self._lock = threading.Lock()
 
     def count_tokens(self, messages: list[dict]) -> int:
         if self.tokenizer is not None:
@@ -129,19 +156,97 @@ class OpenAIBackend:
         # No local tokenizer: a conservative estimate (about 3 characters a token).
         return sum(len(m["content"]) for m in messages) // 3 + 8 * len(messages)
 
-    def _register(self, adapter: AdapterRef) -> None:
-        # vLLM (VLLM_ALLOW_RUNTIME_LORA_UPDATING=1) loads adapters by name at run time; a server that
-        # already has it, or was started with --lora-modules, answers 4xx, which is fine.
-        if adapter.name in self._registered:
-            return
-        llm_client.post(self.client, "/load_lora_adapter",
-                        {"lora_name": adapter.name, "lora_path": str(adapter.path)}, tolerate_client_errors=True)
-        self._registered.add(adapter.name)
+    def _post(self, path: str, body: dict):
+        import httpx
+
+        for attempt in range(self.RETRIES):
+            try:
+                return self.client.post(path, json=body)
+            except httpx.TransportError as exc:
+                if attempt == self.RETRIES - 1:
+                    raise ModelServerError(f"The model server at {self.base_url} could not be reached "
+                                           f"({exc.__class__.__name__}).") from exc
+                time.sleep(self.retry_wait * (attempt + 1))
+
+    def _ensure_loaded(self, adapter: AdapterRef, *, again: bool = False) -> None:
+        with self._lock:
+            if adapter.name in self._loaded and not again:
+                self._loaded.move_to_end(adapter.name)
+                return
+            for name, ref in list(self._loaded.items()):  # the user's earlier version is no longer asked for
+                if ref.user_key == adapter.user_key and name != adapter.name:
+                    self._unload(name)
+            while len(self._loaded) >= self.max_adapters:
+                self._unload(next(iter(self._loaded)))
+            response = self._post("/load_lora_adapter", {"lora_name": adapter.name, "lora_path": str(adapter.path)})
+            # 400 "already loaded": another app process asked first; the name fixes the weights, so that's fine.
+            if response.status_code >= 500 or (response.status_code >= 400 and "already" not in response.text):
+                raise ModelServerError(f"The model server could not load adapter {adapter.name}: "
+                                   f"{response.status_code} {response.text[:300]}")
+            self._loaded[adapter.name] = adapter
+            self._loaded.move_to_end(adapter.name)
+
+    def _unload(self, name: str) -> None:
+        self._loaded.pop(name, None)
+        response = self._post("/unload_lora_adapter", {"lora_name": name})
+        if response.status_code >= 500:
+            log.warning("model server could not unload %s: %s", name, response.text[:200])
 
     def stream(self, messages: list[dict], *, adapter: Optional[AdapterRef] = None,
                gen: Optional[GenerationConfig] = None) -> Iterator[str]:
         gen = gen or GenerationConfig()
         if adapter is not None:
-            self._register(adapter)
-        yield from llm_client.stream(self.client, adapter.name if adapter else self.name, messages,
-                                     max_tokens=gen.max_new_tokens, temperature=gen.temperature, top_p=gen.top_p)
+            self._ensure_loaded(adapter)
+        body = {"model": adapter.name if adapter else self.name, "messages": messages, "stream": True,
+                "max_tokens": gen.max_new_tokens, "temperature": gen.temperature, "top_p": gen.top_p}
+        for attempt in range(self.RETRIES):
+            try:
+                yield from self._stream_once(body)
+                return
+            except _AdapterMissing:
+                # The server restarted and forgot the adapter (or another process unloaded it): load it again.
+                if adapter is None or attempt == self.RETRIES - 1:
+                    raise ModelServerError(f"The model server does not know {body['model']!r}")
+                self._ensure_loaded(adapter, again=True)
+            except _NotStarted:
+                if attempt == self.RETRIES - 1:
+                    raise ModelServerError(f"The model server at {self.base_url} is unreachable")
+                time.sleep(self.retry_wait * (attempt + 1))
+                if adapter is not None:
+                    self._ensure_loaded(adapter, again=True)
+
+    def _stream_once(self, body: dict) -> Iterator[str]:
+        import httpx
+
+        try:
+            context = self.client.stream("POST", "/chat/completions", json=body)
+            response = context.__enter__()
+        except httpx.TransportError as exc:
+            raise _NotStarted() from exc
+        try:
+            if response.status_code == 404:
+                response.read()
+                raise _AdapterMissing()
+            if response.status_code >= 400:
+                response.read()
+                raise ModelServerError(f"The model server answered {response.status_code}: {response.text[:300]}")
+            for line in response.iter_lines():
+                if not line.startswith("data:"):
+                    continue
+                data = line[5:].strip()
+                if data == "[DONE]":
+                    break
+                choice = (json.loads(data).get("choices") or [{}])[0]
+                text = (choice.get("delta") or {}).get("content")
+                if text:
+                    yield text
+        finally:
+            context.__exit__(None, None, None)
+
+
+class _AdapterMissing(Exception):
+    """The server answered 404 for the adapter's name."""
+
+
+class _NotStarted(Exception):
+    """The request never reached the server (connection refused or reset before a reply)."""

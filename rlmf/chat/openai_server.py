@@ -1,5 +1,7 @@
 """A small OpenAI-compatible chat server over the personal model: /v1/models, /v1/chat/completions
-(streamed or not) and /v1/load_lora_adapter, the subset Mebot's openai backend uses.
+(streamed or not), /v1/load_lora_adapter and /v1/unload_lora_adapter — the subset Mebot's openai backend
+uses, with vLLM's request bodies and status codes (400 for a name already loaded, 404 for an unknown one),
+so the backend's loading, unloading and retries are tested here without a GPU.
 
 It lets one machine serve many users' adapters to several app processes; on a GPU, vLLM with
 --enable-lora is the faster choice and speaks the same protocol.
@@ -22,6 +24,7 @@ def make_app(model, model_name: str):
     from fastapi.responses import JSONResponse, StreamingResponse
 
     app = FastAPI(title="Mebot model server")
+    app.state.lora_calls = []  # ("load" | "unload", name, path): what clients asked for, in order
 
     def adapter_for(name: str) -> Optional[str]:
         if name == model_name:
@@ -37,17 +40,31 @@ def make_app(model, model_name: str):
 
     @app.post("/v1/load_lora_adapter")
     async def load_lora_adapter(request: Request):
+        from rlmf.training.store import local_copy
+
         body = await request.json()
         name, path = body.get("lora_name"), body.get("lora_path")
         if not name or not path:
             raise HTTPException(400, "lora_name and lora_path are required")
+        app.state.lora_calls.append(("load", name, path))
         if name in model.adapters:
-            raise HTTPException(400, f"adapter {name!r} is already loaded")
+            if not body.get("load_inplace"):
+                raise HTTPException(400, f"The lora adapter {name!r} has already been loaded")
+            model.unload_adapter(name)
         try:
-            model.load_adapter(name, path)
-        except ValueError as exc:
+            model.load_adapter(name, local_copy(path))  # a folder, or a URL in the adapter store
+        except (ValueError, OSError) as exc:
             raise HTTPException(400, str(exc)) from exc
         return {"loaded": name}
+
+    @app.post("/v1/unload_lora_adapter")
+    async def unload_lora_adapter(request: Request):
+        name = (await request.json()).get("lora_name")
+        app.state.lora_calls.append(("unload", name, None))
+        if name not in model.adapters:
+            raise HTTPException(404, f"The lora adapter {name!r} cannot be found")
+        model.unload_adapter(name)
+        return {"unloaded": name}
 
     @app.post("/v1/chat/completions")
     async def chat_completions(request: Request):

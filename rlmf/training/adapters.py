@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from memory.errors import InvalidInput, NotFound
 from memory.models import AdapterVersion, utcnow
-from memory.vocab import AdapterStatus
 from rlmf.chat.backends import AdapterRef
+from rlmf.training import store
 
 METADATA_FILE = "mebot_adapter.json"
 
@@ -49,17 +49,30 @@ def next_version_dir(memory, adapters_root: Path, user_id: int) -> tuple[int, Pa
 
 
 def register(memory, *, user_id: int, version: int, path: Path, base_model: str, parent_id: Optional[int],
-             metadata: dict) -> AdapterVersion:
-    """Record a finished adapter folder as a candidate and write its metadata file beside the weights."""
+             metadata: dict, base_fingerprint: Optional[str] = None, seen: Optional[dict] = None) -> AdapterVersion:
+    """Record a finished adapter folder as a candidate and write its metadata file beside the weights.
+
+    base_fingerprint: content hash of the exact base it was trained on (rlmf.model.fingerprint);
+    seen: which notes and feedback its training has covered, cumulatively (rlmf.data.run_data)."""
     row = AdapterVersion(user_id=user_id, version=version, path=str(path), base_model=base_model,
-                         parent_id=parent_id, status=AdapterStatus.CANDIDATE, metrics=metadata.get("metrics"))
+                         base_fingerprint=base_fingerprint, seen=seen, parent_id=parent_id, status="candidate",
+                         metrics=metadata.get("metrics"))
     with memory.session() as session:
         session.add(row)
         session.flush()
         (Path(path) / METADATA_FILE).write_text(
             json.dumps({**metadata, "id": row.id, "version": version, "base_model": base_model,
-                        "parent_id": parent_id, "created_at": row.created_at.isoformat()}, indent=2))
+                        "base_fingerprint": base_fingerprint, "seen": seen, "parent_id": parent_id,
+                        "created_at": row.created_at.isoformat()}, indent=2))
     return row
+
+
+def relocate(memory, version_id: int, location: str) -> AdapterVersion:
+    """Point a version's row at where the store keeps it (unchanged for a folder store)."""
+    with memory.session() as session:
+        row = session.get(AdapterVersion, version_id)
+        row.path = str(location)
+        return row
 
 
 def versions(memory, user_id: int) -> list[AdapterVersion]:
@@ -73,7 +86,7 @@ def live(memory, user_id: int) -> Optional[AdapterVersion]:
     """The version that answers the user now, or None (the bare base)."""
     with memory.session() as session:
         return session.scalars(select(AdapterVersion).where(
-            AdapterVersion.user_id == user_id, AdapterVersion.status == AdapterStatus.LIVE)).first()
+            AdapterVersion.user_id == user_id, AdapterVersion.status == "live")).first()
 
 
 def promote(memory, user_id: int, version: int) -> AdapterVersion:
@@ -83,12 +96,12 @@ def promote(memory, user_id: int, version: int) -> AdapterVersion:
         target = next((r for r in rows if r.version == version), None)
         if target is None:
             raise NotFound(f"No adapter version {version}.")
-        if not (Path(target.path) / "adapter_config.json").is_file():
+        if not store.has_file(target.path, "adapter_config.json"):
             raise InvalidInput(f"Adapter version {version} has no weights on disk; it cannot go live.")
         for row in rows:
-            if row.status == AdapterStatus.LIVE and row.id != target.id:
-                row.status = AdapterStatus.RETIRED
-        target.status = AdapterStatus.LIVE
+            if row.status == "live" and row.id != target.id:
+                row.status = "retired"
+        target.status = "live"
         target.promoted_at = utcnow()
         return target
 
@@ -98,7 +111,7 @@ def reject(memory, user_id: int, version: int, metrics: Optional[dict] = None) -
     with memory.session() as session:
         row = session.scalars(select(AdapterVersion).where(
             AdapterVersion.user_id == user_id, AdapterVersion.version == version)).one()
-        row.status = AdapterStatus.REJECTED
+        row.status = "rejected"
         if metrics is not None:
             row.metrics = metrics
 
@@ -108,8 +121,8 @@ def rollback(memory, user_id: int, version: int) -> AdapterVersion:
     if version == 0:
         with memory.session() as session:
             for row in session.scalars(select(AdapterVersion).where(
-                    AdapterVersion.user_id == user_id, AdapterVersion.status == AdapterStatus.LIVE)):
-                row.status = AdapterStatus.RETIRED
+                    AdapterVersion.user_id == user_id, AdapterVersion.status == "live")):
+                row.status = "retired"
         return None
     return promote(memory, user_id, version)
 
@@ -118,5 +131,5 @@ def ref(row: Optional[AdapterVersion]) -> Optional[AdapterRef]:
     """How a backend loads this version."""
     if row is None:
         return None
-    return AdapterRef(name=f"u{row.user_id}-v{row.version}", path=Path(row.path), version_id=row.id,
+    return AdapterRef(name=f"u{row.user_id}-v{row.version}", path=row.path, version_id=row.id,
                       version=row.version)

@@ -1,19 +1,21 @@
 """When training happens: a nightly window, a check every few minutes that starts a run once enough new
-feedback has arrived, and "train now". APScheduler 3 keeps the jobs in the app's database; start it in
-exactly one process (the app). Runs themselves go through rlmf.training.runs (queued rows, one process each)."""
+feedback has arrived, and "train now". Every app process runs the same APScheduler 3 schedule in memory
+(its job stores are one-process only); each firing is claimed in the database (rlmf.training.ticks), so with
+any number of `mebot serve` processes on one database every job runs once per firing. Runs themselves are
+queued rows (rlmf.training.runs), handed to the embedded dispatcher or the task queue (rlmf.training.submit)."""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, wraps
 from typing import Optional
 
 from sqlalchemy import func, select
 
-from memory.models import Feedback, Note, TrainingRun, User
+from memory.models import Feedback, Note, TrainingRun, User, utcnow
 from memory.users import SANDBOX_PREFIX, purge_expired_sandboxes
-from memory.vocab import RunTrigger
+from rlmf.training import ticks
 
 log = logging.getLogger(__name__)
 
@@ -70,35 +72,35 @@ def _user_ids(memory, *, sandboxes: bool = False) -> list[int]:
 
 def feedback_check(url: str, threshold: int) -> list[int]:
     """Queue a run for every user with at least `threshold` new feedback items; returns their ids."""
-    from rlmf.training import runs
+    from rlmf.training import runs, submit
 
     memory = _memory(url)
     queued = []
     for user_id in _user_ids(memory):
         if new_feedback(memory, user_id) >= threshold:
-            runs.request_run(memory, memory.user_by_id(user_id), trigger=RunTrigger.FEEDBACK)
+            runs.request_run(memory, memory.user_by_id(user_id), trigger="feedback")
             queued.append(user_id)
-    runs.dispatch(memory, url)
+    submit.start_queued(memory, url)
     return queued
 
 
 def nightly_training(url: str) -> list[int]:
     """Queue a run for every user whose notes or feedback changed since their last run."""
-    from rlmf.training import runs
+    from rlmf.training import runs, submit
 
     memory = _memory(url)
     queued = [uid for uid in _user_ids(memory) if _has_new_material(memory, uid)]
     for user_id in queued:
-        runs.request_run(memory, memory.user_by_id(user_id), trigger=RunTrigger.SCHEDULE)
-    runs.dispatch(memory, url)
+        runs.request_run(memory, memory.user_by_id(user_id), trigger="schedule")
+    submit.start_queued(memory, url)
     return queued
 
 
-def dispatch(url: str) -> Optional[int]:
-    """Start the next queued run if the machine is free."""
-    from rlmf.training import runs
+def dispatch(url: str) -> list[int]:
+    """Hand queued runs over: start the next one if the machine is free, or enqueue them for workers."""
+    from rlmf.training import submit
 
-    return runs.dispatch(_memory(url), url)
+    return submit.start_queued(_memory(url), url)
 
 
 def refresh_profiles(url: str) -> int:
@@ -118,53 +120,85 @@ def purge_sandboxes(url: str, hours: float) -> int:
 
 
 def train_now(memory, user):
-    """Queue a run for `user` and start it if the machine is free; returns the run."""
-    from rlmf.training import runs
+    """Queue a run for `user` and hand it over at once; returns the run."""
+    from rlmf.training import runs, submit
 
-    run = runs.request_run(memory, user, trigger=RunTrigger.MANUAL)
-    runs.dispatch(memory, database_url(memory))
+    run = runs.request_run(memory, user, trigger="manual")
+    submit.start_queued(memory, database_url(memory))
     return run
 
 
+def once_per_firing(job_id: str, slot_of):
+    """Wrap a job so that of all processes firing it, only the one that claims the firing runs it.
+
+    `slot_of(now)` names the firing (the same in every process); the others return None."""
+
+    def decorate(job):
+        @wraps(job)
+        def claimed(url: str, **kwargs):
+            if not ticks.claim(_memory(url), job_id, slot_of(utcnow())):
+                log.info("%s: another process has this firing", job_id)
+                return None
+            return job(url, **kwargs)
+
+        return claimed
+
+    return decorate
+
+
 class TrainingScheduler:
-    """The app's scheduler: jobs stored in the database, each with a fixed id so restarts replace them."""
+    """The app's scheduler: the same jobs in every app process, each firing run by one of them."""
+
+    DISPATCH_SECONDS, PROFILES_SECONDS, SANDBOXES_SECONDS = 20, 120, 600
 
     def __init__(self, memory, settings):
-        from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
         from apscheduler.schedulers.background import BackgroundScheduler
 
         self.memory = memory
         self.settings = settings
         self.url = database_url(memory)
         self.scheduler = BackgroundScheduler(
-            jobstores={"default": SQLAlchemyJobStore(engine=memory.engine, tablename="apscheduler_jobs")},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
             timezone=settings.default_timezone,
         )
 
     def start(self, paused: bool = False) -> "TrainingScheduler":
-        """Add (or replace) the jobs and start; paused=True stores the jobs without running them."""
+        """Add (or replace) the jobs and start; paused=True adds the jobs without running them."""
+        from apscheduler.triggers.interval import IntervalTrigger
+
         from rlmf.training import runs
 
         runs.recover_stale_runs(self.memory)
+        ticks.prune(self.memory)
         self.scheduler.start(paused=paused)
-        common = {"replace_existing": True, "coalesce": True, "max_instances": 1}
-        self.scheduler.add_job(nightly_training, "cron", hour=self.settings.train_hour, minute=0,
-                               id=NIGHTLY, kwargs={"url": self.url}, **common)
-        self.scheduler.add_job(feedback_check, "interval", minutes=self.settings.feedback_check_minutes,
-                               id=FEEDBACK_CHECK, kwargs={"url": self.url, "threshold": self.settings.feedback_threshold},
-                               **common)
-        self.scheduler.add_job(dispatch, "interval", seconds=20, id=DISPATCH, kwargs={"url": self.url}, **common)
-        self.scheduler.add_job(refresh_profiles, "interval", minutes=2, id=PROFILES, kwargs={"url": self.url},
-                               **common)
-        self.scheduler.add_job(purge_sandboxes, "interval", minutes=10, id=SANDBOXES,
-                               kwargs={"url": self.url, "hours": self.settings.sandbox_hours}, **common)
+        zone = self.settings.default_timezone
+        feedback_seconds = 60 * self.settings.feedback_check_minutes
+
+        def every(seconds: int) -> IntervalTrigger:  # fires at the same instants in every process
+            return IntervalTrigger(seconds=seconds, start_date=ticks.EPOCH)
+
+        jobs = [
+            (NIGHTLY, nightly_training, "cron", {"hour": self.settings.train_hour, "minute": 0},
+             lambda now: ticks.daily_slot(now, zone), {}),
+            (FEEDBACK_CHECK, feedback_check, every(feedback_seconds), {},
+             lambda now: ticks.interval_slot(now, feedback_seconds), {"threshold": self.settings.feedback_threshold}),
+            (DISPATCH, dispatch, every(self.DISPATCH_SECONDS), {},
+             lambda now: ticks.interval_slot(now, self.DISPATCH_SECONDS), {}),
+            (PROFILES, refresh_profiles, every(self.PROFILES_SECONDS), {},
+             lambda now: ticks.interval_slot(now, self.PROFILES_SECONDS), {}),
+            (SANDBOXES, purge_sandboxes, every(self.SANDBOXES_SECONDS), {},
+             lambda now: ticks.interval_slot(now, self.SANDBOXES_SECONDS), {"hours": self.settings.sandbox_hours}),
+        ]
+        for job_id, job, trigger, trigger_args, slot_of, kwargs in jobs:
+            self.scheduler.add_job(once_per_firing(job_id, slot_of)(job), trigger, id=job_id,
+                                   kwargs={"url": self.url, **kwargs}, replace_existing=True, coalesce=True,
+                                   max_instances=1, **trigger_args)
         return self
 
     def next_run_time(self) -> Optional[datetime]:
         """When the nightly training window next opens."""
         job = self.scheduler.get_job(NIGHTLY)
-        return job.next_run_time if job else None
+        return getattr(job, "next_run_time", None) if job else None
 
     def jobs(self) -> list:
         return self.scheduler.get_jobs()

@@ -29,6 +29,10 @@ class NoteContext:
     # The holder of the last other-person preference in the current sentence, for
     # "Mom doesn't eat spicy food, so use less chili" (the imperative is for her).
     sentence_holder: str | None = None
+    sentence: str | None = None  # the sentence being read, as written: every fact keeps it
+    # What others were just said to believe the user likes ("Mom thinks I love X"), for a
+    # following "I really don't." to take the opposite of.
+    believed: list[tuple[str, str]] = field(default_factory=list)
 
     def add_person(self, name: str | None, relation: str | None, kind: str = "person") -> str | None:
         """Record a person (merging with one already seen); return the holder string for them."""
@@ -44,7 +48,7 @@ class NoteContext:
             for p in self.people:
                 if p.relation == relation:  # "my sister" again, or after "my sister Ana"
                     return p.name or p.relation
-            self.people.append(Person(relation=relation, kind=kind))
+            self.people.append(Person(relation=relation, kind=kind, sentence=self.sentence))
             return relation
         for p in self.people:
             # "Dr. Shah" then "Shah": one person.
@@ -53,7 +57,7 @@ class NoteContext:
                 return p.name
         if relation:  # "my sister" then "my sister Ana": one person, now named
             self.people = [p for p in self.people if p.name or p.relation != relation]
-        self.people.append(Person(name=name, relation=relation, kind=kind))
+        self.people.append(Person(name=name, relation=relation, kind=kind, sentence=self.sentence))
         return name
 
     def holder_for(self, beneficiary: str | None) -> str | None | bool:
@@ -83,11 +87,13 @@ class NoteContext:
                 if p.polarity == polarity:
                     p.confidence = max(p.confidence, confidence)
                     p.reason = p.reason or reason
+                    p.sentence = p.sentence or self.sentence
                     return
                 del target[i]  # later in the same note wins
                 break
         target.append(Preference(item=resolved, polarity=polarity, reason=reason,
-                                 confidence=confidence, holder=holder, stated_at=self.note_date))
+                                 confidence=confidence, holder=holder, stated_at=self.note_date,
+                                 sentence=self.sentence))
         if holder is not None:
             self.sentence_holder = holder
 

@@ -9,6 +9,7 @@ from memory.profile import taxonomy
 from memory.profile.extract.context import NoteContext
 from memory.profile.extract.en_people import MOD, NAME, NON_NAMES, REL, RELATIONS, name_in
 from memory.profile.extract.items import ADVERBS, cut_span
+from memory.vocab import Polarity
 
 # A third-person subject may be a pronoun or "my …", which NON_NAMES otherwise rejects.
 NON_SUBJECTS = NON_NAMES - {"she", "he", "they", "my", "our"}
@@ -18,39 +19,43 @@ _ACT = (r"(?:cook|make|bake|try|eat|grill|learn(?:\s+to\s+(?:play|make|cook))?|p
 _VERBS = [  # (verb, polarity or None for "stopped liking", confidence, retracts older likes)
     (r"no\s+longer\s+" + _ADV + r"(?:like|love|enjoy|care\s+for)s?", None, 0.0, True),
     (r"(?:stopped|quit|gave\s+up|give\s+up|have\s+given\s+up|'ve\s+given\s+up|cut\s+out)"
-     r"(?:\s+(?:eating|drinking|having))?", "dislike", 0.8, True),
-    (r"no\s+longer\s+" + _ADV + r"(?:eat|drink|have)s?", "dislike", 0.8, True),
+     r"(?:\s+(?:eating|drinking|having))?", Polarity.DISLIKE, 0.8, True),
+    (r"no\s+longer\s+" + _ADV + r"(?:eat|drink|have)s?", Polarity.DISLIKE, 0.8, True),
     (r"(?:don't|dont|do\s+not|doesn't|does\s+not|didn't|did\s+not|never)\s+" + _ADV +
-     r"(?:like|love|enjoy|care\s+for|fancy|dig)(?:s|d|ed)?", "dislike", 0.8, False),
+     r"(?:like|love|enjoy|care\s+for|fancy|dig)(?:s|d|ed)?", Polarity.DISLIKE, 0.8, False),
     (r"(?:don't|dont|do\s+not|doesn't|does\s+not|never|won't|will\s+not|can't|cannot|can\s+not|"
-     r"couldn't)\s+" + _ADV + r"(?:eat|drink|have|touch|stomach|tolerate|handle)s?", "dislike", 0.8, False),
+     r"couldn't)\s+" + _ADV + r"(?:eat|drink|have|touch|stomach|tolerate|handle)s?", Polarity.DISLIKE, 0.8, False),
     (r"(?:can't|cannot|can\s+not|couldn't)\s+" + _ADV + r"(?:stand|bear|deal\s+with|handle|do|take|get\s+into|"
-     r"get\s+behind)", "dislike", 0.9, False),
-    (r"(?:refuse|refuses|refused)\s+to\s+(?:eat|drink|touch|try|wear|watch)", "dislike", 0.85, False),
-    (r"(?:hate|hates|hated|hating|detest|detests|detested|loathe|loathes|despise|despises)", "dislike", 0.9, False),
-    (r"(?:dislike|dislikes|disliked)", "dislike", 0.8, False),
+     r"get\s+behind)", Polarity.DISLIKE, 0.9, False),
+    (r"(?:refuse|refuses|refused)\s+to\s+(?:eat|drink|touch|try|wear|watch)", Polarity.DISLIKE, 0.85, False),
+    (r"(?:hate|hates|hated|hating|detest|detests|detested|loathe|loathes|despise|despises)", Polarity.DISLIKE, 0.9, False),
+    (r"(?:dislike|dislikes|disliked)", Polarity.DISLIKE, 0.8, False),
     (r"(?:(?:try|tries|tend|tends|want|wants|need|needs|prefer|prefers)\s+to\s+)?(?:avoid|avoids|avoided)",
-     "dislike", 0.8, False),
-    (r"(?:stay|stays|stayed)\s+away\s+from|steers?\s+clear\s+of", "dislike", 0.8, False),
-    (r"(?:'d|\s+would)\s+rather\s+not(?:\s+(?:have|eat|drink|get))?", "dislike", 0.7, False),
-    (r"(?:'d|\s+would)\s+(?:love|like|prefer)\s+to\s+" + _ACT, "like", 0.6, False),
-    (r"(?:'d|\s+would)\s+(?:prefer|rather\s+have)", "like", 0.7, False),
+     Polarity.DISLIKE, 0.8, False),
+    (r"(?:stay|stays|stayed)\s+away\s+from|steers?\s+clear\s+of", Polarity.DISLIKE, 0.8, False),
+    (r"(?:'d|\s+would)\s+rather\s+not(?:\s+(?:have|eat|drink|get))?", Polarity.DISLIKE, 0.7, False),
+    (r"(?:'d|\s+would)\s+(?:love|like|prefer)\s+to\s+" + _ACT, Polarity.LIKE, 0.6, False),
+    (r"(?:'d|\s+would)\s+(?:much\s+|far\s+)?(?:prefer|rather(?:\s+(?:have|go|do|eat|drink|get|watch|play|read))?|"
+     r"pick|choose|go\s+for|opt\s+for)", Polarity.LIKE, 0.7, False),
+    (r"(?:can't|cannot|can\s+not|couldn't)\s+live\s+without(?:\s+my)?", Polarity.LIKE, 0.85, False),
+    (r"(?:get|gets|got)\s+(?:so\s+|really\s+)?(?:bored|stressed(?:\s+out)?|worn\s+out)\s+(?:at|by|with|of)",
+     Polarity.DISLIKE, 0.7, False),
     (r"(?:want|wants|wanna|plan|plans|hope|hopes|'m\s+planning|am\s+planning|'m\s+trying|"
-     r"am\s+trying|'m\s+going|am\s+going)\s+to\s+" + _ACT, "like", 0.5, False),
+     r"am\s+trying|'m\s+going|am\s+going)\s+to\s+" + _ACT, Polarity.LIKE, 0.5, False),
     (r"(?:have|has)\s+a\s+soft\s+spot\s+for|can't\s+get\s+enough\s+of|never\s+get\s+tired\s+of",
-     "like", 0.9, False),
-    (r"(?:love|loves|loved|loving|adore|adores|adored|could\s+eat|could\s+live\s+on)", "like", 0.9, False),
+     Polarity.LIKE, 0.9, False),
+    (r"(?:love|loves|loved|loving|adore|adores|adored|could\s+eat|could\s+live\s+on)", Polarity.LIKE, 0.9, False),
     (r"(?:like|likes|liked|liking|enjoy|enjoys|enjoyed|enjoying|prefer|prefers|preferred|fancy|fancies|"
-     r"digging)", "like", 0.8, False),
+     r"digging)", Polarity.LIKE, 0.8, False),
 ]
 _COPULA_VERBS = [  # after "I'm", "she is", or nothing in a subject-less note ("Big fan of …")
     (r"not\s+" + _ADV + r"(?:much\s+of\s+)?(?:a\s+)?(?:big\s+|huge\s+|great\s+)?(?:fan\s+of|into|keen\s+on|"
-     r"fond\s+of|crazy\s+about|big\s+on|interested\s+in)", "dislike", 0.8, False),
-    (r"(?:allergic|intolerant)\s+to", "dislike", 0.95, False),
-    (r"(?:sick|tired)\s+of|avoiding", "dislike", 0.7, False),
+     r"fond\s+of|crazy\s+about|big\s+on|interested\s+in)", Polarity.DISLIKE, 0.8, False),
+    (r"(?:allergic|intolerant)\s+to", Polarity.DISLIKE, 0.95, False),
+    (r"(?:sick|tired)\s+of|avoiding", Polarity.DISLIKE, 0.7, False),
     (r"(?:a\s+)?(?:big\s+|huge\s+|massive\s+|great\s+)?fan\s+of|into|crazy\s+about|obsessed\s+with|"
      r"fond\s+of|keen\s+on|partial\s+to|hooked\s+on|addicted\s+to|passionate\s+about|big\s+on|"
-     r"(?:really\s+|so\s+)?looking\s+forward\s+to", "like", 0.85, False),
+     r"(?:really\s+|so\s+)?looking\s+forward\s+to", Polarity.LIKE, 0.85, False),
 ]
 _FROM = r"\s+from\s+(?:the\s+)?[a-z]+"  # "Mark from accounting"
 _OTHER = (rf"(?P<other>(?:[Mm]y|[Oo]ur)\s+(?:{MOD}\s+)?(?:{REL})(?:,?\s+{NAME})?|\b[Ss]he\b|\b[Hh]e\b|"
@@ -87,31 +92,47 @@ _NO_MORE = re.compile(r"(?i:\bno\s+more)\s+(?P<rest>.+)")
 _NP = r"(?<![^\s,;:.!?])(?P<np>[^\s,;:.!?]+(?:\s+[^\s,;:.!?]+){0,5}?)"
 _PREDICATES = [  # the item comes first: "milk chocolate is too sweet for me"
     (re.compile(_NP + r"\s+(?i:is|are|was|were|'s|'re)\s+(?i:way\s+|just\s+|a\s+bit\s+|a\s+little\s+|far\s+|much\s+)?"
-                r"(?i:too)\s+(?P<adj>[a-z]+)\s+(?i:for\s+me)"), "dislike", 0.7),
+                r"(?i:too)\s+(?P<adj>[a-z]+)\s+(?i:for\s+me)"), Polarity.DISLIKE, 0.7),
     (re.compile(_NP + r"\s+(?i:is|are)(?:n't|\s+not)\s+(?i:really\s+|quite\s+)?(?i:for\s+me|my\s+thing|"
-                r"my\s+cup\s+of\s+tea|my\s+jam)"), "dislike", 0.8),
-    (re.compile(_NP + r"\s+(?i:doesn't|don't|does\s+not|do\s+not)\s+(?i:agree\s+with\s+me)"), "dislike", 0.8),
+                r"my\s+cup\s+of\s+tea|my\s+jam)"), Polarity.DISLIKE, 0.8),
+    (re.compile(_NP + r"\s+(?i:doesn't|don't|does\s+not|do\s+not)\s+(?i:agree\s+with\s+me)"), Polarity.DISLIKE, 0.8),
     (re.compile(_NP + r"\s+(?i:is|are|'s)\s+(?i:more\s+|really\s+|totally\s+)?my\s+(?i:absolute\s+|all-time\s+)?"
-                r"(?i:fav(?:ou?rite)?|thing|jam|kind\s+of\s+thing)\b"), "like", 0.9),
+                r"(?i:fav(?:ou?rite)?|thing|jam|kind\s+of\s+thing)\b"), Polarity.LIKE, 0.9),
+    # Preferences said without a liking word: "long walks keep me going", "meetings drain me".
+    (re.compile(_NP + r"\s+(?i:(?:is|are)\s+what\s+)?(?i:always\s+|really\s+|just\s+)?(?i:(?:keeps?|kept)\s+me\s+"
+                r"(?:going|sane|happy|grounded|motivated|alive)|(?:cheers?|cheered)\s+me\s+up|(?:relax(?:es)?|calms?)\s+me"
+                r"|makes?\s+me\s+(?:so\s+|really\s+)?(?:happy|smile))\b"), Polarity.LIKE, 0.7),
+    (re.compile(_NP + r"\s+(?i:is|are)\s+my\s+(?i:biggest\s+|greatest\s+|one\s+)?(?i:weakness|guilty\s+pleasure|"
+                r"happy\s+place)\b"), Polarity.LIKE, 0.8),
+    (re.compile(_NP + r"\s+(?i:always\s+|really\s+|just\s+)?(?i:(?:drains?|exhausts?|tires?)\s+me|stress(?:es)?\s+me\s+out|"
+                r"wears?\s+me\s+out|makes?\s+me\s+(?:so\s+|really\s+)?(?:miserable|anxious|tired|sad|grumpy|cranky|sick))\b"),
+     Polarity.DISLIKE, 0.7),
     (re.compile(_NP + r"\s+(?i:never\s+gets?\s+old|always\s+hits?\s+the\s+spot|makes?\s+my\s+day|"
-                r"(?:is|are)\s+the\s+highlight\s+of\s+my)"), "like", 0.7),
+                r"(?:is|are)\s+the\s+highlight\s+of\s+my)"), Polarity.LIKE, 0.7),
     (re.compile(_NP + r"\s+(?i:bores?|bored|annoys?|annoyed|drives?\s+me\s+(?:crazy|nuts|mad))\s+me\b"),
-     "dislike", 0.7),
+     Polarity.DISLIKE, 0.7),
     (re.compile(_NP + r"\s+(?i:is|are|was|were|'s)\s+(?i:so\s+|really\s+|just\s+|absolutely\s+|honestly\s+)?"
                 r"(?i:great|amazing|awesome|the\s+best|delicious|fantastic|excellent|incredible|so\s+good|"
-                r"underrated|perfect|wonderful|lovely)\b"), "like", 0.6),
+                r"underrated|perfect|wonderful|lovely|(?:so\s+)?much\s+fun|fun|relaxing)\b"), Polarity.LIKE, 0.6),
     (re.compile(_NP + r"\s+(?i:is|are|was|were|'s)\s+(?i:so\s+|really\s+|just\s+|absolutely\s+|honestly\s+)?"
-                r"(?i:gross|disgusting|awful|terrible|overrated|the\s+worst|horrible|nasty|boring)\b"), "dislike", 0.6),
+                r"(?i:gross|disgusting|awful|terrible|overrated|the\s+worst|horrible|nasty|boring)\b"), Polarity.DISLIKE, 0.6),
 ]
+# "I find networking events exhausting": the feeling comes after the item.
+_FIND = re.compile(r"\bI\s+(?i:find|found)\s+(?P<np>[^,;.!?]+?)\s+(?i:so\s+|really\s+|pretty\s+|quite\s+|very\s+|"
+                   r"incredibly\s+|super\s+|utterly\s+)?(?P<adj>(?i:exhausting|boring|tedious|draining|stressful|"
+                   r"annoying|tiresome|overwhelming|dull|unbearable|relaxing|soothing|calming|fun|inspiring|"
+                   r"energi[sz]ing|therapeutic|fascinating))\b")
+_FIND_LIKES = {"relaxing", "soothing", "calming", "fun", "inspiring", "energising", "energizing", "therapeutic",
+               "fascinating"}
 # Terse notes: "Tea over coffee any day."; "Not interested." about what was just mentioned.
 _TERSE = [
-    (re.compile(r"^(?P<rest>[\w' -]+?)\s+(?i:over|rather\s+than|instead\s+of)\s+[\w' -]+?\s+"
-                r"(?i:any\s+day|every\s+time|always|all\s+day)\W*$"), "like", 0.7),
+    (re.compile(r"^(?P<rest>[\w' -]+?)\s+(?i:over|rather\s+than|instead\s+of)\s+[\w' -]+?,?\s+"
+                r"(?i:any\s+day|every\s+time|always|all\s+day)\W*$"), Polarity.LIKE, 0.7),
     (re.compile(r"^(?i:(?:I'm\s+|I\s+am\s+)?(?:not\s+interested|not\s+for\s+me|not\s+my\s+thing|no\s+thanks))"
-                r"(?P<rest>)\W*$"), "dislike", 0.6),
+                r"(?P<rest>)\W*$"), Polarity.DISLIKE, 0.6),
     (re.compile(r"(?:^|\bI(?:'m|\s+am)\s+)"
                 r"(?i:(?:totally\s+|completely\s+|so\s+|now\s+)?(?:hooked|sold|in\s+love|obsessed))"
-                r"(?P<rest>)\W*$"), "like", 0.7),
+                r"(?P<rest>)\W*$"), Polarity.LIKE, 0.7),
 ]
 _FAVOURITE = re.compile(r"(?i:\bmy\s+(?:absolute\s+|all-time\s+)?(?:fav(?:ou?rite)?s?|go-to)"
                         r"(?:\s+[a-z-]+){0,2}\s+(?:is|are))"
@@ -153,7 +174,9 @@ def _compile_verb_patterns() -> list[tuple[re.Pattern, str, str | None, float, b
               r"\s+have\s+(?P<never2>never\s+)?(?:always\s+)?been)\s+|^)" + _ADV, _COPULA_VERBS, "user"),
              (_OTHER + r"\s*" + _ADV, _VERBS, "other"),
              (_OTHER + r"(?:'s|\s+is|\s+are|'re|\s+was|\s+were)\s+" + _ADV, _COPULA_VERBS, "other")]
-    return [(re.compile(subject + rf"(?P<verb>(?i:{verb}))\s+(?P<rest>.+)"), kind, polarity, confidence, retracts)
+    # The verb starts a word (or is "'d …"): "Unlike my brother" is not "Un" + "like".
+    return [(re.compile(subject + rf"(?P<verb>(?:(?<![A-Za-z])|(?='))(?i:{verb}))\s+(?P<rest>.+)"), kind, polarity, confidence,
+             retracts)
             for subject, verbs, kind in forms for verb, polarity, confidence, retracts in verbs]
 
 
@@ -169,7 +192,7 @@ def _verb_hits(sentence: str) -> list[_Hit]:
             if kind == "other" and other.split()[0].lower() in NON_SUBJECTS:
                 continue
             never = m.groupdict().get("never") or m.groupdict().get("never2")
-            stated = "dislike" if never and polarity == "like" else polarity  # "never been a fan of"
+            stated = Polarity.DISLIKE if never and polarity == Polarity.LIKE else polarity  # "never been a fan of"
             hits.append(_Hit(m.start("verb"), m.end("verb"), kind, m.group("rest"), stated,
                              confidence, retracts, other))
     return hits
@@ -177,23 +200,24 @@ def _verb_hits(sentence: str) -> list[_Hit]:
 
 def _pattern_hits(sentence: str) -> list[_Hit]:
     """Imperatives, requests, "especially…", and objects that "it" may later refer to."""
-    hits = [_Hit(m.start("verb"), m.end("verb"), "imperative", m.group("rest"), "dislike", 0.7,
+    hits = [_Hit(m.start("verb"), m.end("verb"), "imperative", m.group("rest"), Polarity.DISLIKE, 0.7,
                  m.group("verb").lower().startswith("no more")) for m in _IMPERATIVE.finditer(sentence)
             if m.group("verb").lower() not in ("no", "without") or _addressed_to_me(m.group("rest"), m.start() == 0)]
-    hits += [_Hit(m.start(), m.start("rest"), "imperative", m.group("rest"), "dislike", 0.7, True)
+    hits += [_Hit(m.start(), m.start("rest"), "imperative", m.group("rest"), Polarity.DISLIKE, 0.7, True)
              for m in _NO_MORE.finditer(sentence)]
-    hits += [_Hit(m.start(), m.start("rest"), "imperative", m.group("rest"), "dislike", 0.7)
+    hits += [_Hit(m.start(), m.start("rest"), "imperative", m.group("rest"), Polarity.DISLIKE, 0.7)
              for m in [*_WITHOUT.finditer(sentence), *_NEVER.finditer(sentence)]]
     for pattern in _REQUESTS:
         hits += [_Hit(m.start(), m.start("rest"), "request", m.group("rest") + (m.groupdict().get("tail") or ""),
-                      "like", 0.5) for m in pattern.finditer(sentence)]
-    hits += [_Hit(m.start(), m.start("rest"), "recommend", m.group("rest"), "like", 0.5)
+                      Polarity.LIKE, 0.5) for m in pattern.finditer(sentence)]
+    hits += [_Hit(m.start(), m.start("rest"), "recommend", m.group("rest"), Polarity.LIKE, 0.5)
              for m in _RECOMMEND.finditer(sentence)]
-    hits += [_Hit(m.start(), m.start("rest"), "user", m.group("rest"), "like", 0.9)
+    hits += [_Hit(m.start(), m.start("rest"), "user", m.group("rest"), Polarity.LIKE, 0.9)
              for m in _FAVOURITE.finditer(sentence)]
-    hits += [_Hit(m.start(), m.start("rest"), "user", m.group("rest"), "dislike" if m.group("neg") else "like", 0.7)
+    hits += [_Hit(m.start(), m.start("rest"), "user", m.group("rest"),
+                  Polarity.DISLIKE if m.group("neg") else Polarity.LIKE, 0.7)
              for m in _PERSON_TYPE.finditer(sentence)]
-    hits += [_Hit(m.start(), m.start("rest"), "user", m.group("rest"), "like", 0.7)
+    hits += [_Hit(m.start(), m.start("rest"), "user", m.group("rest"), Polarity.LIKE, 0.7)
              for m in _LOOKING_FORWARD.finditer(sentence)]
     hits += [_Hit(m.start(), m.start("rest"), "especially", m.group("rest"))
              for m in _ESPECIALLY.finditer(sentence)]
@@ -267,7 +291,7 @@ def _apply(hit: _Hit, sentence: str, ctx: NoteContext, previous: _Hit | None) ->
     for item in items:
         if hit.polarity is not None:
             ctx.add_preference(item, hit.polarity, hit.confidence, holder, reason)
-        if holder is None and (hit.retracts or (hit.polarity == "dislike" and _ANYMORE.search(sentence))):
+        if holder is None and (hit.retracts or (hit.polarity == Polarity.DISLIKE and _ANYMORE.search(sentence))):
             ctx.add_negation(item)
     return hit
 
@@ -280,9 +304,16 @@ def _predicates(sentence: str, ctx: NoteContext) -> None:
             if _names_someone(np.strip(), ctx):
                 continue  # "my sister is great" is about her, not a taste
             span = cut_span(np.strip())
+            gerund = re.match(r"(?i)([a-z]+ing)\s+(.+)$", np.strip())
+            if gerund and span.items == [gerund.group(2)]:
+                span.items = [np.strip()]  # "Baking bread is my happy place": the activity, not the bread
             reason = f"too {m.group('adj')}" if "adj" in m.groupdict() else None
             for item in span.items:
                 ctx.add_preference(item, polarity, confidence, None, reason)
+    for m in _FIND.finditer(sentence):
+        polarity = Polarity.LIKE if m.group("adj").lower() in _FIND_LIKES else Polarity.DISLIKE
+        for item in cut_span(m.group("np")).items:
+            ctx.add_preference(item, polarity, 0.7, None, m.group("adj").lower())
     for pattern, polarity, confidence in _TERSE:
         for m in pattern.finditer(sentence):
             for item in cut_span(m.group("rest") or "it").items:
@@ -310,7 +341,7 @@ def _diets(sentence: str, ctx: NoteContext) -> None:
         if subject and holder is None:
             continue
         for item in DIETS[diet]:
-            ctx.add_preference(item, "dislike", 0.9, holder, diet)
+            ctx.add_preference(item, Polarity.DISLIKE, 0.9, holder, diet)
             if holder is None:
                 ctx.add_negation(item)
 

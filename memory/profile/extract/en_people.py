@@ -48,6 +48,7 @@ NON_NAMES = {
     "which", "try", "avoid", "skip", "just", "maybe", "let", "let's", "big", "huge", "not",
     "love", "loved", "hate", "really", "went", "watched", "started", "dinner", "lunch",
     "breakfast", "meeting", "book", "kids", "everything", "nothing", "there", "here",
+    "unlike", "imagine", "suppose", "if", "even",
 }
 NAME = r"(?:(?:Mr|Mrs|Ms|Miss|Prof)\.?\s+)?[A-Z][a-z]+(?:-[A-Z][a-z]+)?(?:\s+[A-Z][a-z]+)?"
 _TITLE = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Prof)\.?\s+")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-CJK = re.compile(r"[\u3400-\u9fff]")
+from memory.scripts import HAN_CHAR as CJK
+
 MAX_REASON_CHARS = 200
 PRONOUNS = {"it", "them", "they", "this", "that", "these", "those", "one", "ones"}
 # Phrases that carry no preference on their own ("I love it here", "I'd like to know").

@@ -6,6 +6,8 @@ import re
 
 from memory.profile import taxonomy
 from memory.profile.extract.context import NoteContext
+from memory.scripts import is_han
+from memory.vocab import Polarity
 
 RELATIONS = {
     "好朋友": "friend", "男朋友": "boyfriend", "女朋友": "girlfriend", "朋友": "friend",
@@ -34,15 +36,15 @@ _GENERIC = {"餐厅", "饭店", "地方", "书", "电影", "东西", "店", "菜
 _NAME_STOP = set("的了在是和跟与也都很就还说要会想去来给让把被对从到最太今昨每这那不没有吃喝看做喜爱讨已又再才刚正能得着过们个呢吗吧啊呀，。！？、；：,.!? ")
 _NOT_NAMES = {"明天", "今天", "昨天", "下周", "上周", "最近", "现在", "每天", "经常", "总是", "一直",
               "已经", "也是", "还是", "一起", "推荐", "非常", "特别", "比较", "下次", "周末", "晚上"}
-_ADV = (r"(?:也|还|都|很|非常|特别|超级|超|最|真的|一直|挺|比较|蛮|就|还是|确实|本来|向来|从来|完全|实在|最近|现在|已经|"
+_ADV = (r"(?:更|也|还|都|很|非常|特别|超级|超|最|真的|一直|挺|比较|蛮|就|还是|确实|本来|向来|从来|完全|实在|最近|现在|已经|"
         r"一向|好|太|有点|其实|平时|早上|上午|中午|下午|晚上|周末|每天|晚上)*")
 _VERBS = [  # (verb, polarity or None for "stopped liking", confidence, retracts older likes)
     ("不再喜欢|不再爱", None, 0.0, True),
-    ("不再吃|不再喝|再也不吃|再也不喝|戒掉了|戒了|已经不吃|已经不喝", "dislike", 0.8, True),
+    ("不再吃|不再喝|再也不吃|再也不喝|戒掉了|戒了|已经不吃|已经不喝", Polarity.DISLIKE, 0.8, True),
     ("不太喜欢|不怎么喜欢|不是很喜欢|不大喜欢|不喜欢|不太爱|不爱|讨厌|受不了|忍受不了|不能吃|吃不了|不敢吃|"
-     "不太能吃|不怎么能吃|不太吃|不怎么吃|不吃|不喝|不碰|反感|厌恶|怕", "dislike", 0.8, False),
-    ("想学|想试试|想尝尝|想做|想吃|在学|开始学|学着", "like", 0.6, False),
-    ("热爱|迷上了|迷上|爱上了|钟爱|偏爱|喜欢|爱", "like", 0.85, False),
+     "不太能吃|不怎么能吃|不太吃|不怎么吃|不吃|不喝|不碰|反感|厌恶|怕", Polarity.DISLIKE, 0.8, False),
+    ("想学|想试试|想尝尝|想做|想吃|在学|开始学|学着", Polarity.LIKE, 0.6, False),
+    ("热爱|迷上了|迷上|爱上了|钟爱|偏爱|喜欢|爱", Polarity.LIKE, 0.85, False),
 ]
 _OBJ_VERB = "(?:吃|喝|看|听|玩|打|做|弹|学|用|穿|去)?"
 # The words after a verb run to the clause end, or to "也/还/又" starting a second verb: "不吃香菜也不吃葱".
@@ -64,7 +66,7 @@ def _name_at(text: str, pos: int) -> str | None:
     while end < min(len(text), pos + limit) and text[end] not in _NAME_STOP and text[end:end + 2] not in _NOT_NAMES:
         end += 1
     name = text[pos:end]
-    return name if len(name) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in name) else None
+    return name if len(name) >= 2 and is_han(name) else None
 
 
 def people(sentence: str, ctx: NoteContext) -> None:
@@ -132,7 +134,7 @@ def preferences(sentence: str, ctx: NoteContext) -> None:
             holder = None  # a sentence with no subject in a note is the writer's own
         if holder is False:
             continue
-        stopped = retracts or (polarity == "dislike" and m.group("rest").rstrip("。！!").endswith("了"))
+        stopped = retracts or (polarity == Polarity.DISLIKE and m.group("rest").rstrip("。！!").endswith("了"))
         rest = m.group("rest")
         favourite = re.match(r"的[^，。！？]{0,8}?是(?P<x>.+)", rest)
         if favourite:  # "我最喜欢的水果是芒果"
@@ -140,7 +142,7 @@ def preferences(sentence: str, ctx: NoteContext) -> None:
         elif rest.startswith("的"):
             continue
         for item in _items(rest):
-            if rest.rstrip(_PARTICLES).endswith("的") and ctx.last_item:
+            if rest.rstrip(_PARTICLES).endswith("的") and _said_by(ctx, ctx.last_item, holder):
                 item += ctx.last_item  # "想做一个全麦的": a wholemeal one of the bread just named
             if polarity:
                 ctx.add_preference(item, polarity, confidence, holder)
@@ -148,6 +150,43 @@ def preferences(sentence: str, ctx: NoteContext) -> None:
                 ctx.add_negation(item)
         _especially(sentence[m.end():], polarity, confidence, holder, ctx)
     _special(sentence, ctx, holder)
+    _implicit(sentence, ctx, holder)
+
+
+# Preferences said without a liking word: "跑步让我很放松", "加班让我很累", "爬山是最好的放松".
+_FEELING = re.compile(r"(?:^|[，,；;]|对我来说[，,]?)(?P<x>[^，,；;。！？我]{1,10}?)(?:真的|总是|总|都|也|还|最)*让我(?:觉得|感到)?"
+                      r"(?:很|特别|非常|超级|超|好|挺|更)*(?P<feel>放松|开心|快乐|舒服|愉快|满足|平静|幸福|解压|"
+                      r"累|烦|崩溃|头疼|头大|难受|焦虑|疲惫|抓狂|痛苦|心累|无聊)")
+_LIKED_FEELINGS = {"放松", "开心", "快乐", "舒服", "愉快", "满足", "平静", "幸福", "解压"}
+_BEST = re.compile(r"(?:^|[，,；;])(?P<x>[^，,；;。！？我]{1,10}?)是(?:我)?(?:最好的|我的最爱|最爱)(?:放松|享受|解压方式|消遣)?")
+# "我宁愿在家看书也不想去逛街": the first is liked over the second.
+_RATHER = re.compile(r"我?(?:宁愿|宁可)(?P<x>[^，,；;。！？]+?)也不(?:想|要|愿意|愿)?(?:去)?(?P<y>[^，,；;。！？]+)")
+
+
+def _implicit(sentence: str, ctx: NoteContext, holder: str | None | bool) -> None:
+    """Preferences said through their effect on the writer, or as a choice between two things."""
+    if holder is not None and holder is not False:
+        return
+    for m in _FEELING.finditer(sentence):
+        polarity = Polarity.LIKE if m.group("feel") in _LIKED_FEELINGS else Polarity.DISLIKE
+        for item in _items(m.group("x")):
+            ctx.add_preference(item, polarity, 0.7, None)
+    for m in _BEST.finditer(sentence):
+        for item in _items(m.group("x")):
+            ctx.add_preference(item, Polarity.LIKE, 0.7, None)
+    if re.search(r"我?(?:从来|一向|向来)?滴酒不沾", sentence):
+        ctx.add_preference("酒", Polarity.DISLIKE, 0.9, None)
+    for m in _RATHER.finditer(sentence):
+        for item in _items(m.group("x")):
+            ctx.add_preference(item, Polarity.LIKE, 0.7, None)
+        for item in _items(m.group("y")):
+            ctx.add_preference(item, Polarity.DISLIKE, 0.6, None)
+
+
+def _said_by(ctx: NoteContext, item: str | None, holder: str | None) -> bool:
+    """Whether `item` was last said by `holder` ("想做一个全麦的" continues the writer's own bread)."""
+    said = ctx.preferences if holder is None else ctx.others
+    return bool(item) and any(p.item == item and p.holder == holder for p in said)
 
 
 def _especially(after: str, polarity: str | None, confidence: float, holder, ctx: NoteContext) -> None:
@@ -165,9 +204,9 @@ def _special(sentence: str, ctx: NoteContext, last_holder: str | None | bool) ->
     for m in re.finditer(r"(?P<subj>我|(?<=[，,])(?:但是|但|可是|不过|而且)?)(?:也|还)?对(?P<x>[^，。！？]{1,10}?)过敏", sentence):
         holder = None if m.group("subj") == "我" else last_holder
         if holder is not False:
-            ctx.add_preference(m.group("x"), "dislike", 0.95, holder, "过敏")
+            ctx.add_preference(m.group("x"), Polarity.DISLIKE, 0.95, holder, "过敏")
     if re.search(r"我(?:现在|已经)?(?:吃素|是素食者|是素食主义者)", sentence):
-        ctx.add_preference("肉", "dislike", 0.9, None, "吃素")
+        ctx.add_preference("肉", Polarity.DISLIKE, 0.9, None, "吃素")
         ctx.add_negation("肉")
     beneficiary = re.search(rf"给(?P<who>我的?(?:{_REL})|我|[\u4e00-\u9fff]{{2,3}}?)(?:做|买|推荐|准备)", sentence)
     holder = None
@@ -186,9 +225,9 @@ def _special(sentence: str, ctx: NoteContext, last_holder: str | None | bool) ->
             x = re.sub(r"^(?:帮我|给我|请|麻烦)?(?:推荐|找|分享|教我)?", "", x)
             for item in _items(x):
                 if holder is not False and item not in _GENERIC and taxonomy.classify(item):
-                    ctx.add_preference(item, "like", 0.5, holder)
+                    ctx.add_preference(item, Polarity.LIKE, 0.5, holder)
     for m in re.finditer(r"(?:不要|别|不用|请不要|请别|千万别)(?:给我)?(?:放|加|用)(?P<x>[^，。！？]+)|少放(?P<y>[^，。！？]+)", sentence):
         if ctx.sentence_holder:
             continue  # "妈妈不吃辣，少放辣椒": said for her, not a taste of the user's
         for item in _items(m.group("x") or m.group("y")):
-            ctx.add_preference(item, "dislike", 0.7, None)
+            ctx.add_preference(item, Polarity.DISLIKE, 0.7, None)
