@@ -78,8 +78,8 @@ MESSAGES = [{"role": "user", "content": "hello"}]
 
 def test_a_closed_port_is_a_model_server_error(closed_port_url):
     with pytest.raises(ModelServerError, match="could not be reached") as caught:
-        list(OpenAIBackend(closed_port_url, "m").stream(MESSAGES))
-    assert str(caught.value) == f"The model server at {closed_port_url} could not be reached (Connection error)."
+        list(OpenAIBackend(closed_port_url, "m", retry_wait=0.01).stream(MESSAGES))
+    assert str(caught.value).startswith(f"The model server at {closed_port_url} could not be reached")
     with pytest.raises(ModelServerError, match="could not be reached"):
         openai_complete(closed_port_url, "teacher")("Extract the facts.")
 
@@ -105,9 +105,9 @@ def test_the_chat_shows_a_clean_message_and_keeps_the_question(server, request, 
         client = Client(launch(app, host="127.0.0.1", port=free_port(), block=False), verbose=False)
         with pytest.raises(Exception) as caught:
             client.predict("hello there", True, api_name="/chat_send")
-        assert str(caught.value) == (f"The model server at {url} could not be reached (Connection error)."
-                                     if server == "closed_port_url" else
-                                     "The model server answered 500: CUDA out of memory")
+        expected = (f"The model server at {url} could not be reached" if server == "closed_port_url" else
+                    "The model server answered 500: CUDA out of memory")
+        assert str(caught.value).startswith(expected) and "Traceback" not in str(caught.value)
     finally:
         app.close()
     user = memory.user("me")

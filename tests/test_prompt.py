@@ -110,6 +110,6 @@ def test_reasoning_split_edge_cases_and_the_me_marker_for_display():
 
     assert split_reasoning("Intro <think> why </think> answer ") == ("why", "Intro  answer")
     assert split_reasoning("<think>half a thought") == ("half a thought", "")
-    assert split_reasoning("<think>first</think>answer<think>second</think>") == (
-        "first", "answer<think>second</think>")  # only the opening block is reasoning
+    # Only the opening block is reasoning; markers left over never show in the answer.
+    assert split_reasoning("<think>first</think>answer<think>second</think>") == ("first", "answersecond")
     assert strip_me_token(ME_TOKEN + "hi") == "hi" and strip_me_token("hi " + ME_TOKEN) == "hi " + ME_TOKEN

@@ -138,19 +138,22 @@ def test_cjk_words_containing_function_characters_still_match(alice):
 def test_scores_are_reciprocal_rank_fusion_of_the_lists():
     from memory.search.fusion import RRF_K, fuse
 
-    fused = fuse([[1, 2, 3], [3, 1]])
-    assert list(fused) == [1, 3, 2]
-    assert fused[1] == pytest.approx(1 / (RRF_K + 1) + 1 / (RRF_K + 2))
-    assert fused[3] == pytest.approx(1 / (RRF_K + 3) + 1 / (RRF_K + 1))
+    fused = fuse([(1.0, [1, 2, 3]), (2.0, [3, 1])])
+    assert list(fused) == [3, 1, 2]
+    assert fused[1] == pytest.approx(1 / (RRF_K + 1) + 2 / (RRF_K + 2))
+    assert fused[3] == pytest.approx(1 / (RRF_K + 3) + 2 / (RRF_K + 1))
     assert fused[2] == pytest.approx(1 / (RRF_K + 2))
-    assert fuse([]) == {} and RRF_K == 60
+    assert fuse([]) == {}
 
 
 def test_hit_scores_are_the_fused_ranks_and_period_fillers_score_zero(alice):
+    from memory.search.fusion import FULLTEXT_WEIGHT, RRF_K
+
+    first, second = FULLTEXT_WEIGHT / (RRF_K + 1), FULLTEXT_WEIGHT / (RRF_K + 2)
     hits = alice.search("coffee", now=datetime(2024, 7, 20, 15))
-    assert [h.score for h in hits[:2]] == [pytest.approx(1 / 61), pytest.approx(1 / 62)]
+    assert [h.score for h in hits[:2]] == [pytest.approx(first), pytest.approx(second)]
     filled = alice.search("coffee last week", now=datetime(2024, 7, 20, 15))
-    assert [(h.title, h.score) for h in filled] == [("Groceries", pytest.approx(1 / 61)), ("火锅", 0.0)]
+    assert [(h.title, h.score) for h in filled] == [("Groceries", pytest.approx(first)), ("火锅", 0.0)]
 
 
 def test_a_named_period_fills_up_to_k_in_date_order(alice):

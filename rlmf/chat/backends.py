@@ -164,8 +164,7 @@ class OpenAIBackend:
                 return self.client.post(path, json=body)
             except httpx.TransportError as exc:
                 if attempt == self.RETRIES - 1:
-                    raise ModelServerError(f"The model server at {self.base_url} could not be reached "
-                                           f"({exc.__class__.__name__}).") from exc
+                    raise ModelServerError(f"The model server at {self.base_url} could not be reached.") from exc
                 time.sleep(self.retry_wait * (attempt + 1))
 
     def _ensure_loaded(self, adapter: AdapterRef, *, again: bool = False) -> None:
@@ -181,8 +180,8 @@ class OpenAIBackend:
             response = self._post("/load_lora_adapter", {"lora_name": adapter.name, "lora_path": str(adapter.path)})
             # 400 "already loaded": another app process asked first; the name fixes the weights, so that's fine.
             if response.status_code >= 500 or (response.status_code >= 400 and "already" not in response.text):
-                raise ModelServerError(f"The model server could not load adapter {adapter.name}: "
-                                   f"{response.status_code} {response.text[:300]}")
+                raise ModelServerError(f"The model server could not load adapter {adapter.name}: it answered "
+                                       f"{response.status_code}: {_detail(response)}")
             self._loaded[adapter.name] = adapter
             self._loaded.move_to_end(adapter.name)
 
@@ -210,7 +209,7 @@ class OpenAIBackend:
                 self._ensure_loaded(adapter, again=True)
             except _NotStarted:
                 if attempt == self.RETRIES - 1:
-                    raise ModelServerError(f"The model server at {self.base_url} is unreachable")
+                    raise ModelServerError(f"The model server at {self.base_url} could not be reached.")
                 time.sleep(self.retry_wait * (attempt + 1))
                 if adapter is not None:
                     self._ensure_loaded(adapter, again=True)
@@ -229,7 +228,7 @@ class OpenAIBackend:
                 raise _AdapterMissing()
             if response.status_code >= 400:
                 response.read()
-                raise ModelServerError(f"The model server answered {response.status_code}: {response.text[:300]}")
+                raise ModelServerError(f"The model server answered {response.status_code}: {_detail(response)}")
             for line in response.iter_lines():
                 if not line.startswith("data:"):
                     continue
@@ -250,3 +249,14 @@ class _AdapterMissing(Exception):
 
 class _NotStarted(Exception):
     """The request never reached the server (connection refused or reset before a reply)."""
+
+
+def _detail(response) -> str:
+    """The error message of a failed answer: the OpenAI-style {"error": {"message"}} if given, else its text."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    error = body.get("error") if isinstance(body, dict) else None
+    message = error.get("message") if isinstance(error, dict) else None
+    return str(message or response.text)[:300]
