@@ -8,8 +8,9 @@ from typing import Any, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from memory.errors import InvalidInput, NotFound
+from memory.errors import InvalidInput
 from memory.models import ChatSession, Message, utcnow
+from memory.owned import owned_row
 from memory.validation import MAX_CONTENT_CHARS, MAX_TITLE_CHARS, clean_text
 
 ROLES = ("user", "assistant")
@@ -27,10 +28,7 @@ def new_session(session: Session, *, user_id: int, title: str = "") -> ChatSessi
 
 def get_session(session: Session, *, user_id: int, session_id: int) -> ChatSession:
     """The user's chat session, or NotFound."""
-    chat = session.get(ChatSession, session_id) if isinstance(session_id, int) else None
-    if chat is None or chat.user_id != user_id:
-        raise NotFound(f"No conversation with id {session_id!r}.")
-    return chat
+    return owned_row(session, ChatSession, session_id, user_id=user_id, what="conversation")
 
 
 def list_sessions(session: Session, *, user_id: int) -> list[ChatSession]:
@@ -46,10 +44,7 @@ def list_sessions(session: Session, *, user_id: int) -> list[ChatSession]:
 
 def get_message(session: Session, *, user_id: int, message_id: int) -> Message:
     """The user's message, or NotFound."""
-    message = session.get(Message, message_id) if isinstance(message_id, int) else None
-    if message is None or message.user_id != user_id:
-        raise NotFound(f"No message with id {message_id!r}.")
-    return message
+    return owned_row(session, Message, message_id, user_id=user_id, what="message")
 
 
 def add_message(

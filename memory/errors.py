@@ -11,3 +11,7 @@ class NotFound(MebotError):
 
 class InvalidInput(MebotError):
     """The input cannot be stored as given (empty, too large, not text, malformed)."""
+
+
+class ModelServerError(MebotError):
+    """A model server (the openai chat backend, the L1 teacher) could not be reached or answered an error."""

@@ -8,6 +8,8 @@ from typing import Any, Optional
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from memory.vocab import AdapterStatus, RunStatus, RunTrigger
+
 
 def utcnow() -> datetime:
     """The current time in UTC, the form every datetime column holds."""
@@ -79,7 +81,7 @@ class Feedback(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     message_id: int = Field(foreign_key="message.id", index=True)
-    kind: str = Field(max_length=20)  # "like" | "dislike" | "edit" | "regenerate"
+    kind: str = Field(max_length=20)  # a vocab.FeedbackKind
     reason: Optional[str] = Field(default=None, max_length=100)
     comment: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
     # For an edit: the user's version of the reply; the bot's stays on the message.
@@ -118,7 +120,7 @@ class AdapterVersion(SQLModel, table=True):
     # "pairs": [keys], "kto": [message ids]} (rlmf.training.seen). Incremental runs train on the rest.
     seen: Optional[Any] = Field(default=None, sa_column=Column(JSON, nullable=True))
     parent_id: Optional[int] = Field(default=None, foreign_key="adapter_version.id")
-    status: str = Field(default="candidate", max_length=20)  # candidate | live | rejected | retired
+    status: str = Field(default=AdapterStatus.CANDIDATE.value, max_length=20)  # a vocab.AdapterStatus
     metrics: Optional[Any] = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = Field(default_factory=utcnow)
     promoted_at: Optional[datetime] = Field(default=None)
@@ -136,9 +138,9 @@ class TrainingRun(SQLModel, table=True):
 
     id: Optional[int] = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
-    status: str = Field(default="queued", max_length=20)  # memory.vocab.RunStatus
-    trigger: str = Field(default="manual", max_length=20)  # manual | schedule | feedback
-    kind: Optional[str] = Field(default=None, max_length=20)  # full | incremental (RunKind); None: chosen at start
+    status: str = Field(default=RunStatus.QUEUED.value, max_length=20)  # a vocab.RunStatus
+    trigger: str = Field(default=RunTrigger.MANUAL.value, max_length=20)  # a vocab.RunTrigger
+    kind: Optional[str] = Field(default=None, max_length=20)  # a vocab.RunKind; None: chosen at start
     stage: Optional[str] = Field(default=None, max_length=20)  # sft | dpo | kto | eval
     step: int = 0
     total_steps: int = 0

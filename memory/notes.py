@@ -10,8 +10,9 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from memory import clock
-from memory.errors import InvalidInput, NotFound
+from memory.errors import InvalidInput
 from memory.models import Note, utcnow
+from memory.owned import owned_row
 from memory.validation import (
     MAX_CONTENT_CHARS,
     MAX_SUMMARY_CHARS,
@@ -105,10 +106,7 @@ def add_notes(session: Session, *, user_id: int, tz_name: str, items: Iterable[A
 
 def get_note(session: Session, *, user_id: int, note_id: int) -> Note:
     """The user's note `note_id`, or NotFound (also when it belongs to someone else)."""
-    note = session.get(Note, note_id) if isinstance(note_id, int) else None
-    if note is None or note.user_id != user_id:
-        raise NotFound(f"No note with id {note_id!r}.")
-    return note
+    return owned_row(session, Note, note_id, user_id=user_id, what="note")
 
 
 def update_note(

@@ -1,7 +1,7 @@
 """Mebot's vocabulary: every closed set of words stored in a column or passed between layers.
 
-Each is a `(str, Enum)`, so a member compares equal to its stored string ("like" == Polarity.LIKE)
-and the database keeps plain text.
+Each is a `(str, Enum)`, so a member compares equal to its stored string ("like" == Polarity.LIKE),
+the database keeps plain text, and a member prints as that text (f"{RunStatus.QUEUED}" == "queued").
 """
 
 from __future__ import annotations
@@ -9,14 +9,21 @@ from __future__ import annotations
 from enum import Enum
 
 
-class Polarity(str, Enum):
+class Word(str, Enum):
+    """A closed set of words: members are their stored strings, and print as them."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Polarity(Word):
     """Whether the user likes or dislikes a preference item."""
 
     LIKE = "like"
     DISLIKE = "dislike"
 
 
-class ItemKind(str, Enum):
+class ItemKind(Word):
     """What a profile item is about."""
 
     PREFERENCE = "preference"
@@ -24,7 +31,7 @@ class ItemKind(str, Enum):
     TOPIC = "topic"
 
 
-class ItemStatus(str, Enum):
+class ItemStatus(Word):
     """Where a profile item stands: believed now, replaced by a newer statement, or removed by the user."""
 
     ACTIVE = "active"
@@ -32,14 +39,14 @@ class ItemStatus(str, Enum):
     DELETED = "deleted"
 
 
-class ItemOrigin(str, Enum):
+class ItemOrigin(Word):
     """Who stated a profile item: read from the notes, or written by the user (authoritative)."""
 
     EXTRACTED = "extracted"
     USER = "user"
 
 
-class FeedbackKind(str, Enum):
+class FeedbackKind(Word):
     """A reaction to a bot reply."""
 
     LIKE = "like"
@@ -48,7 +55,7 @@ class FeedbackKind(str, Enum):
     REGENERATE = "regenerate"
 
 
-class RunStatus(str, Enum):
+class RunStatus(Word):
     """The life of a training run: queued → running (→ cancelling) → one of the finished states."""
 
     QUEUED = "queued"
@@ -64,7 +71,7 @@ ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.CANCELLING
 FINISHED_RUN_STATUSES = (RunStatus.SUCCEEDED, RunStatus.REJECTED, RunStatus.FAILED, RunStatus.CANCELLED)
 
 
-class RunTrigger(str, Enum):
+class RunTrigger(Word):
     """Why a training run was queued."""
 
     MANUAL = "manual"
@@ -72,14 +79,14 @@ class RunTrigger(str, Enum):
     FEEDBACK = "feedback"
 
 
-class RunKind(str, Enum):
+class RunKind(Word):
     """What a training run starts from: the bare base with everything, or the live adapter with what is new."""
 
     FULL = "full"
     INCREMENTAL = "incremental"
 
 
-class AdapterStatus(str, Enum):
+class AdapterStatus(Word):
     """An adapter version: trained and waiting for the gate, live, refused by the gate, or an earlier live one."""
 
     CANDIDATE = "candidate"

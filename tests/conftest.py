@@ -1,5 +1,7 @@
 """Shared fixtures: every test gets its own data directory; databases are real SQLite files and a
-uniquely named PostgreSQL database on the local server, dropped afterwards."""
+uniquely named PostgreSQL database on the local server, dropped afterwards. Also what several test
+files share (`from conftest import ...`): the paper's example notes, a scripted extraction model and a
+scripted chat backend."""
 
 from __future__ import annotations
 
@@ -91,3 +93,51 @@ def tiny_personal_model(tiny_model_path):
     from rlmf.model.personal import PersonalModel
 
     return PersonalModel.load(tiny_model_path, device="cpu")
+
+
+# The example notes of the paper the L1 profile follows: the user's likes and dislikes, and Emmy's and
+# Alice's, which are not the user's.
+PAPER_NOTES = [
+    "I don't particularly enjoy butter, skip it.",
+    "I'd like to cook a medium-rare steak at home, how can I do that?",
+    "How can I make bacon that is nicely crispy for breakfast?",
+    "Try to avoid spicy food for me.",
+    "How can I make fried chicken for Emmy? She loves it.",
+    "Could you recommend a good recipe for a creamy mushroom risotto for me?",
+    "Alice prefers butter rather than bacon, note this for me.",
+]
+
+
+class ScriptedModel:
+    """A fake `complete` for L1 extraction: answers with canned replies in order, recording every prompt."""
+
+    def __init__(self, replies: list[str]):
+        self.replies, self.prompts = list(replies), []
+
+    def __call__(self, prompt: str) -> str:
+        self.prompts.append(prompt)
+        return self.replies.pop(0)
+
+
+class ScriptedBackend:
+    """A chat backend (rlmf.chat.backends.Backend) with fixed replies, run through the real engine: each
+    reply streams word by word, every prompt, adapter and generation config it was sent is recorded, and a token is a word."""
+
+    memory_only = False
+    name = "scripted"
+
+    def __init__(self, replies: list[str]):
+        self.replies, self.prompts, self.adapters, self.gens = list(replies), [], [], []
+
+    def count_tokens(self, messages: list[dict]) -> int:
+        return sum(len(m["content"].split()) for m in messages)
+
+    def stream(self, messages, *, adapter=None, gen=None):
+        self.prompts.append(messages)
+        self.adapters.append(adapter)
+        self.gens.append(gen)
+        reply = self.replies.pop(0)
+        pieces = reply.split(" ")
+        for index, piece in enumerate(pieces):
+            yield piece if index == len(pieces) - 1 else piece + " "
+

@@ -11,22 +11,13 @@ from datetime import datetime
 
 import pytest
 
+from conftest import PAPER_NOTES, ScriptedModel
 from memory.profile.extract import rules as profile_extract
 from memory.profile import taxonomy as profile_taxonomy
 from memory.errors import InvalidInput
 from memory.profile.extract.items import item_key
 from memory.profile.llm import ExtractionFailed, build_prompt, extract_with_llm
 from memory.profile.schema import COARSE_CATEGORIES, Preference
-
-PAPER_NOTES = [
-    "I don't particularly enjoy butter, skip it.",
-    "I'd like to cook a medium-rare steak at home, how can I do that?",
-    "How can I make bacon that is nicely crispy for breakfast?",
-    "Try to avoid spicy food for me.",
-    "How can I make fried chicken for Emmy? She loves it.",
-    "Could you recommend a good recipe for a creamy mushroom risotto for me?",
-    "Alice prefers butter rather than bacon, note this for me.",
-]
 
 
 def _user(facts) -> set[tuple[str, str]]:
@@ -170,17 +161,6 @@ def test_bench_set_meets_targets():
 
     args = bench.make_parser().parse_args([])
     assert bench.main(args) == 0
-
-
-class ScriptedModel:
-    """A fake `complete`: answers with canned replies in order and records every prompt."""
-
-    def __init__(self, replies: list[str]):
-        self.replies, self.prompts = list(replies), []
-
-    def __call__(self, prompt: str) -> str:
-        self.prompts.append(prompt)
-        return self.replies.pop(0)
 
 
 VALID = {

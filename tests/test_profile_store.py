@@ -13,22 +13,13 @@ import time
 import pytest
 from sqlalchemy import func, select
 
+from conftest import PAPER_NOTES, ScriptedModel
 from memory.errors import InvalidInput, NotFound
 from memory.models import ProfileEvidence
 from memory.portability import export_user, import_export
 from memory.profile.merge import MAX_SOURCES, Evidence, fold, merge
 from memory.profile.refresh import llm_extractor
 from memory.profile.schema import ExtractedFacts, Topic
-
-PAPER_NOTES = [
-    "I don't particularly enjoy butter, skip it.",
-    "I'd like to cook a medium-rare steak at home, how can I do that?",
-    "How can I make bacon that is nicely crispy for breakfast?",
-    "Try to avoid spicy food for me.",
-    "How can I make fried chicken for Emmy? She loves it.",
-    "Could you recommend a good recipe for a creamy mushroom risotto for me?",
-    "Alice prefers butter rather than bacon, note this for me.",
-]
 
 
 def _paper(user):
@@ -225,17 +216,6 @@ def test_bulk_add_extracts_nothing_and_refresh_scales(memory):
     topic = user.profile().topics[0].fine[0]
     assert topic.note_count == 5000 and len(topic.source_note_ids) == MAX_SOURCES
     assert topic.source_note_ids == sorted(topic.source_note_ids, reverse=True)
-
-
-class ScriptedModel:
-    """Replies from a list, recording the prompts it was sent."""
-
-    def __init__(self, replies):
-        self.replies, self.prompts = list(replies), []
-
-    def __call__(self, prompt: str) -> str:
-        self.prompts.append(prompt)
-        return self.replies.pop(0)
 
 
 def test_a_model_can_do_the_extraction(memory):

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from memory import timeframe
-from rlmf.chat.prompt import MemoryItem, build_messages, cited_refs, neutralise, split_reasoning
+from memory.citations import cited_refs
+from rlmf.chat.prompt import MemoryItem, build_messages, neutralise, split_reasoning
 from rlmf.model.special_tokens import ME_TOKEN
 
 NOW = datetime(2024, 7, 20, 15, 0, tzinfo=timezone(timedelta(hours=2)))
@@ -63,3 +64,52 @@ def test_reasoning_and_citations_are_split_from_the_answer():
     assert reasoning == "Period: last week. N12 fits." and answer == "You met Tom [N12]."
     assert split_reasoning("plain") == (None, "plain")
     assert cited_refs("see [N12], [M3] and [N12]") == ["N12", "M3"]
+
+
+def test_long_items_are_cut_at_the_limit_and_untitled_items_have_no_dash():
+    from rlmf.chat.prompt import MAX_ITEM_CHARS, format_item
+
+    exact = format_item(item(3, "a" * MAX_ITEM_CHARS, 19), NOW)
+    assert exact == "[N3] 2024-07-19 Fri 10:00\n" + "a" * MAX_ITEM_CHARS
+    longer = format_item(item(3, "a" * (MAX_ITEM_CHARS - 1) + " bc", 19, "  "), NOW)
+    assert longer == "[N3] 2024-07-19 Fri 10:00\n" + "a" * (MAX_ITEM_CHARS - 1) + " …"
+
+
+def test_item_times_are_shown_in_the_users_zone_unless_either_is_naive():
+    from rlmf.chat.prompt import format_item
+
+    naive = MemoryItem("note", 4, "", "x", datetime(2024, 7, 19, 8))
+    assert format_item(naive, NOW).startswith("[N4] 2024-07-19 Fri 08:00")
+    assert format_item(item(4, "x", 19), NOW.replace(tzinfo=None)).startswith("[N4] 2024-07-19 Fri 08:00")
+    assert format_item(item(4, "x", 19), NOW).startswith("[N4] 2024-07-19 Fri 10:00")
+
+
+def test_items_from_hits_and_how_a_reply_records_them():
+    from memory.search.fusion import Hit
+
+    when = datetime(2024, 7, 19, 8, tzinfo=timezone.utc)
+    note = MemoryItem.from_hit(Hit(12, None, "Coffee", "with Tom", when, 0.5))
+    message = MemoryItem.from_hit(Hit(None, 40, "", "my passport", when, 0.1, session_id=3))
+    assert note == MemoryItem("note", 12, "Coffee", "with Tom", when) and note.ref == "N12"
+    assert message == MemoryItem("message", 40, "", "my passport", when) and message.ref == "M40"
+    assert (note.to_dict(), message.to_dict()) == ({"kind": "note", "id": 12, "ref": "N12"},
+                                                   {"kind": "message", "id": 40, "ref": "M40"})
+
+
+def test_the_system_part_without_items_or_with_a_profile():
+    open_book = build_messages(now=NOW, question="hi", profile="  Likes: tea <|im_end|> ")[0]["content"]
+    assert "No notes matched this question." in open_book and "<memory>" not in open_book
+    assert "About the user:\nLikes: tea <｜im_end｜>" in open_book
+    closed = build_messages(now=NOW, question="hi", closed_book=True)[0]["content"]
+    assert "No notes matched" not in closed and "About the user" not in closed
+    assert closed.startswith("You are Mebot, the user's personal assistant.\nNow: Saturday 20 July 2024")
+
+
+def test_reasoning_split_edge_cases_and_the_me_marker_for_display():
+    from rlmf.chat.prompt import strip_me_token
+
+    assert split_reasoning("Intro <think> why </think> answer ") == ("why", "Intro  answer")
+    assert split_reasoning("<think>half a thought") == ("half a thought", "")
+    # Only the opening block is reasoning; markers left over never show in the answer.
+    assert split_reasoning("<think>first</think>answer<think>second</think>") == ("first", "answersecond")
+    assert strip_me_token(ME_TOKEN + "hi") == "hi" and strip_me_token("hi " + ME_TOKEN) == "hi " + ME_TOKEN

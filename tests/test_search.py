@@ -135,6 +135,57 @@ def test_cjk_words_containing_function_characters_still_match(alice):
     assert [h.note_id for h in alice.search("下雨")][:1] == [novel.id]
 
 
+def test_scores_are_reciprocal_rank_fusion_of_the_lists():
+    from memory.search.fusion import RRF_K, fuse
+
+    fused = fuse([(1.0, [1, 2, 3]), (2.0, [3, 1])])
+    assert list(fused) == [3, 1, 2]
+    assert fused[1] == pytest.approx(1 / (RRF_K + 1) + 2 / (RRF_K + 2))
+    assert fused[3] == pytest.approx(1 / (RRF_K + 3) + 2 / (RRF_K + 1))
+    assert fused[2] == pytest.approx(1 / (RRF_K + 2))
+    assert fuse([]) == {}
+
+
+def test_hit_scores_are_the_fused_ranks_and_period_fillers_score_zero(alice):
+    from memory.search.fusion import FULLTEXT_WEIGHT, RRF_K
+
+    first, second = FULLTEXT_WEIGHT / (RRF_K + 1), FULLTEXT_WEIGHT / (RRF_K + 2)
+    hits = alice.search("coffee", now=datetime(2024, 7, 20, 15))
+    assert [h.score for h in hits[:2]] == [pytest.approx(first), pytest.approx(second)]
+    filled = alice.search("coffee last week", now=datetime(2024, 7, 20, 15))
+    assert [(h.title, h.score) for h in filled] == [("Groceries", pytest.approx(first)), ("火锅", 0.0)]
+
+
+def test_a_named_period_fills_up_to_k_in_date_order(alice):
+    now = datetime(2024, 7, 20, 15)
+    alice.add_notes([{"content": f"walk {i}", "created_at": datetime(2024, 7, 9 + i, 8)} for i in range(4)])
+    shown = lambda k: [h.title or h.text for h in alice.search("coffee last week", now=now, k=k)]  # noqa: E731
+    assert shown(4) == ["Groceries", "walk 0", "walk 1", "walk 2"]
+    assert shown(2) == ["Groceries", "walk 0"]
+
+
+def test_message_hits_are_cited_as_m_and_notes_as_n(alice):
+    chat = alice.new_session()
+    said = alice.add_message(chat.id, "user", "My passport expires in October")
+    [hit] = alice.search("passport")
+    assert hit.ref == f"M{said.id}" and hit.session_id == chat.id
+    assert alice.search("Ethiopian")[0].ref == f"N{alice.search('Ethiopian')[0].note_id}"
+
+
+def test_the_query_is_cut_at_its_maximum_length(alice):
+    from memory.search.textindex import MAX_QUERY_CHARS
+
+    assert alice.search("x" * (MAX_QUERY_CHARS - 7) + " coffee")[0].title == "Coffee with Tom"
+    assert alice.search("x" * MAX_QUERY_CHARS + " coffee") == []
+
+
+def test_k_is_capped(alice):
+    from memory.search.fusion import MAX_K
+
+    alice.add_notes([{"content": f"coffee note {i}"} for i in range(MAX_K + 5)])
+    assert len(alice.search("coffee", k=10_000)) == MAX_K
+
+
 # The table: each query must find its note on both backends (one folding for index and query).
 UNICODE_CASES = [
     ("猫", "我养了一只猫，叫咪咪。"),

@@ -9,7 +9,7 @@ import gradio as gr
 
 from webapp import chat_tab, memory_tab, notes_tab, training_tab
 from webapp.context import AppContext
-from webapp.edge import shows_errors
+from webapp.edge import bind, shows_errors
 from webapp.guard import Access
 from webapp.identity import LOCAL, PASSWORD, SPACES, Identity
 from webapp.render import identity_line
@@ -37,6 +37,14 @@ def access_of(app: gr.Blocks) -> Access:
 def _logo() -> str:
     path = STATIC / "logo.svg"
     return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+@shows_errors
+def header(ctx, request: gr.Request):
+    """Who is signed in, and which adapter answers them."""
+    user = ctx.user(request)
+    line = identity_line(ctx.identity.describe(user.name), sign_out=ctx.identity.mode == PASSWORD)
+    return line, training_tab.badge(ctx, user)
 
 
 def build_app(memory, engine=None, *, identity: Optional[Identity] = None, scheduler=None,
@@ -74,13 +82,7 @@ def build_app(memory, engine=None, *, identity: Optional[Identity] = None, sched
             with gr.Tab("Training", id="training") as training_page:
                 training_ui = training_tab.render(ctx)
 
-        @shows_errors
-        def header(request: gr.Request):
-            user = ctx.user(request)
-            line = identity_line(ctx.identity.describe(user.name), sign_out=ctx.identity.mode == PASSWORD)
-            return line, training_tab.badge(ctx, user)
-
-        app.load(header, None, [who, badge], api_name="header")
+        app.load(bind(header, ctx), None, [who, badge], api_name="header")
         chat_tab.listen(ctx, app, chat_ui, open_note=notes_tab.open_note, notes_state=notes_ui.state,
                         open_note_outputs=[tabs, *notes_ui.viewer_outputs])
         notes_tab.listen(ctx, app, notes_ui)

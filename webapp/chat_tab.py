@@ -7,14 +7,14 @@ from typing import Iterator, Optional
 
 import gradio as gr
 
-from memory.api import UserMemory
 from memory.errors import InvalidInput
 from memory.validation import MAX_CONTENT_CHARS, clean_text
+from memory.vocab import FeedbackKind
 from rlmf.data import feedback
 from rlmf.chat import Chunk, Reply
 from webapp import chat_view
 from webapp.chat_view import ChatState, Sources
-from webapp.edge import as_id, shows_errors
+from webapp.edge import as_id, bind, shows_errors
 from webapp.render import adapter_badge, esc, mode_banner, when
 
 
@@ -146,160 +146,186 @@ def _reply_for_question(rows: list, question_id: int) -> Optional[int]:
     return None
 
 
-def _vote_box(kind: Optional[str]) -> tuple:
+def _vote_box(kind: Optional[FeedbackKind]) -> tuple:
     if kind is None:
         return gr.Group(visible=False), gr.Markdown(), gr.Radio(choices=[], value=None), gr.Textbox(value="")
-    title = "You liked this reply." if kind == "like" else "You disliked this reply."
+    title = "You liked this reply." if kind == FeedbackKind.LIKE else "You disliked this reply."
     return (gr.Group(visible=True), gr.Markdown(f"**{title}** Tell Mebot why, if you like."),
             gr.Radio(choices=list(feedback.REASONS[kind]), value=None), gr.Textbox(value=""))
+
+
+# --- handlers: the user always comes from the request ----------------------------------------------
+
+@shows_errors
+def load(ctx, request: gr.Request):
+    """The conversations list when the page opens."""
+    user = ctx.user(request)
+    return gr.Dropdown(choices=conversation_choices(user), value=None)
+
+
+@shows_errors
+def start_new(ctx, request: gr.Request):
+    """An empty chat: (chatbot, state, sources HTML, sources list, conversations, *vote box)."""
+    user = ctx.user(request)
+    return (gr.Chatbot(value=[], feedback_value=[]), ChatState(), *sources_updates(Sources()),
+            gr.Dropdown(choices=conversation_choices(user), value=None), *_vote_box(None))
+
+
+@shows_errors
+def resume(ctx, session_id, state: ChatState, request: gr.Request):
+    """Show one of the user's conversations."""
+    user = ctx.user(request)
+    if session_id in (None, ""):
+        return (gr.skip(),) * 4
+    session_id = as_id(session_id)
+    user.messages(session_id)  # NotFound unless it is this user's conversation
+    return shown(user, ChatState(session_id=session_id))
+
+
+@shows_errors
+def send(ctx, text: str, use_memory: bool, state: ChatState, request: gr.Request):
+    """Ask: stream the reply, then show the stored conversation."""
+    user = ctx.user(request)
+    text = (text or "").strip()
+    if not text:
+        yield (gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip())
+        return
+    # A message that cannot be stored must not leave an empty conversation behind.
+    clean_text(text, field="message", max_chars=MAX_CONTENT_CHARS, required=True)
+    if state.session_id is None:
+        state = replace(state, session_id=user.new_session().id)
+    base = chat_view.conversation(user, state.session_id).messages + [{"role": "user", "content": text}]
+    events = ctx.engine.respond(user, state.session_id, text, use_memory=bool(use_memory))
+    for final, update in stream(user, state, base, events):
+        # Once stored, the conversation may have a new title for the list.
+        choices = gr.Dropdown(choices=conversation_choices(user), value=state.session_id) if final else gr.skip()
+        yield ("", *update, choices)
+
+
+@shows_errors
+def retry(ctx, use_memory: bool, state: ChatState, data: gr.RetryData, request: gr.Request):
+    """Regenerate the reply to a question (a new sibling; the old one stays stored)."""
+    user = ctx.user(request)
+    question_id = chat_view.question_at(state.rows, data.index)
+    reply_id = _reply_for_question(state.rows, question_id) if question_id else None
+    if reply_id is None:
+        raise InvalidInput("Only a question with a reply can be retried.")
+    view = chat_view.conversation(user, state.session_id)
+    cut = next((i for i, r in enumerate(view.rows) if r.message_id == reply_id), len(view.rows))
+    events = ctx.engine.regenerate(user, reply_id, use_memory=bool(use_memory))
+    for _, update in stream(user, state, view.messages[:cut], events):
+        yield update
+
+
+@shows_errors
+def undo(ctx, state: ChatState, data: gr.UndoData, request: gr.Request):
+    """Forget the last turn; its question goes back into the input box."""
+    user = ctx.user(request)
+    question_id = chat_view.question_at(state.rows, data.index)
+    if question_id is None:
+        raise InvalidInput("Nothing to undo.")
+    question = user.message(question_id)
+    user.delete_turn(question_id)
+    return (question.content, *shown(user, state))
+
+
+@shows_errors
+def like(ctx, state: ChatState, data: gr.LikeData, request: gr.Request):
+    """A thumbs up or down (or its retraction); the vote box then asks why."""
+    user = ctx.user(request)
+    reply_id = chat_view.reply_at(state.rows, data.index)
+    if reply_id is None:
+        raise InvalidInput("Only Mebot's replies can be rated.")
+    if data.liked in (True, False):
+        kind = FeedbackKind.LIKE if data.liked else FeedbackKind.DISLIKE
+        feedback.vote(user, reply_id, data.liked)
+        return (replace(state, vote=(reply_id, kind)), *_vote_box(kind))
+    feedback.retract_vote(user, reply_id)
+    return (replace(state, vote=None), *_vote_box(None))
+
+
+@shows_errors
+def save_vote(ctx, reason: Optional[str], comment: str, state: ChatState, request: gr.Request):
+    """The reason and comment of the vote just given."""
+    user = ctx.user(request)
+    if state.vote is None:
+        raise InvalidInput("Rate a reply first.")
+    reply_id, kind = state.vote
+    feedback.vote(user, reply_id, kind == FeedbackKind.LIKE, reason=reason or None, comment=comment or None)
+    gr.Info("Thanks: Mebot learns from this at the next training run.")
+    return (replace(state, vote=None), *_vote_box(None))
+
+
+def skip_vote(state: ChatState):
+    """Close the vote box without a reason."""
+    return (replace(state, vote=None), *_vote_box(None))
+
+
+@shows_errors
+def edit(ctx, state: ChatState, data: gr.EditData, request: gr.Request):
+    """The user's own version of a reply (kept for preference pairs)."""
+    user = ctx.user(request)
+    value = data.value if isinstance(data.value, str) else str(data.value or "")
+    if value == data.previous_value:  # editing a grouped reply also "edits" its reasoning, unchanged
+        return (gr.skip(),) * 4
+    index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+    row = state.rows[index] if isinstance(index, int) and 0 <= index < len(state.rows) else None
+    if row is None or row.part != "answer":
+        gr.Warning("Only the text of Mebot's replies can be edited.")
+        return shown(user, state)
+    feedback.edit_reply(user, row.message_id, value)
+    gr.Info("Saved your version of the reply: it becomes a preference pair for training.")
+    return shown(user, state, row.message_id)
+
+
+@shows_errors
+def select(ctx, state: ChatState, data: gr.SelectData, request: gr.Request):
+    """Show the sources of the reply clicked."""
+    user = ctx.user(request)
+    reply_id = chat_view.reply_at(state.rows, data.index)
+    if reply_id is None:
+        return gr.skip(), gr.skip(), gr.skip()
+    sources = chat_view.sources(user, reply_id)
+    return (replace(state, sources=sources), *sources_updates(sources))
+
+
+@shows_errors
+def open_source(ctx, open_note, outputs: int, index, state: ChatState, notes: object, request: gr.Request):
+    """Open a cited note in the Notes tab (`open_note` gives the viewer's updates; `outputs` counts them
+    with the tabs); a cited message is shown in a toast."""
+    user = ctx.user(request)
+    items = state.sources.items
+    if not isinstance(index, int) or not 0 <= index < len(items):
+        raise InvalidInput("That source is no longer listed.")
+    item = items[index]
+    if item.kind != "note":
+        message = user.message(item.id)
+        gr.Info(f"You said on {when(message.created_at, user)}: {esc(message.content[:300])}")
+        return (gr.skip(),) * outputs
+    return (gr.Tabs(selected="notes"), *open_note(user, item.id, notes))
 
 
 def listen(ctx, app: gr.Blocks, ui: ChatUI, *, open_note, notes_state: gr.State, open_note_outputs: list) -> None:
     """Wire the Chat tab's events. A cited note opens in the Notes tab: `open_note_outputs` is
     [tabs, *note viewer components] and `open_note(user, note_id, notes_state)` gives the viewer's updates."""
-    engine = ctx.engine
     view_outputs = [ui.chatbot, ui.state, ui.sources_html, ui.sources_list]
-
-    @shows_errors
-    def load(request: gr.Request):
-        user = ctx.user(request)
-        return gr.Dropdown(choices=conversation_choices(user), value=None)
-
-    @shows_errors
-    def start_new(request: gr.Request):
-        user = ctx.user(request)
-        return (gr.Chatbot(value=[], feedback_value=[]), ChatState(), *sources_updates(Sources()),
-                gr.Dropdown(choices=conversation_choices(user), value=None), *_vote_box(None))
-
-    @shows_errors
-    def resume(session_id, state: ChatState, request: gr.Request):
-        user = ctx.user(request)
-        if session_id in (None, ""):
-            return (gr.skip(),) * 4
-        session_id = as_id(session_id)
-        user.messages(session_id)  # NotFound unless it is this user's conversation
-        return shown(user, ChatState(session_id=session_id))
-
-    @shows_errors
-    def send(text: str, use_memory: bool, state: ChatState, request: gr.Request):
-        user = ctx.user(request)
-        text = (text or "").strip()
-        if not text:
-            yield (gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip())
-            return
-        # A message that cannot be stored must not leave an empty conversation behind.
-        clean_text(text, field="message", max_chars=MAX_CONTENT_CHARS, required=True)
-        if state.session_id is None:
-            state = replace(state, session_id=user.new_session().id)
-        base = chat_view.conversation(user, state.session_id).messages + [{"role": "user", "content": text}]
-        events = engine.respond(user, state.session_id, text, use_memory=bool(use_memory))
-        for final, update in stream(user, state, base, events):
-            # Once stored, the conversation may have a new title for the list.
-            choices = gr.Dropdown(choices=conversation_choices(user), value=state.session_id) if final else gr.skip()
-            yield ("", *update, choices)
-
-    @shows_errors
-    def retry(use_memory: bool, state: ChatState, data: gr.RetryData, request: gr.Request):
-        user = ctx.user(request)
-        question_id = chat_view.question_at(state.rows, data.index)
-        reply_id = _reply_for_question(state.rows, question_id) if question_id else None
-        if reply_id is None:
-            raise InvalidInput("Only a question with a reply can be retried.")
-        view = chat_view.conversation(user, state.session_id)
-        cut = next((i for i, r in enumerate(view.rows) if r.message_id == reply_id), len(view.rows))
-        events = engine.regenerate(user, reply_id, use_memory=bool(use_memory))
-        for _, update in stream(user, state, view.messages[:cut], events):
-            yield update
-
-    @shows_errors
-    def undo(state: ChatState, data: gr.UndoData, request: gr.Request):
-        user = ctx.user(request)
-        question_id = chat_view.question_at(state.rows, data.index)
-        if question_id is None:
-            raise InvalidInput("Nothing to undo.")
-        question = user.message(question_id)
-        user.delete_turn(question_id)
-        return (question.content, *shown(user, state))  # the question goes back into the input box
-
-    @shows_errors
-    def like(state: ChatState, data: gr.LikeData, request: gr.Request):
-        user = ctx.user(request)
-        reply_id = chat_view.reply_at(state.rows, data.index)
-        if reply_id is None:
-            raise InvalidInput("Only Mebot's replies can be rated.")
-        if data.liked in (True, False):
-            kind = "like" if data.liked else "dislike"
-            feedback.vote(user, reply_id, data.liked)
-            return (replace(state, vote=(reply_id, kind)), *_vote_box(kind))
-        feedback.retract_vote(user, reply_id)
-        return (replace(state, vote=None), *_vote_box(None))
-
-    @shows_errors
-    def save_vote(reason: Optional[str], comment: str, state: ChatState, request: gr.Request):
-        user = ctx.user(request)
-        if state.vote is None:
-            raise InvalidInput("Rate a reply first.")
-        reply_id, kind = state.vote
-        feedback.vote(user, reply_id, kind == "like", reason=reason or None, comment=comment or None)
-        gr.Info("Thanks: Mebot learns from this at the next training run.")
-        return (replace(state, vote=None), *_vote_box(None))
-
-    def skip_vote(state: ChatState):
-        return (replace(state, vote=None), *_vote_box(None))
-
-    @shows_errors
-    def edit(state: ChatState, data: gr.EditData, request: gr.Request):
-        user = ctx.user(request)
-        value = data.value if isinstance(data.value, str) else str(data.value or "")
-        if value == data.previous_value:  # editing a grouped reply also "edits" its reasoning, unchanged
-            return (gr.skip(),) * 4
-        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
-        row = state.rows[index] if isinstance(index, int) and 0 <= index < len(state.rows) else None
-        if row is None or row.part != "answer":
-            gr.Warning("Only the text of Mebot's replies can be edited.")
-            return shown(user, state)
-        feedback.edit_reply(user, row.message_id, value)
-        gr.Info("Saved your version of the reply: it becomes a preference pair for training.")
-        return shown(user, state, row.message_id)
-
-    @shows_errors
-    def select(state: ChatState, data: gr.SelectData, request: gr.Request):
-        user = ctx.user(request)
-        reply_id = chat_view.reply_at(state.rows, data.index)
-        if reply_id is None:
-            return gr.skip(), gr.skip(), gr.skip()
-        sources = chat_view.sources(user, reply_id)
-        return (replace(state, sources=sources), *sources_updates(sources))
-
-    @shows_errors
-    def open_source(index, state: ChatState, notes: object, request: gr.Request):
-        user = ctx.user(request)
-        items = state.sources.items
-        if not isinstance(index, int) or not 0 <= index < len(items):
-            raise InvalidInput("That source is no longer listed.")
-        item = items[index]
-        if item.kind != "note":
-            message = user.message(item.id)
-            gr.Info(f"You said on {when(message.created_at, user)}: {esc(message.content[:300])}")
-            return (gr.skip(),) * len(open_note_outputs)
-        return (gr.Tabs(selected="notes"), *open_note(user, item.id, notes))
-
     vote_outputs = [ui.state, ui.vote_box, ui.vote_title, ui.reason, ui.comment]
-    app.load(load, None, [ui.conversations], api_name="chat_load")
-    ui.new.click(start_new, None, [*view_outputs, ui.conversations, ui.vote_box, ui.vote_title,
-                                         ui.reason, ui.comment], api_name="chat_new")
-    ui.chatbot.clear(start_new, None, [*view_outputs, ui.conversations, ui.vote_box, ui.vote_title, ui.reason,
-                                       ui.comment], api_name="chat_clear")
-    ui.conversations.input(resume, [ui.conversations, ui.state], view_outputs, api_name="chat_resume")
-    gr.on([ui.send.click, ui.text.submit], send, [ui.text, ui.use_memory, ui.state],
+    app.load(bind(load, ctx), None, [ui.conversations], api_name="chat_load")
+    new_outputs = [*view_outputs, ui.conversations, ui.vote_box, ui.vote_title, ui.reason, ui.comment]
+    ui.new.click(bind(start_new, ctx), None, new_outputs, api_name="chat_new")
+    ui.chatbot.clear(bind(start_new, ctx), None, new_outputs, api_name="chat_clear")
+    ui.conversations.input(bind(resume, ctx), [ui.conversations, ui.state], view_outputs, api_name="chat_resume")
+    gr.on([ui.send.click, ui.text.submit], bind(send, ctx), [ui.text, ui.use_memory, ui.state],
           [ui.text, *view_outputs, ui.conversations], api_name="chat_send", concurrency_id="chat")
-    ui.chatbot.retry(retry, [ui.use_memory, ui.state], view_outputs, api_name="chat_retry", concurrency_id="chat")
-    if hasattr(UserMemory, "delete_turn"):  # undo needs the memory to forget a turn; no button without it
-        ui.chatbot.undo(undo, [ui.state], [ui.text, *view_outputs], api_name="chat_undo")
-    ui.chatbot.like(like, [ui.state], vote_outputs, api_name="chat_like")
-    ui.chatbot.edit(edit, [ui.state], view_outputs, api_name="chat_edit")
-    ui.chatbot.select(select, [ui.state], [ui.state, ui.sources_html, ui.sources_list], api_name="chat_select")
-    ui.save_vote.click(save_vote, [ui.reason, ui.comment, ui.state], vote_outputs, api_name="chat_vote_reason")
+    ui.chatbot.retry(bind(retry, ctx), [ui.use_memory, ui.state], view_outputs, api_name="chat_retry",
+                     concurrency_id="chat")
+    ui.chatbot.undo(bind(undo, ctx), [ui.state], [ui.text, *view_outputs], api_name="chat_undo")
+    ui.chatbot.like(bind(like, ctx), [ui.state], vote_outputs, api_name="chat_like")
+    ui.chatbot.edit(bind(edit, ctx), [ui.state], view_outputs, api_name="chat_edit")
+    ui.chatbot.select(bind(select, ctx), [ui.state], [ui.state, ui.sources_html, ui.sources_list],
+                      api_name="chat_select")
+    ui.save_vote.click(bind(save_vote, ctx), [ui.reason, ui.comment, ui.state], vote_outputs,
+                       api_name="chat_vote_reason")
     ui.skip_vote.click(skip_vote, [ui.state], vote_outputs, api_name="chat_vote_skip")
-    ui.sources_list.click(open_source, [ui.sources_list, ui.state, notes_state], open_note_outputs,
-                          api_name="chat_open_source")
+    ui.sources_list.click(bind(open_source, ctx, open_note, len(open_note_outputs)),
+                          [ui.sources_list, ui.state, notes_state], open_note_outputs, api_name="chat_open_source")

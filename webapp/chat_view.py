@@ -6,15 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from memory.citations import cited_refs
 from memory.errors import NotFound
 from memory.timeframe import TimeFrame
+from memory.vocab import FeedbackKind
 from rlmf.training import adapters
 from rlmf.data import feedback
 from rlmf.chat import active_branch
-from rlmf.chat.prompt import cited_refs
 from webapp.render import when
 
-VOTE_LABELS = {"like": "Like", "dislike": "Dislike"}
+VOTE_LABELS = {FeedbackKind.LIKE: "Like", FeedbackKind.DISLIKE: "Dislike"}
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class ChatState:
     session_id: Optional[int] = None
     rows: list[Row] = field(default_factory=list)
     sources: Sources = field(default_factory=Sources)
-    vote: Optional[tuple[int, str]] = None  # (reply id, "like"/"dislike") waiting for a reason
+    vote: Optional[tuple[int, FeedbackKind]] = None  # (reply id, like or dislike) waiting for a reason
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from memory.errors import MebotError
+from memory.vocab import RunStatus, RunTrigger
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
@@ -271,7 +272,7 @@ def train(args) -> int:
         status = execute(mem, run.id, settings, load_train_config(), echo=lambda line: print(line, file=sys.stderr))
     finished = runs.get_run(mem, user.id, run.id)
     print(f"run {run.id}: {status}" + (f" ({finished.error.splitlines()[0]})" if finished.error else ""))
-    return 0 if status in ("succeeded", "rejected") else 1
+    return 0 if status in (RunStatus.SUCCEEDED, RunStatus.REJECTED) else 1
 
 
 @command("worker")

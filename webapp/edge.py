@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import html
 import inspect
+import typing
 
 import gradio as gr
 
@@ -37,6 +38,32 @@ def shows_errors(handler):
             raise user_error(exc) from exc
 
     return call
+
+
+def bind(handler, *leading):
+    """`handler(*leading, ...)` as a Gradio handler of the remaining parameters.
+
+    Handlers are module-level functions that take the app's context (and any other collaborators)
+    first; `listen()` binds those when it wires an event. Gradio reads a handler's signature and type
+    hints to pass gr.Request and event data, so both are kept, less the bound parameters; a generator
+    stays a generator, so replies still stream.
+    """
+    signature = inspect.signature(handler)
+    bound_names = list(signature.parameters)[:len(leading)]
+    hints = {name: hint for name, hint in typing.get_type_hints(handler).items() if name not in bound_names}
+
+    if inspect.isgeneratorfunction(handler):
+        def wired(*args, **kwargs):
+            yield from handler(*leading, *args, **kwargs)
+    else:
+        def wired(*args, **kwargs):
+            return handler(*leading, *args, **kwargs)
+
+    for attribute in ("__module__", "__name__", "__qualname__", "__doc__"):
+        setattr(wired, attribute, getattr(handler, attribute))
+    wired.__signature__ = signature.replace(parameters=list(signature.parameters.values())[len(leading):])
+    wired.__annotations__ = hints
+    return wired
 
 
 def as_id(value) -> int:

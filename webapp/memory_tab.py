@@ -8,7 +8,7 @@ import gradio as gr
 
 from memory.errors import InvalidInput, NotFound
 from webapp import memory_view as view
-from webapp.edge import shows_errors
+from webapp.edge import bind, shows_errors
 from webapp.memory_view import MemoryState
 from webapp.render import notice
 
@@ -122,80 +122,98 @@ def _open_fact(user, state: MemoryState, fact_id: int) -> tuple:
             gr.Row(visible=False))
 
 
+# --- handlers: the user always comes from the request ----------------------------------------------
+
+@shows_errors
+def show(ctx, state: MemoryState, request: gr.Request):
+    """Read the profile when the tab opens or is refreshed."""
+    return profile_updates(ctx.user(request), state)
+
+
+@shows_errors
+def set_text(ctx, field: str, reset: bool, text: str, state: MemoryState, request: gr.Request):
+    """Write the bio or the status (`field`), or hand it back to the notes (`reset`)."""
+    user = ctx.user(request)
+    setter = user.set_bio if field == "bio" else user.set_status
+    setter(None if reset else text)
+    return profile_updates(user, state)
+
+
+@shows_errors
+def pick(ctx, index, state: MemoryState, request: gr.Request):
+    """Open the listed fact clicked in the editor."""
+    if not isinstance(index, int) or not 0 <= index < len(state.listed):
+        raise InvalidInput("That fact is no longer listed; refresh.")
+    return _open_fact(ctx.user(request), state, state.listed[index])
+
+
+@shows_errors
+def save_fact(ctx, label: str, polarity, detail: str, state: MemoryState, request: gr.Request):
+    """Save the user's correction of the open fact."""
+    user = ctx.user(request)
+    if state.open_id is None:
+        raise InvalidInput("Choose a fact first.")
+    fact = shown_fact(user, state.open_id)
+    user.update_profile_item(fact.id, **view.corrections(fact, label, polarity, detail))
+    gr.Info("Corrected: your version wins over what the notes say.")
+    return profile_updates(user, state)
+
+
+def ask_delete(state: MemoryState):
+    """Ask to confirm forgetting the open fact."""
+    return replace(state, confirming_delete=state.open_id is not None), gr.Row(visible=state.open_id is not None)
+
+
+def keep(state: MemoryState):
+    """Keep the open fact."""
+    return replace(state, confirming_delete=False), gr.Row(visible=False)
+
+
+@shows_errors
+def forget(ctx, state: MemoryState, request: gr.Request):
+    """Forget the open fact once confirmed."""
+    user = ctx.user(request)
+    if state.open_id is None or not state.confirming_delete:
+        raise InvalidInput("Choose “Delete…” on a fact first.")
+    user.delete_profile_item(state.open_id)
+    return profile_updates(user, state)
+
+
+@shows_errors
+def add_preference(ctx, item: str, polarity: str, reason: str, state: MemoryState, request: gr.Request):
+    """A like or dislike stated by the user."""
+    user = ctx.user(request)
+    user.add_preference(item, polarity, reason or None)
+    return ("", "", *profile_updates(user, state))
+
+
+@shows_errors
+def add_person(ctx, name: str, relation: str, state: MemoryState, request: gr.Request):
+    """A person stated by the user."""
+    user = ctx.user(request)
+    user.add_person(name or None, relation or None)
+    return ("", "", *profile_updates(user, state))
+
+
 def listen(ctx, ui: MemoryUI, *, tab: gr.Tab) -> None:
     """Wire the Memory tab: it is read when the tab opens; every correction re-reads it."""
     outputs = [ui.state, ui.bio, ui.bio_origin, ui.status, ui.status_origin, ui.facts, ui.history, ui.editor,
                ui.confirm]
     editor_outputs = [ui.state, ui.editor, ui.label, ui.polarity, ui.detail, ui.confirm]
-
-    @shows_errors
-    def show(state: MemoryState, request: gr.Request):
-        return profile_updates(ctx.user(request), state)
-
-    def text_setter(field: str, reset: bool):
-        @shows_errors
-        def set_text(text: str, state: MemoryState, request: gr.Request):
-            user = ctx.user(request)
-            setter = user.set_bio if field == "bio" else user.set_status
-            setter(None if reset else text)
-            return profile_updates(user, state)
-
-        return set_text
-
-    @shows_errors
-    def pick(index, state: MemoryState, request: gr.Request):
-        if not isinstance(index, int) or not 0 <= index < len(state.listed):
-            raise InvalidInput("That fact is no longer listed; refresh.")
-        return _open_fact(ctx.user(request), state, state.listed[index])
-
-    @shows_errors
-    def save_fact(label: str, polarity, detail: str, state: MemoryState, request: gr.Request):
-        user = ctx.user(request)
-        if state.open_id is None:
-            raise InvalidInput("Choose a fact first.")
-        fact = shown_fact(user, state.open_id)
-        user.update_profile_item(fact.id, **view.corrections(fact, label, polarity, detail))
-        gr.Info("Corrected: your version wins over what the notes say.")
-        return profile_updates(user, state)
-
-    def ask_delete(state: MemoryState):
-        return replace(state, confirming_delete=state.open_id is not None), gr.Row(visible=state.open_id is not None)
-
-    def keep(state: MemoryState):
-        return replace(state, confirming_delete=False), gr.Row(visible=False)
-
-    @shows_errors
-    def forget(state: MemoryState, request: gr.Request):
-        user = ctx.user(request)
-        if state.open_id is None or not state.confirming_delete:
-            raise InvalidInput("Choose “Delete…” on a fact first.")
-        user.delete_profile_item(state.open_id)
-        return profile_updates(user, state)
-
-    @shows_errors
-    def add_preference(item: str, polarity: str, reason: str, state: MemoryState, request: gr.Request):
-        user = ctx.user(request)
-        user.add_preference(item, polarity, reason or None)
-        return ("", "", *profile_updates(user, state))
-
-    @shows_errors
-    def add_person(name: str, relation: str, state: MemoryState, request: gr.Request):
-        user = ctx.user(request)
-        user.add_person(name or None, relation or None)
-        return ("", "", *profile_updates(user, state))
-
-    gr.on([tab.select, ui.refresh.click], show, [ui.state], outputs, api_name="memory_show")
-    ui.save_bio.click(text_setter("bio", False), [ui.bio, ui.state], outputs, api_name="memory_set_bio")
-    ui.reset_bio.click(text_setter("bio", True), [ui.bio, ui.state], outputs, api_name="memory_reset_bio")
-    ui.save_status.click(text_setter("status", False), [ui.status, ui.state], outputs, api_name="memory_set_status")
-    ui.reset_status.click(text_setter("status", True), [ui.status, ui.state], outputs,
+    gr.on([tab.select, ui.refresh.click], bind(show, ctx), [ui.state], outputs, api_name="memory_show")
+    ui.save_bio.click(bind(set_text, ctx, "bio", False), [ui.bio, ui.state], outputs, api_name="memory_set_bio")
+    ui.reset_bio.click(bind(set_text, ctx, "bio", True), [ui.bio, ui.state], outputs, api_name="memory_reset_bio")
+    ui.save_status.click(bind(set_text, ctx, "status", False), [ui.status, ui.state], outputs,
+                         api_name="memory_set_status")
+    ui.reset_status.click(bind(set_text, ctx, "status", True), [ui.status, ui.state], outputs,
                           api_name="memory_reset_status")
-    ui.facts.click(pick, [ui.facts, ui.state], editor_outputs, api_name="memory_open_fact")
-    ui.save_fact.click(save_fact, [ui.label, ui.polarity, ui.detail, ui.state], outputs, api_name="memory_correct")
+    ui.facts.click(bind(pick, ctx), [ui.facts, ui.state], editor_outputs, api_name="memory_open_fact")
+    ui.save_fact.click(bind(save_fact, ctx), [ui.label, ui.polarity, ui.detail, ui.state], outputs,
+                       api_name="memory_correct")
     ui.delete_fact.click(ask_delete, [ui.state], [ui.state, ui.confirm], api_name="memory_ask_delete")
     ui.confirm_no.click(keep, [ui.state], [ui.state, ui.confirm], api_name="memory_keep")
-    ui.confirm_yes.click(forget, [ui.state], outputs, api_name="memory_forget")
-    ui.add_preference.click(add_preference, [ui.new_item, ui.new_polarity, ui.new_reason, ui.state],
+    ui.confirm_yes.click(bind(forget, ctx), [ui.state], outputs, api_name="memory_forget")
+    ui.add_preference.click(bind(add_preference, ctx), [ui.new_item, ui.new_polarity, ui.new_reason, ui.state],
                             [ui.new_item, ui.new_reason, *outputs], api_name="memory_add_preference")
-    ui.add_person.click(add_person, [ui.new_name, ui.new_relation, ui.state],
+    ui.add_person.click(bind(add_person, ctx), [ui.new_name, ui.new_relation, ui.state],
                         [ui.new_name, ui.new_relation, *outputs], api_name="memory_add_person")

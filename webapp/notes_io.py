@@ -14,7 +14,7 @@ from memory.errors import InvalidInput
 from memory.importers.limits import read_regular_file
 from memory.portability import ACCEPTED_FILES, ImportReport
 from memory.portability import import_files as import_into
-from webapp.edge import shows_errors
+from webapp.edge import bind, shows_errors
 from webapp.render import esc
 
 FILE_TYPES = [".md", ".markdown", ".txt", ".text", ".jsonl", ".ndjson", ".json"]
@@ -69,27 +69,30 @@ def render(ctx) -> NotesIOUI:
     return NotesIOUI(files, import_button, import_report, export_button, export_link)
 
 
+@shows_errors
+def do_import(ctx, refresh, paths, notes_state, request: gr.Request):
+    """Import the chosen files; `refresh(user, state)` gives the notes list's updates. Only files the
+    caller uploaded get here (webapp.guard refuses the others at the door)."""
+    user = ctx.user(request)
+    if not paths:
+        raise InvalidInput("Choose one or more files first.")
+    files = []
+    for path in paths if isinstance(paths, list) else [paths]:
+        path = Path(path)
+        files.append((path.name, read_regular_file(path, path.name)))
+    report = import_files(user, files)
+    return (None, report_html(report), *refresh(user, notes_state))
+
+
+@shows_errors
+def do_export(ctx, request: gr.Request):
+    """A one-use link to everything the user owns, as JSON."""
+    user = ctx.user(request)
+    return export_link_html(ctx.access.export_link(request, user))
+
+
 def listen(ctx, ui: NotesIOUI, *, refresh, state, list_outputs: list) -> None:
-    """Wire import and export; `refresh(user, state)` returns updates for `list_outputs`. Only files the
-    caller uploaded reach `do_import` (webapp.guard refuses the others at the door)."""
-
-    @shows_errors
-    def do_import(paths, notes_state, request: gr.Request):
-        user = ctx.user(request)
-        if not paths:
-            raise InvalidInput("Choose one or more files first.")
-        files = []
-        for path in paths if isinstance(paths, list) else [paths]:
-            path = Path(path)
-            files.append((path.name, read_regular_file(path, path.name)))
-        report = import_files(user, files)
-        return (None, report_html(report), *refresh(user, notes_state))
-
-    @shows_errors
-    def do_export(request: gr.Request):
-        user = ctx.user(request)
-        return export_link_html(ctx.access.export_link(request, user))
-
-    ui.import_button.click(do_import, [ui.files, state], [ui.files, ui.import_report, *list_outputs],
-                           api_name="notes_import")
-    ui.export_button.click(do_export, None, [ui.export_link], api_name="notes_export")
+    """Wire import and export; `refresh(user, state)` returns updates for `list_outputs`."""
+    ui.import_button.click(bind(do_import, ctx, refresh), [ui.files, state],
+                           [ui.files, ui.import_report, *list_outputs], api_name="notes_import")
+    ui.export_button.click(bind(do_export, ctx), None, [ui.export_link], api_name="notes_export")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from typing import Optional
 
@@ -9,7 +10,7 @@ import gradio as gr
 
 from memory.errors import InvalidInput
 from webapp import notes_io
-from webapp.edge import shows_errors
+from webapp.edge import bind, shows_errors
 from webapp.notes_view import NotesState, find
 from webapp.render import esc, notice, when
 
@@ -113,79 +114,96 @@ def closed_viewer(state: NotesState) -> tuple:
             gr.Row(visible=False))
 
 
+# --- handlers: the user always comes from the request ----------------------------------------------
+
+@shows_errors
+def load(ctx, state: NotesState, request: gr.Request):
+    """The notes list when the page opens."""
+    return listing_updates(ctx, ctx.user(request), state)
+
+
+@shows_errors
+def capture(ctx, title: str, content: str, date: Optional[str], query: str, phrase: str, state: NotesState,
+            request: gr.Request):
+    """Save a new note (backdated when a date is given) and refresh the list."""
+    user = ctx.user(request)
+    note = user.add_note(content=content or "", title=title or "", created_at=date or None)
+    message = notice(f"Saved “{note.title or 'untitled'}”, dated {when(note.created_at, user)}.", kind="ok")
+    return ("", "", None, message, *listing_updates(ctx, user, state, query, phrase))
+
+
+@shows_errors
+def search(ctx, query: str, phrase: str, state: NotesState, request: gr.Request):
+    """List the notes matching a query and a period."""
+    return listing_updates(ctx, ctx.user(request), state, query, phrase)
+
+
+@shows_errors
+def pick(ctx, index, state: NotesState, request: gr.Request):
+    """Open the listed note clicked."""
+    user = ctx.user(request)
+    if not isinstance(index, int) or not 0 <= index < len(state.listed):
+        raise InvalidInput("That note is no longer listed; search again.")
+    return open_note(user, state.listed[index], state)
+
+
+@shows_errors
+def save_changes(ctx, title: str, date: Optional[str], content: str, query: str, phrase: str,
+                 state: NotesState, request: gr.Request):
+    """Save the open note's edits."""
+    user = ctx.user(request)
+    if state.open_id is None:
+        raise InvalidInput("Open a note first.")
+    note = user.note(state.open_id)
+    changes = {"title": title or "", "content": content or ""}
+    # Re-sending the shown date unchanged would drop its sub-second part: only a new date is written.
+    if date and date != when(note.created_at, user, seconds=True):
+        changes["created_at"] = date
+    user.update_note(note.id, **changes)
+    gr.Info("Note saved.")
+    state, summary, listing = listing_updates(ctx, user, state, query, phrase)
+    return (*open_note(user, note.id, state), summary, listing)
+
+
+def ask_delete(state: NotesState):
+    """Ask to confirm deleting the open note."""
+    if state.open_id is None:
+        return state, gr.Row(visible=False)
+    return replace(state, confirming_delete=True), gr.Row(visible=True)
+
+
+def cancel_delete(state: NotesState):
+    """Keep the open note."""
+    return replace(state, confirming_delete=False), gr.Row(visible=False)
+
+
+@shows_errors
+def delete(ctx, query: str, phrase: str, state: NotesState, request: gr.Request):
+    """Delete the open note once confirmed."""
+    user = ctx.user(request)
+    if state.open_id is None or not state.confirming_delete:
+        raise InvalidInput("Choose “Delete…” on an open note first.")
+    gone = user.delete_note(state.open_id)
+    gr.Info(f"Deleted “{esc(gone.title or 'untitled')}”.")
+    state = replace(state, open_id=None, confirming_delete=False)
+    state, summary, listing = listing_updates(ctx, user, state, query, phrase)
+    return (*closed_viewer(state), summary, listing)
+
+
 def listen(ctx, app: gr.Blocks, ui: NotesUI) -> None:
     """Wire the Notes tab's events."""
     list_outputs = [ui.state, ui.summary, ui.listing]
-
-    @shows_errors
-    def load(state: NotesState, request: gr.Request):
-        return listing_updates(ctx, ctx.user(request), state)
-
-    @shows_errors
-    def capture(title: str, content: str, date: Optional[str], query: str, phrase: str, state: NotesState,
-                request: gr.Request):
-        user = ctx.user(request)
-        note = user.add_note(content=content or "", title=title or "", created_at=date or None)
-        message = notice(f"Saved “{note.title or 'untitled'}”, dated {when(note.created_at, user)}.", kind="ok")
-        return ("", "", None, message, *listing_updates(ctx, user, state, query, phrase))
-
-    @shows_errors
-    def search(query: str, phrase: str, state: NotesState, request: gr.Request):
-        return listing_updates(ctx, ctx.user(request), state, query, phrase)
-
-    @shows_errors
-    def pick(index, state: NotesState, request: gr.Request):
-        user = ctx.user(request)
-        if not isinstance(index, int) or not 0 <= index < len(state.listed):
-            raise InvalidInput("That note is no longer listed; search again.")
-        return open_note(user, state.listed[index], state)
-
-    @shows_errors
-    def save_changes(title: str, date: Optional[str], content: str, query: str, phrase: str,
-                     state: NotesState, request: gr.Request):
-        user = ctx.user(request)
-        if state.open_id is None:
-            raise InvalidInput("Open a note first.")
-        note = user.note(state.open_id)
-        changes = {"title": title or "", "content": content or ""}
-        # Re-sending the shown date unchanged would drop its sub-second part: only a new date is written.
-        if date and date != when(note.created_at, user, seconds=True):
-            changes["created_at"] = date
-        user.update_note(note.id, **changes)
-        gr.Info("Note saved.")
-        state, summary, listing = listing_updates(ctx, user, state, query, phrase)
-        return (*open_note(user, note.id, state), summary, listing)
-
-    def ask_delete(state: NotesState):
-        if state.open_id is None:
-            return state, gr.Row(visible=False)
-        return replace(state, confirming_delete=True), gr.Row(visible=True)
-
-    def cancel_delete(state: NotesState):
-        return replace(state, confirming_delete=False), gr.Row(visible=False)
-
-    @shows_errors
-    def delete(query: str, phrase: str, state: NotesState, request: gr.Request):
-        user = ctx.user(request)
-        if state.open_id is None or not state.confirming_delete:
-            raise InvalidInput("Choose “Delete…” on an open note first.")
-        gone = user.delete_note(state.open_id)
-        gr.Info(f"Deleted “{esc(gone.title or 'untitled')}”.")
-        state = replace(state, open_id=None, confirming_delete=False)
-        state, summary, listing = listing_updates(ctx, user, state, query, phrase)
-        return (*closed_viewer(state), summary, listing)
-
-    app.load(load, [ui.state], list_outputs, api_name="notes_load")
-    ui.save.click(capture, [ui.title, ui.content, ui.date, ui.query, ui.period, ui.state],
+    app.load(bind(load, ctx), [ui.state], list_outputs, api_name="notes_load")
+    ui.save.click(bind(capture, ctx), [ui.title, ui.content, ui.date, ui.query, ui.period, ui.state],
                   [ui.title, ui.content, ui.date, ui.saved, *list_outputs], api_name="notes_add")
-    gr.on([ui.search.click, ui.query.submit, ui.period.submit], search, [ui.query, ui.period, ui.state],
+    gr.on([ui.search.click, ui.query.submit, ui.period.submit], bind(search, ctx), [ui.query, ui.period, ui.state],
           list_outputs, api_name="notes_search")
-    ui.listing.click(pick, [ui.listing, ui.state], ui.viewer_outputs, api_name="notes_open")
+    ui.listing.click(bind(pick, ctx), [ui.listing, ui.state], ui.viewer_outputs, api_name="notes_open")
     after_change = [*ui.viewer_outputs, ui.summary, ui.listing]
-    ui.v_save.click(save_changes, [ui.v_title, ui.v_date, ui.v_content, ui.query, ui.period, ui.state],
+    ui.v_save.click(bind(save_changes, ctx), [ui.v_title, ui.v_date, ui.v_content, ui.query, ui.period, ui.state],
                     after_change, api_name="notes_update")
     ui.v_delete.click(ask_delete, [ui.state], [ui.state, ui.confirm], api_name="notes_ask_delete")
     ui.v_cancel.click(cancel_delete, [ui.state], [ui.state, ui.confirm], api_name="notes_cancel_delete")
-    ui.v_confirm.click(delete, [ui.query, ui.period, ui.state], after_change, api_name="notes_delete")
-    notes_io.listen(ctx, ui.io, refresh=lambda user, state: listing_updates(ctx, user, state),
-                    state=ui.state, list_outputs=list_outputs)
+    ui.v_confirm.click(bind(delete, ctx), [ui.query, ui.period, ui.state], after_change, api_name="notes_delete")
+    notes_io.listen(ctx, ui.io, refresh=functools.partial(listing_updates, ctx), state=ui.state,
+                    list_outputs=list_outputs)

@@ -9,9 +9,10 @@ import gradio as gr
 import pandas as pd
 
 from memory.errors import InvalidInput
+from memory.vocab import RunTrigger
 from rlmf.training import adapters, runs, submit
 from webapp import training_view as view
-from webapp.edge import as_id, shows_errors
+from webapp.edge import as_id, bind, shows_errors
 from webapp.render import adapter_badge
 
 POLL_SECONDS = 2.0
@@ -98,59 +99,70 @@ def everything(ctx, user) -> tuple:
     )
 
 
+# --- handlers: the user always comes from the request ----------------------------------------------
+
+@shows_errors
+def show(ctx, request: gr.Request):
+    """Read runs, versions and counts when the tab opens or is refreshed."""
+    return everything(ctx, ctx.user(request))
+
+
+@shows_errors
+def train_now(ctx, request: gr.Request):
+    """Queue a run for the user (and start it, where this process dispatches runs)."""
+    user = ctx.user(request)
+    if not ctx.can_train(user):
+        raise InvalidInput("Sign in to train a model of your own; sandboxes are not trained.")
+    run = runs.request_run(ctx.memory, user, trigger=RunTrigger.MANUAL)
+    if ctx.dispatch_runs:  # starting a process or enqueueing takes milliseconds; training runs elsewhere
+        submit.start_queued(ctx.memory, ctx.database_url)
+    gr.Info(f"Training run {run.id} requested.")
+    return everything(ctx, user)
+
+
+@shows_errors
+def tick(ctx, request: gr.Request):
+    """The timer's poll: progress of the active run, or everything once it has ended."""
+    user = ctx.user(request)
+    active = runs.active_run(ctx.memory, user.id)
+    if active is not None:
+        points = view.curve(active)
+        plot = _curve(points) if points else gr.skip()
+        return (gr.skip(), gr.skip(), view.progress_html(active, user), gr.skip(), gr.skip(), plot,
+                gr.skip(), gr.skip(), gr.skip(), gr.skip())
+    return everything(ctx, user)  # the run just ended: show its result and stop polling
+
+
+@shows_errors
+def cancel(ctx, request: gr.Request):
+    """Cancel the user's active run."""
+    user = ctx.user(request)
+    active = runs.active_run(ctx.memory, user.id)
+    if active is None:
+        raise InvalidInput("No run is in progress.")
+    runs.cancel_run(ctx.memory, user.id, active.id)
+    gr.Info(f"Cancelling run {active.id}.")
+    return everything(ctx, user)
+
+
+@shows_errors
+def rollback(ctx, version, request: gr.Request):
+    """Make an earlier adapter version (0: the base model) answer again."""
+    user = ctx.user(request)
+    if version in (None, ""):
+        raise InvalidInput("Choose a version first.")
+    version = as_id(version)
+    adapters.rollback(ctx.memory, user.id, version)
+    gr.Info("The base model answers now." if version == 0 else f"Adapter v{version} answers now.")
+    return everything(ctx, user)
+
+
 def listen(ctx, ui: TrainingUI, *, tab: gr.Tab, badge_output: gr.HTML) -> None:
     """Wire the Training tab's events; `badge_output` is the header's adapter badge."""
     outputs = [ui.counts, ui.schedule, ui.progress, ui.timer, ui.cancel, ui.plot, ui.history, ui.versions,
                ui.rollback_to, badge_output]
-
-    @shows_errors
-    def show(request: gr.Request):
-        return everything(ctx, ctx.user(request))
-
-    @shows_errors
-    def train_now(request: gr.Request):
-        user = ctx.user(request)
-        if not ctx.can_train(user):
-            raise InvalidInput("Sign in to train a model of your own; sandboxes are not trained.")
-        run = runs.request_run(ctx.memory, user, trigger="manual")
-        if ctx.dispatch_runs:  # starting a process or enqueueing takes milliseconds; training runs elsewhere
-            submit.start_queued(ctx.memory, ctx.database_url)
-        gr.Info(f"Training run {run.id} requested.")
-        return everything(ctx, user)
-
-    @shows_errors
-    def tick(request: gr.Request):
-        user = ctx.user(request)
-        active = runs.active_run(ctx.memory, user.id)
-        if active is not None:
-            points = view.curve(active)
-            plot = _curve(points) if points else gr.skip()
-            return (gr.skip(), gr.skip(), view.progress_html(active, user), gr.skip(), gr.skip(), plot,
-                    gr.skip(), gr.skip(), gr.skip(), gr.skip())
-        return everything(ctx, user)  # the run just ended: show its result and stop polling
-
-    @shows_errors
-    def cancel(request: gr.Request):
-        user = ctx.user(request)
-        active = runs.active_run(ctx.memory, user.id)
-        if active is None:
-            raise InvalidInput("No run is in progress.")
-        runs.cancel_run(ctx.memory, user.id, active.id)
-        gr.Info(f"Cancelling run {active.id}.")
-        return everything(ctx, user)
-
-    @shows_errors
-    def rollback(version, request: gr.Request):
-        user = ctx.user(request)
-        if version in (None, ""):
-            raise InvalidInput("Choose a version first.")
-        version = as_id(version)
-        adapters.rollback(ctx.memory, user.id, version)
-        gr.Info("The base model answers now." if version == 0 else f"Adapter v{version} answers now.")
-        return everything(ctx, user)
-
-    gr.on([tab.select, ui.refresh.click], show, None, outputs, api_name="training_show")
-    ui.train.click(train_now, None, outputs, api_name="training_train")
-    ui.timer.tick(tick, None, outputs, api_name="training_tick", show_progress="hidden")
-    ui.cancel.click(cancel, None, outputs, api_name="training_cancel")
-    ui.rollback.click(rollback, [ui.rollback_to], outputs, api_name="training_rollback")
+    gr.on([tab.select, ui.refresh.click], bind(show, ctx), None, outputs, api_name="training_show")
+    ui.train.click(bind(train_now, ctx), None, outputs, api_name="training_train")
+    ui.timer.tick(bind(tick, ctx), None, outputs, api_name="training_tick", show_progress="hidden")
+    ui.cancel.click(bind(cancel, ctx), None, outputs, api_name="training_cancel")
+    ui.rollback.click(bind(rollback, ctx), [ui.rollback_to], outputs, api_name="training_rollback")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Optional
 
+from memory.vocab import FINISHED_RUN_STATUSES, AdapterStatus, RunStatus
 from rlmf.training import adapters, runs
 from rlmf.data import feedback
 from webapp.render import esc, when
@@ -50,7 +51,7 @@ def _metrics(run) -> str:
 def last_run_start(memory, user_id: int) -> Optional[datetime]:
     """When the user's latest finished run began: feedback given since then is new to training."""
     for run in runs.list_runs(memory, user_id, limit=50):
-        if run.status in runs.FINISHED and run.started_at is not None:
+        if run.status in FINISHED_RUN_STATUSES and run.started_at is not None:
             return _utc(run.started_at)
     return None
 
@@ -84,7 +85,7 @@ def progress_html(run, user) -> str:
     """The live state of a queued or running run; empty when none is active."""
     if run is None:
         return '<div class="mebot-notice" data-testid="training-idle">No run in progress.</div>'
-    if run.status == "queued":
+    if run.status == RunStatus.QUEUED:
         return f'<div class="mebot-notice" data-testid="training-active">Run {run.id} is queued and starts shortly.</div>'
     latest = next((h for h in reversed(run.history or []) if h.get("loss") is not None), None)
     loss = f" · loss {latest['loss']:.4f}" if latest else ""
@@ -128,7 +129,7 @@ def version_rows(memory, user) -> list[list[str]]:
     """Adapter versions, newest first, the live one marked."""
     rows = []
     for v in adapters.versions(memory, user.id):
-        status = "● live" if v.status == "live" else v.status
+        status = "● live" if v.status == AdapterStatus.LIVE else v.status
         metrics = v.metrics if isinstance(v.metrics, dict) else {}
         evaluation = metrics.get("evaluation") if isinstance(metrics.get("evaluation"), dict) else {}
         rows.append([f"v{v.version}", status, when(v.created_at, user),
@@ -138,6 +139,6 @@ def version_rows(memory, user) -> list[list[str]]:
 
 def rollback_choices(memory, user_id: int) -> list[tuple[str, int]]:
     """Versions the user can make live again: any with weights that was not rejected, and the bare base."""
-    choices = [(f"v{v.version}" + (" (live)" if v.status == "live" else ""), v.version)
-               for v in adapters.versions(memory, user_id) if v.status != "rejected"]
+    choices = [(f"v{v.version}" + (" (live)" if v.status == AdapterStatus.LIVE else ""), v.version)
+               for v in adapters.versions(memory, user_id) if v.status != AdapterStatus.REJECTED]
     return choices + [("base model (no adapter)", 0)]

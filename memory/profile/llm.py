@@ -13,8 +13,9 @@ from typing import Callable
 
 from pydantic import ValidationError
 
+from memory import llm_client
 from memory.profile import taxonomy
-from memory.errors import MebotError
+from memory.errors import MebotError, ModelServerError
 from memory.profile.extract.items import item_key
 from memory.profile.schema import ExtractedFacts, LLMFacts, Negation, Preference, Topic
 
@@ -23,8 +24,8 @@ class ExtractionFailed(MebotError):
     """The model kept answering with something that is not the required JSON."""
 
 
-class ModelUnavailable(MebotError):
-    """The model's server could not be reached or answered with an error."""
+class ModelUnavailable(ModelServerError):
+    """The teacher model's server could not be reached, answered an error, or answered no chat reply."""
 
 
 INSTRUCTIONS = """You read one personal note and extract what it says about its writer (the user).
@@ -126,22 +127,17 @@ def to_facts(llm: LLMFacts, note_date: datetime | None = None, text: str | None 
 
 def openai_complete(base_url: str, model: str, api_key: str | None = None,
                     timeout: float = 120.0) -> Callable[[str], str]:
-    """A `complete` callable over an OpenAI-compatible chat endpoint (a teacher model), greedy."""
-    import httpx
-
-    client = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout,
-                          headers={"Authorization": f"Bearer {api_key}"} if api_key else {})
+    """A `complete` callable over an OpenAI-compatible chat endpoint (a teacher model), greedy; a server
+    that cannot be reached or answers an error raises ModelUnavailable (a memory.errors.ModelServerError)."""
+    client = llm_client.make_client(base_url, api_key, timeout=timeout)
 
     def complete(prompt: str) -> str:
         try:
-            response = client.post("/chat/completions", json={
-                "model": model, "temperature": 0, "max_tokens": 1024,
-                "messages": [{"role": "user", "content": prompt}]})
-            response.raise_for_status()
-            return response.json()["choices"][0]["message"]["content"] or ""
-        except httpx.HTTPError as exc:
-            raise ModelUnavailable(f"{base_url}: {exc.__class__.__name__}: {exc}") from exc
-        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            return llm_client.complete(client, model, [{"role": "user", "content": prompt}],
+                                       temperature=0, max_tokens=1024)
+        except ModelServerError as exc:
+            raise ModelUnavailable(str(exc)) from exc
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
             raise ModelUnavailable(f"{base_url}: not an OpenAI-compatible reply ({exc})") from exc
 
     return complete

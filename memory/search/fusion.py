@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from memory import timeframe as timeframes
+from memory.citations import message_ref, note_ref
 from memory.search.embeddings import DenseIndex
 from memory.search.fulltext import MESSAGE, NOTE, IndexedDoc, doc_key, split_doc_key
 from memory.models import Message, Note
@@ -43,7 +44,7 @@ class Hit:
     @property
     def ref(self) -> str:
         """A short id for prompts and citations: N12 for note 12, M40 for message 40."""
-        return f"N{self.note_id}" if self.note_id is not None else f"M{self.message_id}"
+        return note_ref(self.note_id) if self.note_id is not None else message_ref(self.message_id)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional, Union
+from typing import Iterator, Optional, Protocol, Union
+
+from memory.errors import ModelServerError
 
 from rlmf.model.generation import GenerationConfig
 
@@ -28,6 +30,22 @@ class AdapterRef:
     def user_key(self) -> str:
         """What all versions of one user's adapter share ("u3")."""
         return self.name.rsplit("-v", 1)[0]
+
+
+class Backend(Protocol):
+    """Where the chat engine's replies come from; a server that fails raises memory.errors.ModelServerError."""
+
+    name: str  # recorded with every reply it writes
+    memory_only: bool  # True: it writes nothing, the engine lists memory instead (rlmf.chat.memory_only)
+
+    def count_tokens(self, messages: list[dict]) -> int:
+        """How many tokens `messages` take as a prompt (an estimate where no tokenizer is at hand)."""
+        ...
+
+    def stream(self, messages: list[dict], *, adapter: Optional[AdapterRef] = None,
+               gen: Optional[GenerationConfig] = None) -> Iterator[str]:
+        """The reply to `messages`, piece by piece, from the user's `adapter` (None: the base model)."""
+        ...
 
 
 class MemoryOnlyBackend:
@@ -144,9 +162,9 @@ class OpenAIBackend:
         for attempt in range(self.RETRIES):
             try:
                 return self.client.post(path, json=body)
-            except httpx.TransportError:
+            except httpx.TransportError as exc:
                 if attempt == self.RETRIES - 1:
-                    raise
+                    raise ModelServerError(f"The model server at {self.base_url} could not be reached.") from exc
                 time.sleep(self.retry_wait * (attempt + 1))
 
     def _ensure_loaded(self, adapter: AdapterRef, *, again: bool = False) -> None:
@@ -162,8 +180,8 @@ class OpenAIBackend:
             response = self._post("/load_lora_adapter", {"lora_name": adapter.name, "lora_path": str(adapter.path)})
             # 400 "already loaded": another app process asked first; the name fixes the weights, so that's fine.
             if response.status_code >= 500 or (response.status_code >= 400 and "already" not in response.text):
-                raise RuntimeError(f"model server could not load adapter {adapter.name}: "
-                                   f"{response.status_code} {response.text[:300]}")
+                raise ModelServerError(f"The model server could not load adapter {adapter.name}: it answered "
+                                       f"{response.status_code}: {_detail(response)}")
             self._loaded[adapter.name] = adapter
             self._loaded.move_to_end(adapter.name)
 
@@ -187,11 +205,11 @@ class OpenAIBackend:
             except _AdapterMissing:
                 # The server restarted and forgot the adapter (or another process unloaded it): load it again.
                 if adapter is None or attempt == self.RETRIES - 1:
-                    raise RuntimeError(f"model server does not know {body['model']!r}")
+                    raise ModelServerError(f"The model server does not know {body['model']!r}")
                 self._ensure_loaded(adapter, again=True)
             except _NotStarted:
                 if attempt == self.RETRIES - 1:
-                    raise RuntimeError(f"model server at {self.base_url} is unreachable")
+                    raise ModelServerError(f"The model server at {self.base_url} could not be reached.")
                 time.sleep(self.retry_wait * (attempt + 1))
                 if adapter is not None:
                     self._ensure_loaded(adapter, again=True)
@@ -210,7 +228,7 @@ class OpenAIBackend:
                 raise _AdapterMissing()
             if response.status_code >= 400:
                 response.read()
-                raise RuntimeError(f"model server answered {response.status_code}: {response.text[:300]}")
+                raise ModelServerError(f"The model server answered {response.status_code}: {_detail(response)}")
             for line in response.iter_lines():
                 if not line.startswith("data:"):
                     continue
@@ -231,3 +249,14 @@ class _AdapterMissing(Exception):
 
 class _NotStarted(Exception):
     """The request never reached the server (connection refused or reset before a reply)."""
+
+
+def _detail(response) -> str:
+    """The error message of a failed answer: the OpenAI-style {"error": {"message"}} if given, else its text."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    error = body.get("error") if isinstance(body, dict) else None
+    message = error.get("message") if isinstance(error, dict) else None
+    return str(message or response.text)[:300]

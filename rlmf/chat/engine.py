@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterator, Optional, Union
 
+from memory.citations import cited_refs
 from memory.models import Message
 from rlmf.chat import memory_only
-from rlmf.chat.backends import AdapterRef
+from rlmf.chat.backends import AdapterRef, Backend
 from rlmf.model.generation import GenerationConfig
-from rlmf.chat.prompt import MemoryItem, build_messages, cited_refs, split_reasoning
+from rlmf.chat.prompt import MemoryItem, build_messages, split_reasoning
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def active_branch(messages: list[Message]) -> list[Message]:
 class ChatEngine:
     """Answers a user's questions with their memory and their adapter."""
 
-    def __init__(self, backend, *, gen: Optional[GenerationConfig] = None, context_tokens: int = 4096,
+    def __init__(self, backend: Backend, *, gen: Optional[GenerationConfig] = None, context_tokens: int = 4096,
                  memory_items: int = 8, adapters=None, profile_text=None):
         self.backend = backend
         self.gen = gen or GenerationConfig()

@@ -14,11 +14,12 @@ from sqlalchemy import func, select
 from memory.errors import InvalidInput
 from memory.models import Feedback, Message, PreferencePair, utcnow
 from memory.validation import MAX_CONTENT_CHARS, clean_text
-from rlmf.data.preference_pairs import sync_pairs
+from memory.vocab import FeedbackKind
+from rlmf.data.preference_pairs import VOTES, sync_pairs
 
 REASONS = {
-    "like": ("helpful", "accurate", "good style", "other"),
-    "dislike": ("wrong facts", "ignored my notes", "wrong date", "style", "other"),
+    FeedbackKind.LIKE: ("helpful", "accurate", "good style", "other"),
+    FeedbackKind.DISLIKE: ("wrong facts", "ignored my notes", "wrong date", "style", "other"),
 }
 
 
@@ -34,13 +35,13 @@ def _reply(session, user, message_id: int) -> Message:
 def _active_votes(session, user_id: int, message_id: int) -> list[Feedback]:
     return list(session.scalars(select(Feedback).where(
         Feedback.user_id == user_id, Feedback.message_id == message_id,
-        Feedback.kind.in_(("like", "dislike")), Feedback.retracted_at.is_(None))))
+        Feedback.kind.in_(VOTES), Feedback.retracted_at.is_(None))))
 
 
 def vote(user, message_id: int, liked: bool, *, reason: Optional[str] = None,
          comment: Optional[str] = None) -> Feedback:
     """Like or dislike a reply; a new vote replaces the user's previous vote on it."""
-    kind = "like" if liked else "dislike"
+    kind = FeedbackKind.LIKE if liked else FeedbackKind.DISLIKE
     if reason is not None and reason not in REASONS[kind]:
         raise InvalidInput(f"Unknown reason {reason!r} for a {kind}; use one of {', '.join(REASONS[kind])}.")
     comment = clean_text(comment, field="comment", max_chars=5000).strip() or None
@@ -75,17 +76,17 @@ def edit_reply(user, message_id: int, text: str) -> Feedback:
         if message.original_content is None:
             message.original_content = message.content
         message.content = text
-        row = Feedback(user_id=user.id, message_id=message_id, kind="edit", edited_text=text)
+        row = Feedback(user_id=user.id, message_id=message_id, kind=FeedbackKind.EDIT, edited_text=text)
         session.add(row)
     sync_pairs(user)
     return row
 
 
-def current_vote(user, message_id: int) -> Optional[str]:
-    """"like", "dislike" or None: the user's standing vote on a reply."""
+def current_vote(user, message_id: int) -> Optional[FeedbackKind]:
+    """FeedbackKind.LIKE, FeedbackKind.DISLIKE or None: the user's standing vote on a reply."""
     with user.memory.session() as session:
         votes = _active_votes(session, user.id, message_id)
-    return votes[-1].kind if votes else None
+    return FeedbackKind(votes[-1].kind) if votes else None
 
 
 def counts(user, since: Optional[datetime] = None) -> dict[str, int]:
@@ -98,8 +99,8 @@ def counts(user, since: Optional[datetime] = None) -> dict[str, int]:
             return session.scalar(query)
 
         return {
-            "likes": count([Feedback.kind == "like", Feedback.retracted_at.is_(None)]),
-            "dislikes": count([Feedback.kind == "dislike", Feedback.retracted_at.is_(None)]),
-            "edits": count([Feedback.kind == "edit"]),
+            "likes": count([Feedback.kind == FeedbackKind.LIKE, Feedback.retracted_at.is_(None)]),
+            "dislikes": count([Feedback.kind == FeedbackKind.DISLIKE, Feedback.retracted_at.is_(None)]),
+            "edits": count([Feedback.kind == FeedbackKind.EDIT]),
             "pairs": count([], PreferencePair, PreferencePair.created_at),
         }

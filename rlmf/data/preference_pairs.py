@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from memory.models import Feedback, Message, Note, PreferencePair
+from memory.vocab import FeedbackKind
+
+VOTES = (FeedbackKind.LIKE, FeedbackKind.DISLIKE)  # the feedback kinds that are votes
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ def _usable_replies(session, user_id: int) -> dict[int, Message]:
 def _standing_votes(session, user_id: int) -> dict[int, Feedback]:
     votes = {}
     for f in session.scalars(select(Feedback).where(
-            Feedback.user_id == user_id, Feedback.kind.in_(("like", "dislike")),
+            Feedback.user_id == user_id, Feedback.kind.in_(VOTES),
             Feedback.retracted_at.is_(None)).order_by(Feedback.created_at, Feedback.id)):
         votes[f.message_id] = f
     return votes
@@ -56,7 +59,7 @@ def _standing_votes(session, user_id: int) -> dict[int, Feedback]:
 
 def _edits(session, user_id: int) -> dict[int, Feedback]:
     edits = {}
-    for f in session.scalars(select(Feedback).where(Feedback.user_id == user_id, Feedback.kind == "edit")
+    for f in session.scalars(select(Feedback).where(Feedback.user_id == user_id, Feedback.kind == FeedbackKind.EDIT)
                              .order_by(Feedback.created_at, Feedback.id)):
         edits[f.message_id] = f  # the latest edit wins
     return edits
@@ -78,10 +81,10 @@ def derive(session, user_id: int) -> tuple[list[PairSpec], list[dict]]:
             siblings[m.parent_id].append(m)
     for group in siblings.values():
         latest = group[-1].id
-        for liked in (m for m in group if votes.get(m.id) and votes[m.id].kind == "like"):
+        for liked in (m for m in group if votes.get(m.id) and votes[m.id].kind == FeedbackKind.LIKE):
             for other in group:
                 vote = votes.get(other.id)
-                disliked = vote is not None and vote.kind == "dislike"
+                disliked = vote is not None and vote.kind == FeedbackKind.DISLIKE
                 replaced = vote is None and other.id != latest and other.created_at <= liked.created_at
                 # A regenerated reply can come out word for word the same: no preference to learn from.
                 same_text = liked.content.strip() == _model_text(other).strip()
@@ -92,7 +95,7 @@ def derive(session, user_id: int) -> tuple[list[PairSpec], list[dict]]:
     paired = {p.chosen_message_id for p in pairs} | {p.rejected_message_id for p in pairs}
     kto = [
         {"prompt": replies[mid].prompt, "completion": [{"role": "assistant", "content": _model_text(replies[mid])}],
-         "label": vote.kind == "like", "message_id": mid, "feedback_id": vote.id}
+         "label": vote.kind == FeedbackKind.LIKE, "message_id": mid, "feedback_id": vote.id}
         for mid, vote in votes.items() if mid in replies and mid not in paired
     ]
     return pairs, kto
@@ -160,7 +163,8 @@ def liked_replies(user) -> list[dict]:
         edited = _edits(session, user.id)
     rows = []
     for mid, m in replies.items():
-        endorsement = edited.get(mid) or (votes.get(mid) if votes.get(mid) and votes[mid].kind == "like" else None)
+        liked = votes.get(mid) if votes.get(mid) and votes[mid].kind == FeedbackKind.LIKE else None
+        endorsement = edited.get(mid) or liked
         if endorsement is not None:
             rows.append({"messages": [*m.prompt, {"role": "assistant", "content": m.content}],
                          "feedback_id": endorsement.id})

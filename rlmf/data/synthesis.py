@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Optional, Sequence
 
-from memory import timeframe
+from memory import citations, timeframe
 from memory.scripts import has_han
 from memory.search.textindex import STOPWORDS
 from rlmf.chat.prompt import MemoryItem, THINK_CLOSE, THINK_OPEN, build_messages
@@ -85,9 +85,13 @@ def _clip(text: str, limit: int = 400) -> str:
     return text if len(text) <= limit else text[:limit].rstrip() + " …"
 
 
+def _cite(note: NoteView) -> str:
+    return citations.cite(citations.note_ref(note.id))
+
+
 def _line(note: NoteView, now: datetime, cite: bool) -> str:
     title = f"{note.title}: " if note.title else ""
-    ref = f" [N{note.id}]" if cite else ""
+    ref = f" {_cite(note)}" if cite else ""
     return f"- {_day(note.created_at, now)}{ref}: {title}{_clip(note.content, 200)}"
 
 
@@ -117,7 +121,7 @@ class Synthesiser:
                                 items=[n.item() for n in evidence] if open_book else [],
                                 profile=self.profile if open_book else None, closed_book=not open_book)
         if not open_book:
-            answer = re.sub(r" \[N\d+\]", "", answer)
+            answer = citations.without_citations(answer)
         return {"messages": [*prompt, {"role": "assistant", "content": answer}],
                 "kind": "open" if open_book else "closed", "notes": sorted(n.id for n in evidence)}
 
@@ -129,8 +133,8 @@ class Synthesiser:
             for template, open_book in zip(self.rng.sample(templates, min(self.phrasings, len(templates))),
                                            [False, True] * self.phrasings):
                 now = self._now_after(note.created_at)
-                answer = (f"{THINK_OPEN}{kw}: the note of {_day(note.created_at, now)} [N{note.id}].{THINK_CLOSE}"
-                          f"You noted: {_clip(note.content)} ({_day(note.created_at, now)}) [N{note.id}]")
+                answer = (f"{THINK_OPEN}{kw}: the note of {_day(note.created_at, now)} {_cite(note)}.{THINK_CLOSE}"
+                          f"You noted: {_clip(note.content)} ({_day(note.created_at, now)}) {_cite(note)}")
                 rows.append(self._row(template.format(kw=kw), answer, now, [note], open_book=open_book))
         return rows
 
@@ -147,7 +151,7 @@ class Synthesiser:
                 answer = (f"{THINK_OPEN}Notes that mention {kw}:\n{echo}{THINK_CLOSE}"
                           f"You wrote about {kw} {len(group)} times, from {_day(group[0].created_at, now)} to "
                           f"{_day(group[-1].created_at, now)}: "
-                          + "; ".join(f"{n.title or _clip(n.content, 40)} [N{n.id}]" for n in group) + ".")
+                          + "; ".join(f"{n.title or _clip(n.content, 40)} {_cite(n)}" for n in group) + ".")
                 rows.append(self._row(self.rng.choice(CROSS_QUESTIONS).format(kw=kw), answer, now, group))
         return rows
 
@@ -163,7 +167,7 @@ class Synthesiser:
             frame = timeframe.parse(question, now=now, week_start=self.week_start)
             echo = "\n".join(_line(n, now, cite=True) for n in group)
             period = frame.describe() if frame else label
-            contents = " ".join(f"{_clip(n.content, 200)} [N{n.id}]" for n in group)
+            contents = " ".join(f"{_clip(n.content, 200)} {_cite(n)}" for n in group)
             answer = f"{THINK_OPEN}{period}. Notes from that day:\n{echo}{THINK_CLOSE}On {label} you noted: {contents}"
             rows.append(self._row(question, answer, now, group, frame))
         return rows
@@ -181,7 +185,7 @@ class Synthesiser:
             inside = [n for n in self.notes if frame.start <= n.created_at.astimezone(now.tzinfo) < frame.end]
             if inside:
                 echo = "\n".join(_line(n, now, cite=True) for n in inside)
-                summary = ", ".join(f"{n.title or _clip(n.content, 40)} ({_day(n.created_at, now)}) [N{n.id}]"
+                summary = ", ".join(f"{n.title or _clip(n.content, 40)} ({_day(n.created_at, now)}) {_cite(n)}"
                                     for n in inside)
                 answer = (f"{THINK_OPEN}{frame.describe()}. Notes in that period:\n{echo}{THINK_CLOSE}"
                           f"In that period you noted {len(inside)} thing(s): {summary}.")

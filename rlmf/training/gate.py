@@ -67,10 +67,11 @@ def passes(results: dict, gate: GateConfig = GateConfig()) -> tuple[bool, str]:
     """(promote?, why) from evaluate()'s results."""
     new, old = results["candidate"], results["live"]
     reasons = []
-    if new["recall_logprob"] is not None and new["recall_logprob"] < old["recall_logprob"] - gate.recall_tolerance:
+    # Written as "not at least as good", so a candidate scoring NaN (a diverged run) counts as worse.
+    if new["recall_logprob"] is not None and not new["recall_logprob"] >= old["recall_logprob"] - gate.recall_tolerance:
         reasons.append(f"memory recall got worse ({new['recall_logprob']:.3f} < {old['recall_logprob']:.3f} nats/token)")
     if (new["preference_accuracy"] is not None
-            and new["preference_accuracy"] < old["preference_accuracy"] - gate.preference_tolerance):
+            and not new["preference_accuracy"] >= old["preference_accuracy"] - gate.preference_tolerance):
         reasons.append(f"prefers your choices less often ({new['preference_accuracy']:.0%} < "
                        f"{old['preference_accuracy']:.0%})")
     return (not reasons, "; ".join(reasons) or "not worse than the live version")
