@@ -56,7 +56,9 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--edits", type=int, default=None, help="edited replies before the full run (default 16)")
     parser.add_argument("--new-edits", type=int, default=None,
                         help="edited replies before the incremental run (default 8)")
-    parser.add_argument("--max-new-tokens", type=int, default=None, help="longest reply (default 160; quick 24)")
+    parser.add_argument("--per-kind", type=int, default=None,
+                        help="ask only the first N questions of each kind (default: all; quick: 1)")
+    parser.add_argument("--max-new-tokens", type=int, default=None, help="longest reply (default 96; quick 24)")
     parser.add_argument("--train-config", default=None,
                         help="JSON overrides of the training settings (MEBOT_TRAIN_CONFIG); default: the product's "
                              "own defaults, or a few steps with --quick")
@@ -71,7 +73,8 @@ def settings_of(args: argparse.Namespace) -> argparse.Namespace:
     """Fill the defaults that depend on --quick."""
     args.edits = args.edits if args.edits is not None else (2 if args.quick else 16)
     args.new_edits = args.new_edits if args.new_edits is not None else (1 if args.quick else 8)
-    args.max_new_tokens = args.max_new_tokens or (24 if args.quick else 160)
+    args.max_new_tokens = args.max_new_tokens or (24 if args.quick else 96)
+    args.per_kind = args.per_kind or (1 if args.quick else None)
     if args.train_config is None and args.quick:
         args.train_config = json.dumps(QUICK_TRAIN_CONFIG)
     return args
@@ -85,7 +88,8 @@ def run(args: argparse.Namespace) -> dict:
     if args.quick:
         persona = persona_module.Persona(persona.notes[:QUICK_NOTES], persona.questions, persona.edits,
                                          persona.general_text)
-        questions = persona_module.sample_per_kind(questions, 1)
+    if args.per_kind:
+        questions = persona_module.sample_per_kind(questions, args.per_kind)
     if args.edits + args.new_edits > len(persona.edits):
         raise SystemExit(f"the persona has {len(persona.edits)} chat turns to edit; asked for "
                          f"{args.edits} + {args.new_edits}")

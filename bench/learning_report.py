@@ -13,7 +13,6 @@ COLUMNS = (
     ("full_closed", "adapter closed"),
     ("full_memory", "adapter+memory"),
     ("incremental_closed", "incr. closed"),
-    ("incremental_memory", "incr.+memory"),
 )
 INCREMENTAL_TARGET_S = 300
 
@@ -23,10 +22,8 @@ def mean(values: list[float]) -> Optional[float]:
 
 
 def accuracy(answers: Optional[list[dict]], kind: Optional[str] = None) -> Optional[float]:
-    """Mean keyword score of the answers (of one kind, or all)."""
-    if not answers:
-        return None
-    return mean([a["score"] for a in answers if kind is None or a["kind"] == kind])
+    """Mean keyword score of the answers (of one kind, or all); None when none was asked."""
+    return mean([a["score"] for a in answers or [] if kind is None or a["kind"] == kind])
 
 
 def habit(answers: Optional[list[dict]]) -> Optional[float]:
@@ -88,15 +85,18 @@ def report(figures: dict) -> str:
     lines = [f"Learning benchmark — model {figures.get('model_label') or figures.get('model')}, "
              f"{figures['questions']} held-out questions, greedy replies of ≤ {figures['max_new_tokens']} tokens, "
              f"training settings: {figures['train_config']}", ""]
-    lines.append("Recall (mean share of accepted keywords per answer; 'closed' = memory off):")
+    lines.append("Recall (mean share of accepted keywords per answer; 'closed' = memory off; the closed-book base and "
+                 "the incremental run are asked the facts only):")
     lines += recall_table(answers)
     lines.append("")
     lines.append(f"Habit (the user's edits always call her \"{NICKNAME}\"; share of held-out answers with memory "
                  "that do):")
-    lines.append(f"  base {_fmt(habit(answers.get('base_memory')))} · after the full run "
-                 f"({figures['habit_edits'].get('full', 0)} edits, SFT+DPO) {_fmt(habit(answers.get('full_memory')))} · "
-                 f"after the incremental run (+{figures['habit_edits'].get('incremental', 0)} edits) "
-                 f"{_fmt(habit(answers.get('incremental_memory')))}")
+    counted = {key: len(answers.get(key) or []) for key in ("base_memory", "full_memory", "incremental_memory")}
+    lines.append(f"  base {_fmt(habit(answers.get('base_memory')))} (n={counted['base_memory']}) · after the full run "
+                 f"({figures['habit_edits'].get('full', 0)} edits) {_fmt(habit(answers.get('full_memory')))} "
+                 f"(n={counted['full_memory']}) · after the incremental run "
+                 f"(+{figures['habit_edits'].get('incremental', 0)} edits) "
+                 f"{_fmt(habit(answers.get('incremental_memory')))} (n={counted['incremental_memory']})")
     before, after = accuracy(answers.get("full_closed"), "fact"), accuracy(answers.get("incremental_closed"), "fact")
     lines.append(f"Forgetting: closed-book fact accuracy {_fmt(before)} before the incremental run, {_fmt(after)} after; "
                  f"all kinds {_fmt(accuracy(answers.get('full_closed')))} → "

@@ -16,6 +16,7 @@ from bench.stages import StageLog
 
 ROOT = Path(__file__).resolve().parent.parent
 USER = "ingrid"
+HABIT_PER_KIND = 3  # questions of each kind the incremental run's habit is read on
 
 
 class BenchStopped(Exception):
@@ -131,14 +132,17 @@ class Bench:
         engine = make_engine(settings_module.load(), memory, backend)
         live = engine.adapters  # the product's choice: the user's live adapter
 
-        self._answer_all("base", engine, user, questions)
+        facts = [q for q in questions if q.kind == "fact"]
+        self._answer("base_memory", engine, user, questions, use_memory=True)
+        self._answer("base_closed", engine, user, facts, use_memory=False)  # the base cannot know: ≈ 0
         with self.log.stage("base: perplexity of the general text", self.echo):
             self.figures["perplexity"]["base"] = perplexity(backend.model, persona.general_text)
 
         self._chat_and_edit("full", engine, user, persona.edits[:edits])
         full = self._train(memory, user, "full", incremental=False)
         engine.adapters = lambda u, ref=full: ref  # this run's version, whether the gate let it live or not
-        self._answer_all("full", engine, user, questions)
+        self._answer("full_closed", engine, user, questions, use_memory=False)
+        self._answer("full_memory", engine, user, questions, use_memory=True)
         with self.log.stage("full run's adapter: perplexity of the general text", self.echo):
             self.figures["perplexity"]["full"] = perplexity(backend.model, persona.general_text, full)
 
@@ -146,17 +150,19 @@ class Bench:
         self._chat_and_edit("incremental", engine, user, persona.edits[edits:edits + new_edits])
         incremental = self._train(memory, user, "incremental", incremental=True)
         engine.adapters = lambda u, ref=incremental: ref
-        self._answer_all("incremental", engine, user, questions)
+        # Forgetting is read on the facts; the habit on a few questions of each kind.
+        self._answer("incremental_closed", engine, user, facts, use_memory=False)
+        self._answer("incremental_memory", engine, user, persona_module.sample_per_kind(questions, HABIT_PER_KIND),
+                     use_memory=True)
         with self.log.stage("incremental run's adapter: perplexity of the general text", self.echo):
             self.figures["perplexity"]["incremental"] = perplexity(backend.model, persona.general_text, incremental)
         memory.close()
 
-    def _answer_all(self, label: str, engine, user, questions) -> None:
-        for use_memory in (True, False):
-            condition = f"{label}_{'memory' if use_memory else 'closed'}"
-            with self.log.stage(f"{label}: answer {len(questions)} questions "
-                                f"{'with memory' if use_memory else 'closed-book'}", self.echo):
-                self.figures["answers"][condition] = [self._ask(engine, user, q, use_memory) for q in questions]
+    def _answer(self, condition: str, engine, user, questions, *, use_memory: bool) -> None:
+        label = condition.split("_")[0]
+        with self.log.stage(f"{label}: answer {len(questions)} questions "
+                            f"{'with memory' if use_memory else 'closed-book'}", self.echo):
+            self.figures["answers"][condition] = [self._ask(engine, user, q, use_memory) for q in questions]
 
     def _ask(self, engine, user, question, use_memory: bool) -> dict:
         """One held-out question in a fresh conversation; the turn is undone afterwards so it never becomes memory."""
@@ -214,8 +220,9 @@ def queue_run(memory, user, *, incremental: bool):
 
     from rlmf.training import runs
 
-    if incremental and "kind" in inspect.signature(runs.request_run).parameters:
-        return runs.request_run(memory, user, trigger="feedback", kind="incremental")
+    if "kind" in inspect.signature(runs.request_run).parameters:
+        return runs.request_run(memory, user, trigger="feedback" if incremental else "manual",
+                                kind="incremental" if incremental else "full")
     return runs.request_run(memory, user, trigger="manual")
 
 

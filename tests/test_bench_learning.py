@@ -54,7 +54,8 @@ def test_quick_run_measures_every_step(tmp_path, tiny_model_path):
     assert "stopped" not in figures, figures.get("stopped")
     conditions = {"base_memory", "base_closed", "full_memory", "full_closed", "incremental_memory", "incremental_closed"}
     assert set(figures["answers"]) == conditions
-    assert all(len(answers) == len(persona_module.KINDS) for answers in figures["answers"].values())
+    assert len(figures["answers"]["full_closed"]) == len(figures["answers"]["full_memory"]) == len(persona_module.KINDS)
+    assert [a["kind"] for a in figures["answers"]["base_closed"]] == ["fact"]
     full, incremental = figures["runs"]["full"], figures["runs"]["incremental"]
     assert full["status"] in ("succeeded", "rejected") and incremental["status"] in ("succeeded", "rejected")
     # The edits reached training as preference pairs: 2 before the full run, 1 more before the incremental one.
