@@ -109,6 +109,11 @@ class AdapterVersion(SQLModel, table=True):
     version: int
     path: str = Field(max_length=1000)
     base_model: str = Field(max_length=500)
+    # Content hash of the exact base (rlmf.model.fingerprint): an adapter is only applied to that base.
+    base_fingerprint: Optional[str] = Field(default=None, max_length=64)
+    # What its training has seen, cumulatively: {"notes": {id: updated_at iso}, "feedback": [ids],
+    # "pairs": [keys], "kto": [message ids]} (rlmf.training.seen). Incremental runs train on the rest.
+    seen: Optional[Any] = Field(default=None, sa_column=Column(JSON, nullable=True))
     parent_id: Optional[int] = Field(default=None, foreign_key="adapter_version.id")
     status: str = Field(default="candidate", max_length=20)  # candidate | live | rejected | retired
     metrics: Optional[Any] = Field(default=None, sa_column=Column(JSON, nullable=True))
@@ -123,9 +128,11 @@ class TrainingRun(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", index=True)
     status: str = Field(default="queued", max_length=20)  # queued | running | succeeded | failed | cancelled
     trigger: str = Field(default="manual", max_length=20)  # manual | schedule | feedback
+    kind: Optional[str] = Field(default=None, max_length=20)  # full | incremental (RunKind); None: chosen at start
     stage: Optional[str] = Field(default=None, max_length=20)  # sft | dpo | kto | eval
     step: int = 0
     total_steps: int = 0
+    eta_s: Optional[int] = None  # estimated seconds until the run ends (rlmf.training.progress)
     pid: Optional[int] = None
     error: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
     data_counts: Optional[Any] = Field(default=None, sa_column=Column(JSON, nullable=True))

@@ -72,6 +72,13 @@ class RunTrigger(str, Enum):
     FEEDBACK = "feedback"
 
 
+class RunKind(str, Enum):
+    """What a training run starts from: the bare base with everything, or the live adapter with what is new."""
+
+    FULL = "full"
+    INCREMENTAL = "incremental"
+
+
 class AdapterStatus(str, Enum):
     """An adapter version: trained and waiting for the gate, live, refused by the gate, or an earlier live one."""
 

@@ -159,7 +159,7 @@ def test_me_token_has_one_id_from_training_to_inference(sft_run, model):
     saved_tokenizer = AutoTokenizer.from_pretrained(sft_run[0].out_dir)
     assert saved_tokenizer.convert_tokens_to_ids(ME_TOKEN) == me_id
     row = sft_dataset([{"messages": [{"role": "user", "content": "Hi"}, reply("Hello.")]}])[0]
-    ids = saved_tokenizer.apply_chat_template(row["messages"], return_dict=True)["input_ids"]
+    ids = saved_tokenizer.apply_chat_template(row["prompt"] + row["completion"], return_dict=True)["input_ids"]
     assert ids.count(me_id) == 1
     config = json.loads((sft_run[0].out_dir / "adapter_config.json").read_text())
     assert config["trainable_token_indices"] == {"embed_tokens": [me_id]}

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.slow
 
 FAST = {"sft_learning_rate": 3e-3, "sft_max_steps": 300, "dpo_learning_rate": 1e-3, "dpo_max_steps": 30,
         "per_device_batch_size": 4, "gradient_accumulation_steps": 1, "gradient_checkpointing": False,
-        "warmup_ratio": 0.0, "min_dpo_pairs": 1}
+        "warmup_ratio": 0.0, "min_dpo_pairs": 1, "max_length": 1024}
 GREEDY = GenerationConfig(temperature=0, max_new_tokens=120)
 NOTES = [
     {"title": "Dog", "content": "My dog is called Biscuit.", "created_at": datetime(2024, 7, 1, 9)},

@@ -218,7 +218,7 @@ def train(args) -> int:
     settings = settings_module.load()
     mem = _memory(args)
     user = mem.user(args.user)
-    run = runs.request_run(mem, user, trigger="manual")
+    run = runs.request_run(mem, user, trigger="manual", kind="full" if args.full else None)
     with machine_lock(settings.home, wait=False) as free:
         if not free:
             print(f"run {run.id} is queued: another run is training on this machine", file=sys.stderr)
@@ -245,8 +245,9 @@ def list_runs(args) -> int:
     user = mem.user(args.user)
     rows = runs.list_runs(mem, user.id, limit=args.limit)
     if args.json:
-        print(json.dumps([{"id": r.id, "status": r.status, "trigger": r.trigger, "stage": r.stage, "step": r.step,
-                           "total_steps": r.total_steps, "data_counts": r.data_counts, "error": r.error,
+        print(json.dumps([{"id": r.id, "status": r.status, "trigger": r.trigger, "kind": r.kind, "stage": r.stage,
+                           "step": r.step, "total_steps": r.total_steps, "eta_s": r.eta_s,
+                           "data_counts": r.data_counts, "error": r.error,
                            "created_at": r.created_at.isoformat(), "finished_at": _iso_or_dash(r.finished_at)}
                           for r in rows], indent=2))
         return 0
@@ -254,7 +255,9 @@ def list_runs(args) -> int:
         print("no training runs yet")
     for r in rows:
         progress = f"{r.stage or '-'} {r.step}/{r.total_steps}" if r.status in ("running", "cancelling") else ""
-        print(f"#{r.id} {r.status:<10} {r.trigger:<8} requested {_iso_or_dash(r.created_at)} "
+        if progress and r.eta_s is not None:
+            progress += f" eta {r.eta_s // 60}m{r.eta_s % 60:02d}s"
+        print(f"#{r.id} {r.status:<10} {r.trigger:<8} {r.kind or 'auto':<11} requested {_iso_or_dash(r.created_at)} "
               f"finished {_iso_or_dash(r.finished_at)} {progress} {json.dumps(r.data_counts or {})}")
     return 0
 
@@ -321,6 +324,8 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="train the user's personal model now (in this process)")
     p.add_argument("--user", required=True)
+    p.add_argument("--full", action="store_true",
+                   help="retrain from the base on everything (default: continue the live adapter with what is new)")
 
     p = sub.add_parser("runs", help="list the user's training runs")
     p.add_argument("--user", required=True)

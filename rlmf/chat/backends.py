@@ -60,7 +60,7 @@ class LocalBackend:
         from rlmf.model.personal import PersonalModel
 
         backend = cls(PersonalModel.load(base_model))
-        backend.name = base_model
+        backend.name = backend.model.label or base_model  # the packaged model says so when it stands in
         return backend
 
     def count_tokens(self, messages: list[dict]) -> int:

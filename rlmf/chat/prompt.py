@@ -141,15 +141,31 @@ def build_messages(
 
 
 def split_reasoning(reply: str) -> tuple[Optional[str], str]:
-    """(reasoning, answer) of a reply that may start with <think>…</think>."""
+    """(reasoning, answer) of a reply that may start with <think>…</think>.
+
+    Small models do not always balance the markers. A lone </think> (no <think> before it) closes reasoning
+    that started with the reply, as in templates that open the think block in the prompt — unless nothing
+    but the answer could precede it, then it is just dropped. Markers left over in either part are removed,
+    so the answer never shows a stray tag."""
     start = reply.find(THINK_OPEN)
-    if start == -1:
+    close = reply.find(THINK_CLOSE)
+    if start == -1 and close == -1:
         return None, reply.strip()
+    if start == -1 or (close != -1 and close < start):
+        # A lone </think> first: what precedes it is reasoning when the reply continues after it.
+        before, after = reply[:close], reply[close + len(THINK_CLOSE):]
+        if before.strip() and after.strip():
+            return _clean(before) or None, _clean(after)
+        return None, _clean(before + after)
     end = reply.find(THINK_CLOSE, start)
     if end == -1:  # still thinking (a stream cut short)
-        return reply[start + len(THINK_OPEN):].strip(), ""
-    reasoning = reply[start + len(THINK_OPEN):end].strip()
-    return reasoning, (reply[:start] + reply[end + len(THINK_CLOSE):]).strip()
+        return _clean(reply[start + len(THINK_OPEN):]), _clean(reply[:start])
+    reasoning = _clean(reply[start + len(THINK_OPEN):end])
+    return reasoning, _clean(reply[:start] + reply[end + len(THINK_CLOSE):])
+
+
+def _clean(text: str) -> str:
+    return text.replace(THINK_OPEN, "").replace(THINK_CLOSE, "").strip()
 
 
 def cited_refs(answer: str) -> list[str]:

@@ -4,6 +4,7 @@ can be loaded — the app still starts."""
 from __future__ import annotations
 
 import logging
+from typing import Optional
 
 from memory.settings import Settings
 from rlmf.training import adapters
@@ -33,24 +34,35 @@ def make_backend(settings: Settings):
 
 def make_engine(settings: Settings, memory, backend=None) -> ChatEngine:
     """A chat engine over `memory` whose replies use each user's live adapter."""
+    backend = backend if backend is not None else make_backend(settings)
     return ChatEngine(
-        backend if backend is not None else make_backend(settings),
+        backend,
         gen=GenerationConfig(max_new_tokens=settings.max_new_tokens, temperature=settings.temperature),
         context_tokens=settings.context_tokens,
         memory_items=settings.memory_items,
-        adapters=lambda user: live_adapter(memory, user, settings.base_model),
+        adapters=lambda user: live_adapter(memory, user, settings.base_model, _fingerprint(backend)),
         # The stored profile, not a fresh extraction: a reply must not wait for a backlog of notes.
         # The scheduler refreshes profiles in the background (rlmf.training.scheduler.refresh_profiles).
         profile_text=lambda user: user.profile_summary(refresh=False) or None,
     )
 
 
-def live_adapter(memory, user, base_model: str):
-    """The user's live adapter, if it was trained on this base model (an adapter fits only its base)."""
+def _fingerprint(backend) -> Optional[str]:
+    model = getattr(backend, "model", None)
+    return getattr(model, "fingerprint", None) or None
+
+
+def live_adapter(memory, user, base_model: str, fingerprint: Optional[str] = None):
+    """The user's live adapter, if it was trained on this base model (an adapter fits only its base).
+
+    With the loaded base's content `fingerprint`, that decides; without one (a remote server), the name."""
     row = adapters.live(memory, user.id)
-    if row is None or row.base_model != base_model:
-        if row is not None:
-            log.warning("user %s: live adapter v%s was trained on %s, not %s; answering with the base",
-                        user.id, row.version, row.base_model, base_model)
+    if row is None:
+        return None
+    fits = (row.base_fingerprint == fingerprint if fingerprint and row.base_fingerprint
+            else row.base_model == base_model)
+    if not fits:
+        log.warning("user %s: live adapter v%s was trained on %s, not on the loaded base; answering with the base",
+                    user.id, row.version, row.base_model)
         return None
     return adapters.ref(row)

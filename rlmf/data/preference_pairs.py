@@ -69,7 +69,7 @@ def derive(session, user_id: int) -> tuple[list[PairSpec], list[dict]]:
     pairs: list[PairSpec] = []
     for message_id, edit in _edits(session, user_id).items():
         m = replies.get(message_id)
-        if m is not None and m.original_content is not None and m.content != m.original_content:
+        if m is not None and m.original_content is not None and m.content.strip() != m.original_content.strip():
             pairs.append(PairSpec("edit", m.id, m.id, edit.id, m.prompt, m.content, m.original_content))
 
     siblings: dict[int, list[Message]] = defaultdict(list)
@@ -83,14 +83,16 @@ def derive(session, user_id: int) -> tuple[list[PairSpec], list[dict]]:
                 vote = votes.get(other.id)
                 disliked = vote is not None and vote.kind == "dislike"
                 replaced = vote is None and other.id != latest and other.created_at <= liked.created_at
-                if other.id != liked.id and (disliked or replaced):
+                # A regenerated reply can come out word for word the same: no preference to learn from.
+                same_text = liked.content.strip() == _model_text(other).strip()
+                if other.id != liked.id and (disliked or replaced) and not same_text:
                     pairs.append(PairSpec("sibling", liked.id, other.id, votes[liked.id].id, liked.prompt,
                                           liked.content, _model_text(other)))
 
     paired = {p.chosen_message_id for p in pairs} | {p.rejected_message_id for p in pairs}
     kto = [
         {"prompt": replies[mid].prompt, "completion": [{"role": "assistant", "content": _model_text(replies[mid])}],
-         "label": vote.kind == "like", "message_id": mid}
+         "label": vote.kind == "like", "message_id": mid, "feedback_id": vote.id}
         for mid, vote in votes.items() if mid in replies and mid not in paired
     ]
     return pairs, kto
@@ -118,30 +120,48 @@ def sync_pairs(user) -> list[PreferencePair]:
     return kept
 
 
-def dpo_rows(user) -> list[dict]:
-    """The user's preference pairs as TRL DPO rows, after syncing them with the feedback."""
-    return [
-        {"prompt": p.prompt, "chosen": [{"role": "assistant", "content": p.chosen}],
-         "rejected": [{"role": "assistant", "content": p.rejected}]}
-        for p in sorted(sync_pairs(user), key=lambda p: (p.chosen_message_id, p.rejected_message_id, p.source))
-    ]
+def pair_key(pair) -> str:
+    """What identifies a trained-on pair across runs: its messages and the feedback that made it (a new edit
+    of the same reply is a new pair)."""
+    return f"{pair.source}:{pair.chosen_message_id}:{pair.rejected_message_id}:{pair.feedback_id}"
 
 
-def kto_rows(user) -> list[dict]:
-    """Votes that pair with nothing, as TRL KTO rows."""
+def dpo_rows(user, *, with_keys: bool = False) -> list[dict]:
+    """The user's preference pairs as TRL DPO rows, after syncing them with the feedback; with_keys adds
+    "key" (pair_key) and "feedback_id" to each row, for recording what a run has seen."""
+    rows = []
+    for p in sorted(sync_pairs(user), key=lambda p: (p.chosen_message_id, p.rejected_message_id, p.source)):
+        row = {"prompt": p.prompt, "chosen": [{"role": "assistant", "content": p.chosen}],
+               "rejected": [{"role": "assistant", "content": p.rejected}]}
+        if with_keys:
+            row.update(key=pair_key(p), feedback_id=p.feedback_id)
+        rows.append(row)
+    return rows
+
+
+def kto_rows(user, *, with_keys: bool = False) -> list[dict]:
+    """Votes that pair with nothing, as TRL KTO rows; with_keys adds "key" and "feedback_id" (the vote)."""
     with user.memory.session() as session:
         examples = derive(session, user.id)[1]
-    return [{k: e[k] for k in ("prompt", "completion", "label")} for e in sorted(examples, key=lambda e: e["message_id"])]
+    keys = ("prompt", "completion", "label") + (("feedback_id",) if with_keys else ())
+    rows = [{k: e[k] for k in keys} for e in sorted(examples, key=lambda e: e["message_id"])]
+    if with_keys:
+        for row in rows:
+            row["key"] = f"vote:{row['feedback_id']}"
+    return rows
 
 
 def liked_replies(user) -> list[dict]:
-    """Liked and edited replies as SFT rows (the prompt the model saw + the reply the user endorsed)."""
+    """Liked and edited replies as SFT rows (the prompt the model saw + the reply the user endorsed), each with
+    the "feedback_id" of the edit or like that endorsed it."""
     with user.memory.session() as session:
         replies = _usable_replies(session, user.id)
         votes = _standing_votes(session, user.id)
         edited = _edits(session, user.id)
     rows = []
     for mid, m in replies.items():
-        if mid in edited or (votes.get(mid) and votes[mid].kind == "like"):
-            rows.append({"messages": [*m.prompt, {"role": "assistant", "content": m.content}]})
+        endorsement = edited.get(mid) or (votes.get(mid) if votes.get(mid) and votes[mid].kind == "like" else None)
+        if endorsement is not None:
+            rows.append({"messages": [*m.prompt, {"role": "assistant", "content": m.content}],
+                         "feedback_id": endorsement.id})
     return rows

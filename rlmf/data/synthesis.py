@@ -118,7 +118,7 @@ class Synthesiser:
         if not open_book:
             answer = re.sub(r" \[N\d+\]", "", answer)
         return {"messages": [*prompt, {"role": "assistant", "content": answer}],
-                "kind": "open" if open_book else "closed"}
+                "kind": "open" if open_book else "closed", "notes": sorted(n.id for n in evidence)}
 
     def note_recall(self, note: NoteView) -> list[dict]:
         """Keyword questions about one note, each asked closed-book and open-book in different words."""
@@ -218,7 +218,8 @@ class Synthesiser:
         return rows
 
     def rows(self, max_rows: int = 2000, profile=None) -> list[dict]:
-        """Every synthesised SFT row (shuffled, capped), each {"messages": [...], "kind": ...}."""
+        """Every synthesised SFT row (shuffled, capped), each {"messages": [...], "kind": "open"|"closed",
+        "notes": [ids of the notes it is about]}."""
         rows = [r for note in self.notes for r in self.note_recall(note)]
         rows += self.cross_note() + self.date_recall() + self.period_summaries(max(4, len(self.notes) // 2))
         rows += self.profile_facts(profile)
@@ -227,10 +228,27 @@ class Synthesiser:
 
 
 def split_holdout(rows: list[dict], share: float = 0.1, seed: int = 0) -> tuple[list[dict], list[dict]]:
-    """(train, held-out) rows; the held-out set is at least one row when there are two or more."""
+    """(train, held-out) rows; the held-out set is at least one row when there are two or more.
+
+    A row's side depends only on its content (and the seed), not on the other rows: a question held out
+    once stays held out when notes are added, so no adapter version has trained on what the gate asks."""
     if len(rows) < 2:
         return rows, []
-    shuffled = rows[:]
-    random.Random(seed).shuffle(shuffled)
-    cut = max(1, int(len(rows) * share))
-    return shuffled[cut:], shuffled[:cut]
+    ranked = sorted(rows, key=lambda row: _stable_rank(row, seed))
+    heldout_ids = {id(row) for row in ranked if _stable_rank(row, seed) < share}
+    if not heldout_ids:
+        heldout_ids = {id(ranked[0])}
+    if len(heldout_ids) == len(rows):
+        heldout_ids.discard(id(ranked[-1]))
+    return [r for r in rows if id(r) not in heldout_ids], [r for r in rows if id(r) in heldout_ids]
+
+
+def _stable_rank(row: dict, seed: int) -> float:
+    """A number in [0, 1) fixed by the row's text and the seed."""
+    import hashlib
+    import json
+
+    text = json.dumps([row.get(key) for key in ("messages", "prompt", "chosen", "rejected")], sort_keys=True,
+                      default=str)
+    digest = hashlib.sha256(f"{seed}:{text}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64

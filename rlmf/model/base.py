@@ -1,21 +1,46 @@
-"""Loading the base LLM once: a Hub id or a local folder, 4-bit on CUDA, never hanging when offline."""
+"""Loading the base LLM once: a Hub id, a local folder or a .gguf file, 4-bit on CUDA, never hanging when
+offline. Where the configured default cannot be had (no Hub, nothing cached), the packaged offline model
+answers instead (rlmf.model.gguf). Every loaded base carries a content fingerprint; adapters record it."""
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import socket
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple, Optional
 from urllib.parse import urlparse
 
 from memory.errors import MebotError
+from rlmf.model.fingerprint import fingerprint
+from rlmf.model.gguf import ConversionFailed, ensure_converted, packaged_gguf
 from rlmf.model.special_tokens import add_me_token
 
+log = logging.getLogger(__name__)
+
 _HUB_PROBE_TIMEOUT_S = 3.0
+DEFAULT_BASE_MODEL = "Qwen/Qwen2.5-0.5B-Instruct"
+PACKAGED_LABEL = "SmolLM2-135M-Instruct (packaged, offline)"
+# Written into every adapter folder at save time: which base (by content) the adapter was trained on.
+BASE_FILE = "mebot_base.json"
 
 
 class ModelUnavailable(MebotError):
     """The base model cannot be loaded: no local copy and no way to download it, or the files are unusable."""
+
+
+class AdapterMismatch(MebotError, ValueError):
+    """An adapter was trained on a different base model than the one loaded."""
+
+
+class BaseSource(NamedTuple):
+    """Where a base model comes from, once resolved."""
+
+    source: str  # what from_pretrained gets: a local folder or a Hub id
+    label: str  # how to name it to the user and in adapter metadata
+    local_only: bool
+    note: Optional[str] = None  # why the packaged model stands in for the configured one
 
 
 class LoadedBase(NamedTuple):
@@ -23,6 +48,8 @@ class LoadedBase(NamedTuple):
     tokenizer: Any
     device: str
     quantized: bool
+    label: str = ""
+    fingerprint: str = ""
 
 
 def default_device() -> str:
@@ -32,8 +59,53 @@ def default_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-def load_base(name_or_path: str | Path, *, device: str | None = None, load_in_4bit: bool | None = None) -> LoadedBase:
-    """Load the base model and tokenizer with <|ME|> added: NF4 4-bit on CUDA, fp32 on CPU unless 4-bit is asked."""
+def models_dir() -> Path:
+    """Where converted GGUF models and the fingerprint cache live: <data directory>/models."""
+    from memory import settings
+
+    return settings.load().home / "models"
+
+
+def resolve_source(name_or_path: str | Path, *, echo: Optional[Callable[[str], None]] = None) -> BaseSource:
+    """Resolve MEBOT_BASE_MODEL: a .gguf file is converted once; the default Hub id falls back to the packaged
+    model when it cannot be had here. Raises ModelUnavailable when nothing loadable is found."""
+    name = str(name_or_path)
+    path = Path(name).expanduser()
+    if name.endswith(".gguf") or path.is_file():
+        try:
+            return BaseSource(str(ensure_converted(path, models_dir(), echo)), name, True)
+        except ConversionFailed as exc:
+            raise ModelUnavailable(str(exc)) from exc
+    try:
+        source, local_only = _locate(name)
+        return BaseSource(source, name, local_only)
+    except ModelUnavailable as exc:
+        packaged = packaged_gguf()
+        if name != DEFAULT_BASE_MODEL or packaged is None:
+            raise
+        log.warning("%s; answering with the packaged %s", exc, PACKAGED_LABEL)
+        try:
+            folder = ensure_converted(packaged, models_dir(), echo)
+        except ConversionFailed as failed:
+            raise ModelUnavailable(f"{exc}; the packaged model did not load either: {failed}") from failed
+        return BaseSource(str(folder), PACKAGED_LABEL, True, note=str(exc))
+
+
+def base_fingerprint(source: BaseSource) -> str:
+    """Content fingerprint of a resolved base (its files in the local folder or the Hub cache)."""
+    folder = Path(source.source)
+    if not folder.is_dir():
+        from huggingface_hub import snapshot_download
+
+        folder = Path(snapshot_download(source.source, local_files_only=True))
+    return fingerprint(folder, cache_file=models_dir() / "fingerprints.json")
+
+
+def load_base(name_or_path: str | Path, *, device: str | None = None, load_in_4bit: bool | None = None,
+              echo: Optional[Callable[[str], None]] = None) -> LoadedBase:
+    """Load the base model and tokenizer with <|ME|> added: NF4 4-bit on CUDA, fp32 on CPU unless 4-bit is asked.
+
+    `name_or_path`: a Hub id, a model folder or a .gguf file (see resolve_source). Raises ModelUnavailable."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -44,7 +116,8 @@ def load_base(name_or_path: str | Path, *, device: str | None = None, load_in_4b
     if device == "cuda":
         device = f"cuda:{torch.cuda.current_device()}"  # device_map wants an explicit index
     quantized = on_cuda if load_in_4bit is None else load_in_4bit
-    source, local_only = _locate(str(name_or_path))
+    resolved = resolve_source(name_or_path, echo=echo)
+    source, local_only = resolved.source, resolved.local_only
 
     kwargs: dict[str, Any] = {"local_files_only": local_only, "device_map": {"": device}}
     if quantized:
@@ -60,7 +133,33 @@ def load_base(name_or_path: str | Path, *, device: str | None = None, load_in_4b
         disable_cpu_4bit_repacking(model)
     add_me_token(tokenizer, model)
     model.eval()
-    return LoadedBase(model, tokenizer, device, quantized)
+    return LoadedBase(model, tokenizer, device, quantized, resolved.label, base_fingerprint(resolved))
+
+
+def write_base_record(adapter_dir: Path, base: "LoadedBase | dict") -> None:
+    """Record in an adapter folder which base (label and content fingerprint) it was trained on."""
+    record = base if isinstance(base, dict) else {"base_model": base.label, "base_fingerprint": base.fingerprint}
+    (Path(adapter_dir) / BASE_FILE).write_text(json.dumps(record, indent=2) + "\n")
+
+
+def read_base_record(adapter_dir: Path) -> Optional[dict]:
+    """The base record of an adapter folder, or None for an adapter saved before records existed."""
+    try:
+        return json.loads((Path(adapter_dir) / BASE_FILE).read_text())
+    except FileNotFoundError:
+        return None
+
+
+def check_adapter_base(adapter_dir: Path, fingerprint_: str) -> None:
+    """Raise AdapterMismatch unless the adapter was trained on the base with this fingerprint."""
+    record = read_base_record(adapter_dir)
+    if record is None:
+        log.warning("%s records no base model; it is assumed to fit the loaded one", adapter_dir)
+        return
+    if fingerprint_ and record.get("base_fingerprint") != fingerprint_:
+        raise AdapterMismatch(
+            f"adapter {adapter_dir} was trained on {record.get('base_model')!r} "
+            f"(fingerprint {record.get('base_fingerprint')}), not on the loaded base ({fingerprint_})")
 
 
 def _nf4_config(compute_dtype: Any) -> Any:

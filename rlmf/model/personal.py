@@ -7,9 +7,9 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Iterator
 
-from rlmf.model.base import LoadedBase, load_base
+from rlmf.model.base import LoadedBase, check_adapter_base, load_base
 from rlmf.model.generation import GenerationConfig
-from rlmf.model.special_tokens import mark_user_turns
+from rlmf.model.special_tokens import ME_TOKEN, mark_user_turns
 
 _ACTIVE = object()  # "the adapter chosen by use_adapter", as opposed to None, the bare base
 
@@ -21,6 +21,8 @@ class PersonalModel:
         self.model = base.model
         self.tokenizer = base.tokenizer
         self.device = base.device
+        self.label = base.label  # which base answers, for the UI
+        self.fingerprint = base.fingerprint  # its content hash: adapters of other bases are refused
         self._paths: dict[str, Path] = {}
         self._active: str | None = None
         # A plain Lock, not an RLock: a streamed reply may be resumed on another thread (Gradio does this),
@@ -82,6 +84,7 @@ class PersonalModel:
             return
         if not (path / "adapter_config.json").is_file():
             raise ValueError(f"{path} is not an adapter folder (no adapter_config.json)")
+        check_adapter_base(path, self.fingerprint)
         if isinstance(self.model, PeftModel):
             self.model.load_adapter(str(path), adapter_name=name)
         else:
@@ -179,6 +182,9 @@ class PersonalModel:
             "eos_token_id": end_of_turn_ids(self.tokenizer, self.model),
             "pad_token_id": self.tokenizer.pad_token_id,
             "repetition_penalty": gen_config.repetition_penalty,
+            "no_repeat_ngram_size": gen_config.no_repeat_ngram_size,
+            # The marker only ever starts a user turn; a reply must not produce it.
+            "suppress_tokens": [self.tokenizer.convert_tokens_to_ids(ME_TOKEN)],
             "stopping_criteria": StoppingCriteriaList([_Cancelled()]),
         }
         if gen_config.greedy:
@@ -191,14 +197,29 @@ class PersonalModel:
 
 
 def end_of_turn_ids(tokenizer: Any, model: Any) -> list[int]:
-    """Token ids that end the assistant's turn: ChatML's <|im_end|>, the tokenizer's and the model's EOS."""
-    ids = set()
-    vocab = tokenizer.get_vocab()
-    if "<|im_end|>" in vocab:
-        ids.add(vocab["<|im_end|>"])
+    """Token ids that end the assistant's turn: the special token the chat template puts after a reply
+    (<|im_end|>, <|eot_id|>, <end_of_turn>), the tokenizer's EOS and the model's configured EOS."""
+    ids = set(template_end_ids(tokenizer))
     if tokenizer.eos_token_id is not None:
         ids.add(tokenizer.eos_token_id)
     configured = getattr(getattr(model, "generation_config", None), "eos_token_id", None)
     if configured is not None:
         ids.update(configured if isinstance(configured, list) else [configured])
     return sorted(ids)
+
+
+def template_end_ids(tokenizer: Any) -> list[int]:
+    """The first special token the chat template writes after an assistant reply (empty if none)."""
+    sentinel = "Mebot-end-probe"
+    try:
+        rendered = tokenizer.apply_chat_template(
+            [{"role": "user", "content": "hi"}, {"role": "assistant", "content": sentinel}], tokenize=False)
+    except Exception:  # a template that cannot render this probe: fall back to the EOS ids
+        return []
+    after = rendered[rendered.rfind(sentinel) + len(sentinel):]
+    special = set(tokenizer.all_special_ids) | {
+        i for i, token in tokenizer.added_tokens_decoder.items() if getattr(token, "special", False)}
+    for token_id in tokenizer(after, add_special_tokens=False)["input_ids"]:
+        if token_id in special:
+            return [token_id]
+    return []

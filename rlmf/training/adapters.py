@@ -48,16 +48,21 @@ def next_version_dir(memory, adapters_root: Path, user_id: int) -> tuple[int, Pa
 
 
 def register(memory, *, user_id: int, version: int, path: Path, base_model: str, parent_id: Optional[int],
-             metadata: dict) -> AdapterVersion:
-    """Record a finished adapter folder as a candidate and write its metadata file beside the weights."""
+             metadata: dict, base_fingerprint: Optional[str] = None, seen: Optional[dict] = None) -> AdapterVersion:
+    """Record a finished adapter folder as a candidate and write its metadata file beside the weights.
+
+    base_fingerprint: content hash of the exact base it was trained on (rlmf.model.fingerprint);
+    seen: which notes and feedback its training has covered, cumulatively (rlmf.data.run_data)."""
     row = AdapterVersion(user_id=user_id, version=version, path=str(path), base_model=base_model,
-                         parent_id=parent_id, status="candidate", metrics=metadata.get("metrics"))
+                         base_fingerprint=base_fingerprint, seen=seen, parent_id=parent_id, status="candidate",
+                         metrics=metadata.get("metrics"))
     with memory.session() as session:
         session.add(row)
         session.flush()
         (Path(path) / METADATA_FILE).write_text(
             json.dumps({**metadata, "id": row.id, "version": version, "base_model": base_model,
-                        "parent_id": parent_id, "created_at": row.created_at.isoformat()}, indent=2))
+                        "base_fingerprint": base_fingerprint, "seen": seen, "parent_id": parent_id,
+                        "created_at": row.created_at.isoformat()}, indent=2))
     return row
 
 

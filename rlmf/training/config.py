@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 
 
@@ -29,8 +30,11 @@ class TrainConfig:
     warmup_ratio: float = _help(0.03, "Fraction of each stage's steps spent warming the learning rate up.")
     per_device_batch_size: int = _help(4, "Examples per forward pass (KTO needs at least 2).")
     gradient_accumulation_steps: int = _help(2, "Forward passes per optimizer step.")
-    max_length: int = _help(2048, "Longest tokenized example; longer ones are truncated.")
-    gradient_checkpointing: bool = _help(True, "Recompute activations in backward: less memory, ~20% slower.")
+    max_length: int = _help(
+        4096, "Longest tokenized example (prompt + reply). Covers the chat prompt budget (MEBOT_CONTEXT_TOKENS); "
+        "longer examples are left out and counted in the run's data counts, never truncated.")
+    gradient_checkpointing: bool | None = _help(
+        None, "Recompute activations in backward: less memory, ~20% slower. None: on for CUDA, off on CPU.")
     seed: int = _help(0, "Seed for adapter initialisation and data order, so a run can be repeated.")
     load_in_4bit: bool | None = _help(
         None, "Load the base in 4-bit NF4 (QLoRA). None: 4-bit on CUDA, full precision on CPU."
@@ -42,6 +46,17 @@ class TrainConfig:
     sft_learning_rate: float = _help(2e-4, "Peak learning rate of supervised fine-tuning on memory data.")
     sft_epochs: float = _help(3.0, "Passes over the SFT data.")
     sft_max_steps: int = _help(-1, "If > 0, stop SFT after this many optimizer steps (overrides sft_epochs).")
+
+    max_sft_rows: int | None = _help(
+        None, "A full run trains on at most this many SFT rows (all endorsed replies plus a fixed sample of the "
+        "synthesised ones). None: all.")
+
+    # Incremental runs (continue the live adapter with what it has not seen)
+    replay_ratio: float = _help(
+        1.0, "Earlier SFT rows replayed per new row in an incremental run, so old memories are not forgotten.")
+    min_replay_rows: int = _help(16, "At least this many earlier rows are replayed (when there are that many).")
+    full_run_share: float = _help(
+        0.5, "An automatic run is full (from the base) when more than this share of the notes is new or changed.")
 
     # DPO
     min_dpo_pairs: int = _help(8, "Run DPO only when there are at least this many preference pairs.")
@@ -80,6 +95,45 @@ class TrainConfig:
         if self.min_dpo_pairs < 1 or self.min_kto_examples < 1:
             raise ValueError("the minimum pair and example counts must be at least 1")
 
+    @classmethod
+    def for_device(cls, device: str | None = None, **overrides) -> "TrainConfig":
+        """The defaults for where training will run — the paper's settings on CUDA, CPU_DEFAULTS on a CPU —
+        with `overrides` on top."""
+        if device is None:
+            from rlmf.model.base import default_device
+
+            resolved = default_device()
+        else:
+            resolved = device
+        base = CPU_DEFAULTS if not resolved.startswith("cuda") else {}
+        return cls(**{**base, **overrides, "device": device})
+
     def to_dict(self) -> dict:
         """The config as plain JSON-ready values, for adapter metadata."""
         return asdict(self)
+
+
+# What makes a full run (30 notes, 16 preference pairs, the 135M model) finish in minutes on a 2-core CPU.
+# Measured with bench/train.py; see the README's "Training on a CPU".
+CPU_DEFAULTS: dict = {
+    "lora_r": 16,
+    "lora_alpha": 32,
+    "per_device_batch_size": 1,  # no padding to compute on; a long row costs only its own length
+    "gradient_accumulation_steps": 4,
+    "sft_learning_rate": 4e-4,
+    "sft_epochs": 1.0,
+    "max_sft_rows": 96,
+    "dpo_epochs": 1.0,
+    "min_dpo_pairs": 4,
+    "kto_epochs": 1.0,
+}
+
+
+def stage_steps(examples: int, config: TrainConfig, stage: str) -> int:
+    """Optimizer steps a stage will take on `examples` rows (max_steps when set, else epochs over the data)."""
+    max_steps = {"sft": config.sft_max_steps, "dpo": config.dpo_max_steps, "kto": config.kto_max_steps}[stage]
+    if max_steps > 0:
+        return max_steps
+    epochs = {"sft": config.sft_epochs, "dpo": config.dpo_epochs, "kto": config.kto_epochs}[stage]
+    per_epoch = math.ceil(examples / config.per_device_batch_size / config.gradient_accumulation_steps)
+    return max(1, math.ceil(per_epoch * epochs))

@@ -43,11 +43,13 @@ def evaluate(base_model: str, candidate: Path, live: Optional[Path], recall_item
     """Scores of the candidate and of the live adapter (None = bare base) on the same held-out data."""
     from peft import PeftModel
 
-    from rlmf.model.base import load_base
+    from rlmf.model.base import check_adapter_base, load_base
 
     base = load_base(base_model)
+    check_adapter_base(Path(candidate), base.fingerprint)
     model = PeftModel.from_pretrained(base.model, str(candidate), adapter_name="candidate")
     if live is not None:
+        check_adapter_base(Path(live), base.fingerprint)
         model.load_adapter(str(live), adapter_name="live")
     model.eval()
     model.set_adapter("candidate")

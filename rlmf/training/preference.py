@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from rlmf.training.config import TrainConfig
+from rlmf.model.scoring import completion_token_ids
 from rlmf.model.special_tokens import mark_user_turns
 from rlmf.training.stage import (
     Progress,
@@ -16,8 +17,21 @@ from rlmf.training.stage import (
     load_trainable,
     progress_callback,
     run_stage,
+    split_by_length,
     trl_args,
 )
+
+
+def _longest(tokenizer: Any, row: dict, keys: tuple[str, ...]) -> int:
+    return max(len(completion_token_ids(tokenizer, row["prompt"], row[key][0])[0]) for key in keys)
+
+
+def _fitting(tokenizer: Any, dataset: Any, keys: tuple[str, ...], max_length: int, stage: str) -> tuple[Any, int]:
+    from datasets import Dataset
+
+    rows = dataset.to_list()
+    kept, dropped = split_by_length(rows, [_longest(tokenizer, r, keys) for r in rows], max_length, stage)
+    return Dataset.from_list(kept), dropped
 
 
 def _assistant(message: Any, what: str, index: int) -> list[dict]:
@@ -65,7 +79,7 @@ def fit_dpo(model: Any, tokenizer: Any, pairs: list[dict], out_dir: str | Path, 
     """Train the PEFT `model` in place with DPO against a frozen copy of its adapter; save to `out_dir`."""
     from trl import DPOConfig, DPOTrainer
 
-    dataset = dpo_dataset(pairs)
+    dataset, too_long = _fitting(tokenizer, dpo_dataset(pairs), ("chosen", "rejected"), config.max_length, "dpo")
     report = progress_callback("dpo", progress)
     extra: dict[str, Any] = {"beta": config.dpo_beta}
     if config.dpo_sft_weight > 0:
@@ -79,7 +93,7 @@ def fit_dpo(model: Any, tokenizer: Any, pairs: list[dict], out_dir: str | Path, 
         trainer = DPOTrainer(model=model, args=args, train_dataset=dataset, processing_class=tokenizer,
                              callbacks=[report])
         copy_reference_tokens(trainer.model)
-        return run_stage("dpo", trainer, report, tokenizer, out_dir, len(dataset))
+        return run_stage("dpo", trainer, report, tokenizer, out_dir, len(dataset), too_long)
 
 
 def fit_kto(model: Any, tokenizer: Any, examples: list[dict], out_dir: str | Path, config: TrainConfig,
@@ -87,7 +101,7 @@ def fit_kto(model: Any, tokenizer: Any, examples: list[dict], out_dir: str | Pat
     """Train the PEFT `model` in place with KTO against a frozen copy of its adapter; save to `out_dir`."""
     from trl import KTOConfig, KTOTrainer
 
-    dataset = kto_dataset(examples)
+    dataset, too_long = _fitting(tokenizer, kto_dataset(examples), ("completion",), config.max_length, "kto")
     if config.per_device_batch_size < 2:
         raise ValueError("KTO needs per_device_batch_size >= 2 (it estimates a KL term across the batch)")
     report = progress_callback("kto", progress)
@@ -102,7 +116,7 @@ def fit_kto(model: Any, tokenizer: Any, examples: list[dict], out_dir: str | Pat
         trainer = KTOTrainer(model=model, args=args, train_dataset=dataset, processing_class=tokenizer,
                              callbacks=[report])
         copy_reference_tokens(trainer.model)
-        return run_stage("kto", trainer, report, tokenizer, out_dir, len(dataset))
+        return run_stage("kto", trainer, report, tokenizer, out_dir, len(dataset), too_long)
 
 
 def train_dpo(base_path: str | Path, pairs: list[dict], out_dir: str | Path, config: TrainConfig | None,

@@ -4,8 +4,10 @@
 
 SFT on data synthesised from the user's notes (plus replies they liked or edited), then DPO on their
 preference pairs and KTO on unpaired votes when there are enough; each stage starts from the previous
-stage's adapter. The result is a new version folder; it goes live only through the evaluation gate.
-Progress (stage, step/total, loss, reward margin) is written to the run's row as it goes. Killed at any
+stage's adapter. A full run starts from the bare base with everything; an incremental run continues the
+live adapter with what it has not seen plus a replay sample (rlmf.data.run_data). The result is a new
+version folder recording what it has seen; it goes live only through the evaluation gate.
+Progress (stage, step/total, loss, reward margin, ETA) is written to the run's row as it goes. Killed at any
 moment, it leaves the live adapter and the database intact: stages write to a private work folder, and
 the version folder appears by one rename.
 """
@@ -20,25 +22,19 @@ import os
 import shutil
 import signal
 import sys
-import time
 import traceback
 from contextlib import contextmanager
 from dataclasses import fields
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
-from memory.profile import summary as profile_summary
 from memory import settings as settings_module
 from memory.models import utcnow
+from memory.vocab import RunKind, RunTrigger
 from rlmf.training import adapters, runs
-from rlmf.data import preference_pairs
-from rlmf.training.config import TrainConfig
+from rlmf.training.config import TrainConfig, stage_steps
 from rlmf.training.gate import GateConfig, evaluate, passes
-from rlmf.data.synthesis import NoteView, Synthesiser, split_holdout
-
-
-class Cancelled(Exception):
-    """The run was asked to stop."""
+from rlmf.training.progress import Cancelled, ProgressWriter
 
 
 def load_train_config(overrides: Optional[str] = None) -> TrainConfig:
@@ -49,7 +45,7 @@ def load_train_config(overrides: Optional[str] = None) -> TrainConfig:
     unknown = set(values) - known
     if unknown:
         raise ValueError(f"unknown training setting(s): {', '.join(sorted(unknown))}")
-    return TrainConfig(**values)
+    return TrainConfig.for_device(values.pop("device", None), **values)
 
 
 @contextmanager
@@ -68,55 +64,37 @@ def machine_lock(home: Path, wait: bool):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-class ProgressWriter:
-    """Writes a run's progress to its row, at most every `interval` seconds (and at stage ends)."""
-
-    def __init__(self, memory, run_id: int, echo: Optional[Callable[[str], None]] = None, interval: float = 0.5):
-        self.memory, self.run_id, self.echo, self.interval = memory, run_id, echo, interval
-        self.pending: list[dict] = []
-        self.last_write = 0.0
-        self.state: dict = {}
-
-    def __call__(self, stage: str, step: int, total: int, logs: dict) -> None:
-        point = {"stage": stage, "step": step, "loss": logs.get("loss"),
-                 "reward_margin": logs.get("rewards/margins")}
-        if point["loss"] is not None or point["reward_margin"] is not None:
-            self.pending.append(point)
-        self.state = {"stage": stage, "step": step, "total_steps": total}
-        if self.echo and point["loss"] is not None:
-            self.echo(f"{stage} {step}/{total} loss {point['loss']:.4f}"
-                      + (f" margin {point['reward_margin']:.3f}" if point["reward_margin"] is not None else ""))
-        if time.monotonic() - self.last_write >= self.interval:
-            self.flush()
-
-    def flush(self) -> None:
-        runs.append_history(self.memory, self.run_id, self.pending, **self.state)
-        self.pending, self.last_write = [], time.monotonic()
-        if runs.get_run_status(self.memory, self.run_id) == "cancelling":
-            raise Cancelled()
-
-    def stage(self, stage: str) -> None:
-        self.state = {"stage": stage, "step": 0, "total_steps": 0}
-        self.flush()
+class NothingToLearn(Exception):
+    """An incremental run found nothing the live adapter has not seen."""
 
 
-def build_data(user, *, seed: int, week_start: int) -> dict:
-    """Every dataset of a run: SFT rows (train/held-out), DPO pairs (train/held-out), KTO rows."""
-    notes = [NoteView(n.id, n.title, n.content, n.created_at) for n in user.notes()]
-    profile = user.profile()  # refreshed: the run learns the L1 facts as they stand now
-    synthesised = Synthesiser(notes, seed=seed, week_start=week_start,
-                              profile=profile_summary.summary(profile) or None).rows(profile=profile)
-    sft_train, sft_heldout = split_holdout(synthesised, share=0.1, seed=seed)
-    sft_train = [{"messages": r["messages"]} for r in sft_train] + preference_pairs.liked_replies(user)
-    pairs = preference_pairs.dpo_rows(user)
-    # With few pairs every one is needed for training; the gate then checks them in-sample.
-    pairs_train, pairs_heldout = split_holdout(pairs, share=0.2, seed=seed) if len(pairs) >= 10 else (pairs, pairs)
-    return {"sft": sft_train, "sft_heldout": sft_heldout, "dpo": pairs_train, "dpo_heldout": pairs_heldout,
-            "kto": preference_pairs.kto_rows(user), "notes": len(notes)}
+def choose_kind(requested: Optional[str], trigger: str, live_row, fingerprint: str, changed: int, total: int,
+                full_share: float) -> RunKind:
+    """Full or incremental: full when asked (or scheduled), when there is no live adapter of this base to
+    continue, or when more than `full_share` of the notes are new or changed; else incremental."""
+    if requested == RunKind.FULL or (requested is None and trigger == RunTrigger.SCHEDULE):
+        return RunKind.FULL
+    if live_row is None or live_row.seen is None or live_row.base_fingerprint != fingerprint:
+        return RunKind.FULL
+    if requested is None and total and changed / total > full_share:
+        return RunKind.FULL
+    return RunKind.INCREMENTAL
+
+
+def _live_seen_and_changes(user, live_row) -> tuple[int, int]:
+    from rlmf.data.run_data import changed_notes
+    from rlmf.data.synthesis import NoteView
+
+    rows = user.notes()
+    notes = [NoteView(n.id, n.title, n.content, n.created_at) for n in rows]
+    updated = {n.id: (n.updated_at or n.created_at).isoformat() for n in rows}
+    return len(changed_notes(notes, updated, (live_row.seen if live_row else None) or {})), len(notes)
 
 
 def execute(memory, run_id: int, settings, config: TrainConfig, echo=None) -> str:
     """Run the claimed run `run_id` to its end; returns its final status."""
+    from rlmf.data.run_data import build_run_data
+    from rlmf.model.base import base_fingerprint, resolve_source
     from rlmf.training.preference import train_dpo, train_kto
     from rlmf.training.sft import train_sft
 
@@ -126,52 +104,74 @@ def execute(memory, run_id: int, settings, config: TrainConfig, echo=None) -> st
     adapters.clean_leftovers(settings.adapters_dir, user.id)
     work = adapters.user_dir(settings.adapters_dir, user.id) / f".run{run_id}"
     try:
-        data = build_data(user, seed=config.seed, week_start=settings.week_start)
-        counts = {k: len(v) if isinstance(v, list) else v for k, v in data.items()}
-        runs.update(memory, run_id, data_counts=counts)
-        if not data["sft"]:
-            raise ValueError("no notes to learn from yet: add some notes first")
+        progress.stage("prepare")
+        source = resolve_source(settings.base_model, echo=echo)
+        fingerprint = base_fingerprint(source)
         parent = adapters.live(memory, user.id)
+        changed, total = _live_seen_and_changes(user, parent)
+        kind = choose_kind(run.kind, run.trigger, parent, fingerprint, changed, total,
+                           config.full_run_share)
+        data = build_run_data(user, kind=kind, seen=parent.seen if parent else None, seed=config.seed,
+                              week_start=settings.week_start, replay_ratio=config.replay_ratio,
+                              min_replay=config.min_replay_rows, max_sft_rows=config.max_sft_rows)
+        counts = {"kind": kind.value, **data.counts}
+        runs.update(memory, run_id, data_counts=counts, kind=kind.value)
+        if kind == RunKind.FULL and not data.sft:
+            raise ValueError("no notes to learn from yet: add some notes first")
+        run_dpo = len(data.dpo) >= config.min_dpo_pairs
+        run_kto = len(data.kto) >= config.min_kto_examples
+        if kind == RunKind.INCREMENTAL and not (data.sft or run_dpo or run_kto):
+            raise NothingToLearn(f"nothing new since version {parent.version}: add notes or give feedback first")
+        plan = {stage: stage_steps(len(rows), config, stage) for stage, rows, go in (
+            ("sft", data.sft, bool(data.sft)), ("dpo", data.dpo, run_dpo), ("kto", data.kto, run_kto)) if go}
+        progress.plan(plan)
+        counts["plan"] = plan
+        runs.update(memory, run_id, data_counts=counts)
         stages: dict[str, dict] = {}
-
-        progress.stage("sft")
-        result = train_sft(settings.base_model, data["sft"], work / "sft", config, progress)
-        stages["sft"] = result.to_dict()
-        latest = result.out_dir
-        if len(data["dpo"]) >= config.min_dpo_pairs:
-            progress.stage("dpo")
-            result = train_dpo(settings.base_model, data["dpo"], work / "dpo", config, latest, progress)
-            stages["dpo"], latest = result.to_dict(), result.out_dir
-        if len(data["kto"]) >= config.min_kto_examples:
-            progress.stage("kto")
-            result = train_kto(settings.base_model, data["kto"], work / "kto", config, latest, progress)
-            stages["kto"], latest = result.to_dict(), result.out_dir
+        latest = Path(parent.path) if kind == RunKind.INCREMENTAL else None
+        for stage, rows, train in (("sft", data.sft, train_sft), ("dpo", data.dpo, train_dpo),
+                                   ("kto", data.kto, train_kto)):
+            if stage not in plan:
+                continue
+            progress.stage(stage)
+            if stage == "sft":
+                result = train_sft(settings.base_model, rows, work / stage, config, progress, init_adapter=latest)
+            else:
+                result = train(settings.base_model, rows, work / stage, config, latest, progress)
+            stages[stage], latest = result.to_dict(), result.out_dir
+            counts[f"{stage}_too_long"] = result.too_long
+        runs.update(memory, run_id, data_counts=counts)
         gc.collect()
 
         progress.stage("eval")
-        parent_path = Path(parent.path) if parent and parent.base_model == settings.base_model else None
-        results = evaluate(settings.base_model, latest, parent_path, data["sft_heldout"], data["dpo_heldout"])
+        parent_path = Path(parent.path) if parent and parent.base_fingerprint == fingerprint else None
+        results = evaluate(settings.base_model, latest, parent_path, data.sft_heldout, data.dpo_heldout)
         promote, why = passes(results, GateConfig())
 
         version, folder = adapters.next_version_dir(memory, settings.adapters_dir, user.id)
         latest.rename(folder)  # the version appears whole, or not at all
         metrics = {"evaluation": results, "gate": why, "stages": stages}
-        row = adapters.register(memory, user_id=user.id, version=version, path=folder,
-                                base_model=settings.base_model, parent_id=parent.id if parent else None,
-                                metadata={"data_counts": counts, "metrics": metrics, "train_config": config.to_dict(),
-                                          "run_id": run_id})
+        seen = data.seen_after(dpo_trained="dpo" in plan, kto_trained="kto" in plan)
+        row = adapters.register(memory, user_id=user.id, version=version, path=folder, base_model=source.label,
+                                base_fingerprint=fingerprint, seen=seen,
+                                parent_id=parent.id if parent else None,
+                                metadata={"kind": kind.value, "data_counts": counts, "metrics": metrics,
+                                          "train_config": config.to_dict(), "run_id": run_id})
         if promote:
             adapters.promote(memory, user.id, version)
         else:
             adapters.reject(memory, user.id, version, metrics)
         status = "succeeded" if promote else "rejected"
         progress.flush()
-        runs.update(memory, run_id, status=status, metrics=metrics, adapter_version_id=row.id,
+        runs.update(memory, run_id, status=status, metrics=metrics, adapter_version_id=row.id, eta_s=0,
                     finished_at=utcnow(), error=None if promote else why)
         return status
     except Cancelled:
         runs.update(memory, run_id, status="cancelled", finished_at=utcnow())
         return "cancelled"
+    except NothingToLearn as exc:
+        runs.update(memory, run_id, status="failed", finished_at=utcnow(), error=str(exc))
+        return "failed"
     except Exception as exc:
         runs.update(memory, run_id, status="failed", finished_at=utcnow(),
                     error=f"{type(exc).__name__}: {exc}"[:2000] + "\n" + traceback.format_exc()[-3000:])

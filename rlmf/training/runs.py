@@ -21,14 +21,17 @@ FINISHED = ("succeeded", "rejected", "failed", "cancelled")
 MAX_HISTORY = 2000
 
 
-def request_run(memory, user, trigger: str = "manual") -> TrainingRun:
-    """Queue a run for `user` (or return the one already queued or running)."""
+def request_run(memory, user, trigger: str = "manual", kind: Optional[str] = None) -> TrainingRun:
+    """Queue a run for `user` (or return the one already queued or running).
+
+    kind: "full" or "incremental" (memory.vocab.RunKind); None lets the run choose when it starts
+    (rlmf.training.run.choose_kind: incremental when a live adapter can be continued, full on schedule)."""
     with memory.session() as session:
         existing = session.scalars(select(TrainingRun).where(
             TrainingRun.user_id == user.id, TrainingRun.status.in_(ACTIVE))).first()
         if existing is not None:
             return existing
-        run = TrainingRun(user_id=user.id, trigger=trigger, status="queued", history=[])
+        run = TrainingRun(user_id=user.id, trigger=trigger, kind=kind, status="queued", history=[])
         session.add(run)
     return run
 

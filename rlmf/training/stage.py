@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from rlmf.model.base import load_base
+from rlmf.model.base import check_adapter_base, load_base, write_base_record
 from rlmf.training.config import TrainConfig
 from rlmf.model.special_tokens import ME_TOKEN
 
@@ -32,6 +32,7 @@ class StageResult:
     seconds: float
     tokens: int
     metrics: dict = field(default_factory=dict)
+    too_long: int = 0  # examples left out because they exceed max_length (never silently)
 
     def to_dict(self) -> dict:
         """JSON-ready summary for adapter metadata."""
@@ -42,6 +43,7 @@ class StageResult:
             "steps": self.steps,
             "seconds": round(self.seconds, 3),
             "tokens": self.tokens,
+            "too_long": self.too_long,
             "metrics": self.metrics,
         }
 
@@ -74,7 +76,9 @@ def _tied_embeddings(model: Any) -> bool:
 
 
 def load_trainable(base_path: str | Path, config: TrainConfig, init_adapter: str | Path | None = None):
-    """Load the base and put a trainable adapter on it: a fresh one, or a copy of `init_adapter` to continue."""
+    """Load the base and put a trainable adapter on it: a fresh one, or a copy of `init_adapter` to continue.
+
+    Raises rlmf.model.base.AdapterMismatch when `init_adapter` was trained on another base."""
     from peft import PeftModel, get_peft_model
     from transformers import set_seed
 
@@ -83,7 +87,10 @@ def load_trainable(base_path: str | Path, config: TrainConfig, init_adapter: str
     if init_adapter is None:
         model = get_peft_model(base.model, lora_config(config, base.tokenizer, base.model))
     else:
+        check_adapter_base(Path(init_adapter), base.fingerprint)
         model = PeftModel.from_pretrained(base.model, str(init_adapter), is_trainable=True)
+    # Saved with every adapter this model produces (see save_adapter).
+    model.mebot_base_record = {"base_model": base.label, "base_fingerprint": base.fingerprint}
     return model, base.tokenizer
 
 
@@ -100,7 +107,7 @@ def trl_args(args_class: type, config: TrainConfig, model: Any, output_dir: str,
         warmup_steps=config.warmup_ratio,
         per_device_train_batch_size=config.per_device_batch_size,
         gradient_accumulation_steps=config.gradient_accumulation_steps,
-        gradient_checkpointing=config.gradient_checkpointing,
+        gradient_checkpointing=on_cuda if config.gradient_checkpointing is None else config.gradient_checkpointing,
         max_length=config.max_length,
         # TRL defaults to bf16, which CPUs reject; on CUDA the 4-bit base computes in bf16 anyway.
         bf16=on_cuda,
@@ -133,7 +140,23 @@ def progress_callback(stage: str, progress: Progress | None) -> Any:
     return _Report()
 
 
-def run_stage(stage: str, trainer: Any, report: Any, tokenizer: Any, out_dir: str | Path, examples: int) -> StageResult:
+def split_by_length(rows: list[dict], lengths: list[int], max_length: int, stage: str) -> tuple[list[dict], int]:
+    """(rows that fit in max_length tokens, how many did not); a warning names the count.
+
+    Truncating would cut the end of the reply (the part that is learned) or its end-of-turn token, so
+    over-long examples are left out whole and counted instead."""
+    kept = [row for row, length in zip(rows, lengths) if length <= max_length]
+    dropped = len(rows) - len(kept)
+    if dropped:
+        logger.warning("%s: %d of %d examples are longer than max_length=%d tokens and are left out; raise "
+                       "max_length to train on them", stage, dropped, len(rows), max_length)
+    if not kept:
+        raise ValueError(f"{stage}: every example is longer than max_length={max_length} tokens")
+    return kept, dropped
+
+
+def run_stage(stage: str, trainer: Any, report: Any, tokenizer: Any, out_dir: str | Path, examples: int,
+              too_long: int = 0) -> StageResult:
     """Train, then save only the trained adapter (and the tokenizer) to `out_dir`, all or nothing."""
     out_dir = check_new_out_dir(out_dir)
     from transformers import PrinterCallback
@@ -152,6 +175,7 @@ def run_stage(stage: str, trainer: Any, report: Any, tokenizer: Any, out_dir: st
         seconds=seconds,
         tokens=int(metrics.get("num_tokens", 0)),
         metrics=metrics,
+        too_long=too_long,
     )
 
 
@@ -172,6 +196,9 @@ def save_adapter(model: Any, tokenizer: Any, out_dir: Path) -> None:
         # Embedding layers are not saved: add_me_token rebuilds them identically at every load.
         model.save_pretrained(partial, selected_adapters=["default"], save_embedding_layers=False)
         tokenizer.save_pretrained(partial)
+        record = getattr(model, "mebot_base_record", None)
+        if record is not None:
+            write_base_record(partial, record)
         partial.rename(out_dir)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
