@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -101,8 +102,13 @@ def run(args: argparse.Namespace) -> dict:
         return bench.run(persona, questions, edits=args.edits, new_edits=args.new_edits)
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt  # a killed benchmark still prints what it measured
+
+
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)
     figures = run(args)
     print(report(figures))
     if args.json:

@@ -106,6 +106,8 @@ class Bench:
             self._steps(persona, questions, edits, new_edits)
         except BenchStopped as stopped:
             self.figures["stopped"] = str(stopped)
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM (see bench/learning.py): report what was measured
+            self.figures["stopped"] = "interrupted"
         finally:
             os.environ.clear()
             os.environ.update(saved)
@@ -205,7 +207,7 @@ class Bench:
             "--verbose"], self.child_env, log, self.echo)
         row = runs.get_run(memory, user.id, run.id)
         self.figures["runs"][label] = {"status": row.status, "error": row.error, "data_counts": row.data_counts,
-                                       "gate": (row.metrics or {}).get("gate"), "kind": run_kind(row),
+                                       "gate": (row.metrics or {}).get("gate"), "kind": row.kind,
                                        "stages": (row.metrics or {}).get("stages"), "exit_code": code}
         if row.adapter_version_id is None:
             tail = log.read_text(errors="replace")[-1500:] if log.is_file() else ""
@@ -215,17 +217,11 @@ class Bench:
 
 
 def queue_run(memory, user, *, incremental: bool):
-    """Queue a training run the way the app does (incremental: continue the live adapter with what is new)."""
-    import inspect
-
+    """Queue a training run the way the app does: "Train now" asks for a full run; enough new feedback for an
+    incremental one, which continues the live adapter with what is new (rlmf.data.run_data)."""
+    from memory.vocab import RunKind, RunTrigger
     from rlmf.training import runs
 
-    if "kind" in inspect.signature(runs.request_run).parameters:
-        return runs.request_run(memory, user, trigger="feedback" if incremental else "manual",
-                                kind="incremental" if incremental else "full")
-    return runs.request_run(memory, user, trigger="manual")
-
-
-def run_kind(row) -> str:
-    """"full" or "incremental", as the run row says (older rows: full)."""
-    return str(getattr(row, "kind", None) or "full")
+    if incremental:
+        return runs.request_run(memory, user, trigger=RunTrigger.FEEDBACK.value, kind=RunKind.INCREMENTAL.value)
+    return runs.request_run(memory, user, trigger=RunTrigger.MANUAL.value, kind=RunKind.FULL.value)
