@@ -57,6 +57,8 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--edits", type=int, default=None, help="edited replies before the full run (default 16)")
     parser.add_argument("--new-edits", type=int, default=None,
                         help="edited replies before the incremental run (default 8)")
+    parser.add_argument("--edits-with-memory", action="store_true",
+                        help="ask the chat turns the user edits with memory on (default: off, shorter prompts)")
     parser.add_argument("--per-kind", type=int, default=None,
                         help="ask only the first N questions of each kind (default: all; quick: 1)")
     parser.add_argument("--max-new-tokens", type=int, default=None, help="longest reply (default 96; quick 24)")
@@ -98,7 +100,8 @@ def run(args: argparse.Namespace) -> dict:
         workdir = args.workdir or Path(scratch)
         workdir.mkdir(parents=True, exist_ok=True)
         bench = Bench(workdir, model=args.model, train_config=args.train_config,
-                      max_new_tokens=args.max_new_tokens, show_answers=args.show_answers)
+                      max_new_tokens=args.max_new_tokens, show_answers=args.show_answers,
+                      edits_with_memory=args.edits_with_memory)
         return bench.run(persona, questions, edits=args.edits, new_edits=args.new_edits)
 
 

@@ -31,6 +31,12 @@ def habit(answers: Optional[list[dict]]) -> Optional[float]:
     return mean([float(a["habit"]) for a in answers]) if answers else None
 
 
+def habit_of(answers: dict, label: str) -> tuple[Optional[float], int]:
+    """(share following the habit, how many) over every held-out answer of `label`, closed-book and with memory."""
+    pooled = (answers.get(f"{label}_closed") or []) + (answers.get(f"{label}_memory") or [])
+    return habit(pooled), len(pooled)
+
+
 def _cell(value: Optional[float], width: int) -> str:
     return f"{'—' if value is None else f'{value:.2f}':>{width}}"
 
@@ -60,7 +66,7 @@ def targets(figures: dict) -> list[tuple[Optional[bool], str]]:
     closed_fact = accuracy(answers.get("full_closed"), "fact")
     base_closed_fact = accuracy(answers.get("base_closed"), "fact")
     base_mem, full_mem = accuracy(answers.get("base_memory")), accuracy(answers.get("full_memory"))
-    base_habit, full_habit = habit(answers.get("base_memory")), habit(answers.get("full_memory"))
+    base_habit, full_habit = habit_of(answers, "base")[0], habit_of(answers, "full")[0]
     rise = (ppl["full"] / ppl["base"] - 1) if "full" in ppl and "base" in ppl else None
     incremental_s = next((s["seconds"] for s in figures.get("stages", []) if s["name"] == "incremental training run"),
                          None)
@@ -89,14 +95,15 @@ def report(figures: dict) -> str:
                  "the incremental run are asked the facts only):")
     lines += recall_table(answers)
     lines.append("")
-    lines.append(f"Habit (the user's edits always call her \"{NICKNAME}\"; share of held-out answers with memory "
-                 "that do):")
-    counted = {key: len(answers.get(key) or []) for key in ("base_memory", "full_memory", "incremental_memory")}
-    lines.append(f"  base {_fmt(habit(answers.get('base_memory')))} (n={counted['base_memory']}) · after the full run "
-                 f"({figures['habit_edits'].get('full', 0)} edits) {_fmt(habit(answers.get('full_memory')))} "
-                 f"(n={counted['full_memory']}) · after the incremental run "
-                 f"(+{figures['habit_edits'].get('incremental', 0)} edits) "
-                 f"{_fmt(habit(answers.get('incremental_memory')))} (n={counted['incremental_memory']})")
+    edited_in = "with memory" if figures.get("edits_with_memory") else "with memory off"
+    lines.append(f"Habit (the user's edits, made in chats {edited_in}, always call her \"{NICKNAME}\"; share of "
+                 "held-out answers that do — all / closed-book / with memory):")
+    for label, title in (("base", "base"), ("full", f"after the full run ({figures['habit_edits'].get('full', 0)} edits)"),
+                         ("incremental", f"after the incremental run "
+                                         f"(+{figures['habit_edits'].get('incremental', 0)} edits)")):
+        share, count = habit_of(answers, label)
+        lines.append(f"  {title}: {_fmt(share)} (n={count}) / {_fmt(habit(answers.get(f'{label}_closed')))} / "
+                     f"{_fmt(habit(answers.get(f'{label}_memory')))}")
     before, after = accuracy(answers.get("full_closed"), "fact"), accuracy(answers.get("incremental_closed"), "fact")
     lines.append(f"Forgetting: closed-book fact accuracy {_fmt(before)} before the incremental run, {_fmt(after)} after; "
                  f"all kinds {_fmt(accuracy(answers.get('full_closed')))} → "

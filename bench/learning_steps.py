@@ -67,12 +67,13 @@ class Bench:
     """One benchmark run in `workdir` (database, adapters, converted model, training logs)."""
 
     def __init__(self, workdir: Path, *, model: Optional[str], train_config: Optional[str], max_new_tokens: int,
-                 show_answers: bool = False, echo=print):
+                 show_answers: bool = False, edits_with_memory: bool = False, echo=print):
         self.workdir = Path(workdir)
         self.model_spec = model
         self.train_config = train_config
         self.max_new_tokens = max_new_tokens
         self.show_answers = show_answers
+        self.edits_with_memory = edits_with_memory
         self.echo = echo
         self.log = StageLog()
         self.database_url = f"sqlite:///{self.workdir / 'mebot.db'}"
@@ -100,6 +101,7 @@ class Bench:
     def run(self, persona, questions, *, edits: int, new_edits: int) -> dict:
         """Run every step; on a failed step, return what was measured up to it (with the reason)."""
         self.figures.update(load_before=uptime(), questions=len(questions), edits=edits, new_edits=new_edits,
+                            edits_with_memory=self.edits_with_memory,
                             max_new_tokens=self.max_new_tokens, train_config=self.train_config or "product defaults")
         saved = dict(os.environ)
         try:
@@ -184,14 +186,18 @@ class Bench:
         return row
 
     def _chat_and_edit(self, label: str, engine, user, turns) -> None:
-        """The user asks, then edits each reply the same way (the habit); stored as feedback like the UI does."""
+        """The user asks, then edits each reply the same way (the habit); stored as feedback like the UI does.
+
+        Everyday turns are asked with memory off unless asked otherwise: they are not about her notes, and
+        short prompts keep the preference stages affordable on a CPU."""
         from rlmf.chat.engine import Reply
         from rlmf.data import feedback
 
         with self.log.stage(f"chat and edit {len(turns)} replies", self.echo):
             chat = user.new_session(title="everyday")
             for turn in turns:
-                events = engine.respond(user, chat.id, turn.question, now=datetime.fromisoformat(turn.now))
+                events = engine.respond(user, chat.id, turn.question, now=datetime.fromisoformat(turn.now),
+                                        use_memory=self.edits_with_memory)
                 reply = next(e for e in events if isinstance(e, Reply))
                 feedback.edit_reply(user, reply.message_id, persona_module.edited(reply.answer))
         self.figures["habit_edits"][label] = len(turns)
