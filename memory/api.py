@@ -16,11 +16,12 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from memory import chats, clock, notes, settings as settings_module
+from memory import chats, clock, notes, settings as settings_module, timeframe
+from memory.timeframe import conventions
 from memory.profile import edit as profile_edit, llm as profile_llm, refresh as profile_refresh
 from memory.db import open_database
 from memory.search.embeddings import DenseIndex, Embedder
-from memory.errors import NotFound
+from memory.errors import InvalidInput, NotFound
 from memory.search.fulltext import MESSAGE, NOTE, doc_key, for_dialect
 from memory.models import ChatSession, Message, Note, User
 from memory.profile import Profile, ProfileFact, fact_of, load_profile
@@ -37,7 +38,8 @@ def open_memory(url: Optional[str] = None, *, embedding_model: Optional[str] = N
     engine = open_database(url or config.resolved_database_url)
     model = embedding_model if embedding_model is not None else config.embedding_model
     memory = Memory(engine, embedding_model=model or None, week_start=config.week_start,
-                    default_timezone=config.default_timezone)
+                    default_timezone=config.default_timezone, default_country=config.country,
+                    default_date_order=config.date_order)
     if config.profile_llm_url:
         memory.profile_extractor = profile_refresh.llm_extractor(profile_llm.openai_complete(
             config.profile_llm_url, config.profile_llm_model or config.base_model, config.openai_api_key))
@@ -48,13 +50,18 @@ class Memory:
     """One database of many users' memories."""
 
     def __init__(self, engine: Engine, *, embedding_model: Optional[str] = None, week_start: int = 0,
-                 default_timezone: str = "UTC", profile_extractor: Optional[profile_refresh.Extractor] = None):
+                 default_timezone: str = "UTC", profile_extractor: Optional[profile_refresh.Extractor] = None,
+                 default_country: Optional[str] = None, default_date_order: str = "auto"):
         self.engine = engine
         # How notes are read into the L1 profile: None = the rule-based reader; with a model
         # configured, memory.profile.refresh.llm_extractor(complete).
         self.profile_extractor = profile_extractor
         self.week_start = week_start
         self.default_timezone = default_timezone
+        # Calendar conventions of users who set none (None/"auto": derived from each user's zone).
+        self.default_country = conventions.normalise_country(default_country)
+        conventions.day_first_for(None, default_date_order)  # fail fast on a bad order
+        self.default_date_order = default_date_order
         dense = DenseIndex(Embedder(embedding_model)) if embedding_model else None
         self.index = SearchIndex(for_dialect(engine.dialect.name), dense)
 
@@ -108,6 +115,8 @@ class UserMemory:
         self.id: int = row.id
         self.name: str = row.name
         self.timezone: str = row.timezone
+        self.country: Optional[str] = row.country
+        self.date_order: Optional[str] = row.date_order
 
     # --- time -------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -125,6 +134,40 @@ class UserMemory:
             row = session.get(User, self.id)
             row.timezone = name
         self.timezone = name
+
+    @property
+    def calendar(self) -> conventions.Conventions:
+        """Whose holidays and seasons, and how numeric dates read: the user's own choice, else the defaults."""
+        return conventions.conventions(self.timezone, self.country or self.memory.default_country,
+                                       self.date_order or self.memory.default_date_order)
+
+    def set_calendar(self, *, country: Optional[str] = None, date_order: Optional[str] = None) -> None:
+        """Choose the country (ISO 3166, '' to go back to the default) and/or the date order (auto, dmy, mdy).
+
+        Raises InvalidInput for a country that is no two-letter code or an unknown order; nothing changes then.
+        """
+        try:
+            code = conventions.normalise_country(country) if country is not None else self.country
+            if date_order is not None:
+                conventions.day_first_for(None, date_order)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from None
+        with self.memory.session() as session:
+            row = session.get(User, self.id)
+            if country is not None:
+                row.country = code
+            if date_order is not None:
+                row.date_order = date_order
+        if country is not None:
+            self.country = code
+        if date_order is not None:
+            self.date_order = date_order
+
+    def time_frame(self, text: str, now: Optional[datetime | str] = None) -> Optional[timeframe.TimeFrame]:
+        """The time frame `text` names, read with this user's clock, week start and calendar conventions."""
+        cal = self.calendar
+        return timeframe.parse(text, now=self.local_time(now), week_start=self.memory.week_start,
+                               country=cal.country, day_first=cal.day_first)
 
     # --- notes ------------------------------------------------------------------------------
     def add_note(self, content: str, title: str = "", summary: Optional[str] = None,
@@ -214,9 +257,11 @@ class UserMemory:
     def recall(self, query: str, now: Optional[datetime | str] = None, k: int = 10) -> SearchOutcome:
         """Search with the time frame the query names resolved against `now` (default: now)."""
         with self.memory.session() as session:
+            cal = self.calendar
             return self.memory.index.search(session, user_id=self.id, query=query,
                                             now=self.local_time(now), k=k,
-                                            week_start=self.memory.week_start)
+                                            week_start=self.memory.week_start,
+                                            country=cal.country, day_first=cal.day_first)
 
     def search(self, query: str, now: Optional[datetime | str] = None, k: int = 10) -> list[Hit]:
         """The best-matching notes and messages for `query`, best first."""

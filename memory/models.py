@@ -19,6 +19,9 @@ class User(SQLModel, table=True):
     name: str = Field(index=True, unique=True, max_length=200)
     display_name: str = Field(default="", max_length=200)
     timezone: str = Field(default="UTC", max_length=64)
+    # Calendar conventions; None: the defaults (settings, else derived from the time zone).
+    country: Optional[str] = Field(default=None, max_length=2)
+    date_order: Optional[str] = Field(default=None, max_length=8)
     password_hash: Optional[str] = Field(default=None, max_length=400)
     created_at: datetime = Field(default_factory=utcnow)
 

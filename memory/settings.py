@@ -33,6 +33,10 @@ class Settings(BaseSettings):
                                            "hybrid search")
     timezone: str = Field("UTC", description="IANA zone for naive times of new users")
     week_start: int = Field(0, ge=0, le=6, description="first day of the week: 0 = Monday … 6 = Sunday")
+    country: Optional[str] = Field(None, min_length=2, max_length=2, description="ISO 3166 country of users who set none "
+                                   "(public holidays, hemisphere of seasons); unset: from each user's time zone")
+    date_order: Literal["auto", "dmy", "mdy"] = Field("auto", description="how numeric dates like 5/7 read for users "
+                                                       "who set none: `dmy`, `mdy`, or `auto` (from the country)")
     profile_llm_url: Optional[str] = Field(None, description="OpenAI-compatible teacher LLM for L1 extraction "
                                            "(else rule-based)")
     profile_llm_model: Optional[str] = Field(None, description="model name at `profile_llm_url`")
@@ -41,8 +45,9 @@ class Settings(BaseSettings):
     backend: Literal["local", "openai", "memory"] = Field(
         "local", description="`local` (transformers + PEFT here), `openai` (an OpenAI-compatible server, e.g. "
         "vLLM with --enable-lora) or `memory` (no model)")
-    base_model: str = Field("Qwen/Qwen2.5-0.5B-Instruct", description="Hugging Face id or local folder of "
-                            "the base LLM")
+    base_model: str = Field("Qwen/Qwen2.5-0.5B-Instruct", description="Hugging Face id, local folder or "
+                            "`.gguf` file of the base LLM; the default falls back to the packaged "
+                            "SmolLM2-135M-Instruct where it cannot be had")
     openai_base_url: Optional[str] = Field(None, description="OpenAI-compatible server for the `openai` backend")
     openai_api_key: Optional[str] = Field(None, description="its API key")
     max_new_tokens: int = Field(512, ge=1, description="longest reply, in tokens")

@@ -1,5 +1,6 @@
 """Guards the `mebot` command line: import of Markdown (front matter), text and JSONL with bad lines
-reported, search with --json and --now, and export that re-imports without duplicates."""
+reported, search with --json and --now, export that re-imports without duplicates, password accounts, and a
+user's calendar conventions."""
 
 from __future__ import annotations
 
@@ -80,3 +81,12 @@ def test_password_accounts(tmp_path, mebot_home):
     assert accounts.check_password(mem, "ana", "correct horse battery")
     assert not accounts.check_password(mem, "ana", "wrong password!")
     mem.close()
+
+
+def test_calendar_sets_country_and_date_order(mebot_home):
+    shown = mebot("calendar", "--user", "ana", "--country", "de", "--date-order", "dmy", home=mebot_home)
+    assert shown.returncode == 0, shown.stderr
+    assert "country DE (set)" in shown.stdout and "day first" in shown.stdout
+    refused = mebot("calendar", "--user", "ana", "--country", "Germany", home=mebot_home)
+    assert refused.returncode == 2 and "two-letter" in refused.stderr and "Traceback" not in refused.stderr
+    assert "country DE (set)" in mebot("calendar", "--user", "ana", home=mebot_home).stdout

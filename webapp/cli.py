@@ -288,6 +288,19 @@ def rollback(args) -> int:
     return 0
 
 
+@command("calendar")
+def calendar(args) -> int:
+    mem = _memory(args)
+    user = mem.user(args.user)
+    if args.country is not None or args.date_order is not None:
+        user.set_calendar(country=args.country, date_order=args.date_order)
+    cal = user.calendar
+    order = {True: "day first", False: "month first", None: "by the language of the text"}[cal.day_first]
+    print(f"{user.name}: time zone {user.timezone}, country {cal.country or '-'} "
+          f"({'set' if user.country else 'default'}), numeric dates {order}")
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The argument parser of every `mebot` subcommand."""
     parser = argparse.ArgumentParser(prog="mebot", description="Mebot: a personal AI that learns you.")
@@ -338,6 +351,11 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rollback", help="make an earlier adapter version live (0 = the bare base)")
     p.add_argument("--user", required=True)
     p.add_argument("--to", type=int, required=True, metavar="VERSION")
+
+    p = sub.add_parser("calendar", help="a user's country (holidays, seasons) and date order; shows them")
+    p.add_argument("--user", required=True)
+    p.add_argument("--country", default=None, help="ISO 3166 code like DE; '' = the default from the time zone")
+    p.add_argument("--date-order", default=None, choices=["auto", "dmy", "mdy"], help="how 5/7 reads")
 
     p = sub.add_parser("user", help="password accounts for `mebot serve --auth`")
     p.add_argument("action", choices=["add", "passwd", "list"])

@@ -43,7 +43,8 @@ def period(user, phrase: str, week_start: int = 0) -> Optional[timeframe.TimeFra
     phrase = (phrase or "").strip()
     if not phrase:
         return None
-    frame = timeframe.parse(phrase, now=user.now(), week_start=week_start)
+    cal = user.calendar
+    frame = timeframe.parse(phrase, now=user.now(), week_start=week_start, country=cal.country, day_first=cal.day_first)
     if frame is None:
         raise InvalidInput(f"Could not read {phrase[:60]!r} as a time; try 'yesterday', 'last week' or 'in March 2024'.")
     return frame

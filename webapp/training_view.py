@@ -90,9 +90,11 @@ def progress_html(run, user) -> str:
     loss = f" · loss {latest['loss']:.4f}" if latest else ""
     total = run.total_steps or 0
     share = min(100, int(100 * run.step / total)) if total else 0
+    kind = f" ({esc(run.kind)})" if run.kind else ""
+    eta = f" · about {max(1, round(run.eta_s / 60))} min left" if run.eta_s else ""
     return (f'<div class="mebot-progress" data-testid="training-active">'
-            f"<div>Run {run.id} · {esc(run.status)} · stage {esc(run.stage or '…')} · "
-            f"step {run.step}/{total}{esc(loss)} · {esc(duration(run))}</div>"
+            f"<div>Run {run.id}{kind} · {esc(run.status)} · stage {esc(run.stage or '…')} · "
+            f"step {run.step}/{total}{esc(loss)} · {esc(duration(run))}{eta}</div>"
             f'<div class="mebot-bar"><div style="width:{share}%"></div></div></div>')
 
 

@@ -88,12 +88,15 @@ class SearchIndex:
         now: datetime,
         k: int = 10,
         week_start: int = 0,
+        country: str | None = None,
+        day_first: bool | None = None,
     ) -> SearchOutcome:
         """The user's best-matching notes and messages for `query`, judged at time `now`."""
         query = query if isinstance(query, str) else ""
         query = query[:MAX_QUERY_CHARS]
         k = max(1, min(int(k), MAX_K))
-        frame = timeframes.parse(query, now=now, week_start=week_start) if query.strip() else None
+        frame = (timeframes.parse(query, now=now, week_start=week_start, country=country, day_first=day_first)
+                 if query.strip() else None)
         keywords = timeframes.strip_phrase(query, frame) if frame else query
         terms = query_terms(keywords)
         start, end = (frame.start, frame.end) if frame else (None, None)

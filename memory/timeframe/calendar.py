@@ -73,7 +73,9 @@ def rolling(n: int, unit: str, today: date, hours_back: date | None = None) -> P
     """The last `n` units as whole days ending today: 'the last 3 days' is today and the 2 before."""
     if n < 1:
         raise ValueError("a rolling period needs at least one unit")
-    if unit == "hour":
+    if unit == "fortnight":
+        n, unit = 2 * n, "week"
+    if unit in FINE_UNITS:
         # Hours are finer than a day: the period starts on the day the first hour falls in.
         start = hours_back if hours_back is not None else today
     elif unit == "day":
@@ -102,9 +104,14 @@ def ahead(n: int, unit: str, today: date) -> Period:
     return Period(today, end, "span")
 
 
+FINE_UNITS = ("hour", "minute", "second")  # finer than a day: the day the moment falls on
+
+
 def ago(n: int, unit: str, today: date, hours_back: date | None = None) -> Period:
     """'N days/weeks ago' is that day; 'N months/years ago' is that calendar month/year."""
-    if unit == "hour":
+    if unit == "fortnight":
+        n, unit = 2 * n, "week"
+    if unit in FINE_UNITS:
         return day(hours_back if hours_back is not None else today)
     if unit == "day":
         return day(today - timedelta(days=n))
@@ -227,3 +234,27 @@ def shift(period: Period, steps: int) -> Period:
         end = add_months(start, 1) if period.grain == "month" else start + (period.end - period.start)
         return period._replace(start=start, end=end)
     return period
+
+
+def nth_weekday_of_month(first_of_month: date, wd: int, n: int) -> Period:
+    """The n-th (1–5, or -1 for the last) weekday `wd` of the month starting `first_of_month`."""
+    if n > 0:
+        found = first_of_month + timedelta(days=(wd - first_of_month.weekday()) % 7 + 7 * (n - 1))
+    else:
+        last = add_months(first_of_month, 1) - DAY
+        found = last - timedelta(days=(last.weekday() - wd) % 7)
+    if found.month != first_of_month.month:
+        raise ValueError("that month has no such weekday")
+    return day(found)
+
+
+def weekdays_ago(n: int, wd: int, today: date) -> Period:
+    """'2 Thursdays ago': the n-th most recent weekday `wd` before today."""
+    last = today - timedelta(days=(today.weekday() - wd) % 7 or 7)
+    return day(last - timedelta(weeks=n - 1))
+
+
+def iso_week(year_: int, week: int) -> Period:
+    """ISO week `week` of `year_` (Monday to Sunday)."""
+    start = date.fromisocalendar(year_, week, 1)
+    return Period(start, start + timedelta(weeks=1), "week")

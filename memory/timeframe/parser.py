@@ -17,16 +17,22 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from memory.timeframe import fallback
+from memory.timeframe import rules_holidays as holiday_rules
 from memory.timeframe.combine import frames
 from memory.timeframe.rule import Atom, Context, find_atoms
 from memory.timeframe.rules_en import RULES as _EN
+from memory.timeframe.rules_dates import RULES as _DATES
 from memory.timeframe.rules_eu import RULES as _EU
+from memory.timeframe.rules_numeric import RULES as _NUMERIC
+from memory.timeframe.rules_periods import RULES as _PERIODS
+from memory.timeframe.rules_ranges import RULES as _RANGES
+from memory.timeframe.rules_relative import RULES as _RELATIVE
 from memory.timeframe.rules_zh import RULES as _ZH
 from memory.timeframe.vocab import language_hints
 
 # "span" is any other run of whole days: rolling periods, ranges, "since …", "earlier this month".
 GRAINS = ("day", "week", "weekend", "month", "year", "span")
-RULES = _EN + _EU + _ZH
+RULES = _EN + _EU + _ZH + _NUMERIC + _DATES + _PERIODS + _RELATIVE + _RANGES
 
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -71,8 +77,13 @@ class TimeFrame:
                    str(data["phrase"]), str(data["grain"]))
 
 
-def parse(text: str, now: datetime | None = None, week_start: int = 0) -> TimeFrame | None:
-    """The first time frame `text` names, resolved against `now` (default: the local time now), or None."""
+def parse(text: str, now: datetime | None = None, week_start: int = 0, *, country: str | None = None,
+          day_first: bool | None = None) -> TimeFrame | None:
+    """The first time frame `text` names, resolved against `now` (default: the local time now), or None.
+
+    `country` (ISO 3166 alpha-2) picks the public holidays and the hemisphere of seasons; `day_first`
+    reads 5/7 as 5 July (True) or May 7 (False); None lets the text's language decide.
+    """
     if not isinstance(text, str):
         raise ValueError(f"text must be a str, not {type(text).__name__}")
     now = datetime.now() if now is None else now
@@ -82,8 +93,10 @@ def parse(text: str, now: datetime | None = None, week_start: int = 0) -> TimeFr
         raise ValueError(f"week_start must be 0 (Monday) … 6 (Sunday), not {week_start!r}")
     if not text.strip():
         return None
-    ctx = Context(now=now, week_start=week_start, languages=language_hints(text))
-    atoms = find_atoms(text, RULES, ctx) or fallback.find(text)
+    ctx = Context(now=now, week_start=week_start, languages=language_hints(text),
+                  country=country.upper() if country else None, day_first=day_first, text=text)
+    atoms = find_atoms(text, RULES, ctx) + holiday_rules.find(text, ctx)
+    atoms = atoms or fallback.find(text)
     found = frames(text, atoms, ctx)
     return _frame(text, found[0], now.tzinfo) if found else None
 

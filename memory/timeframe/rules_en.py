@@ -1,4 +1,4 @@
-"""English time phrases and the language-neutral numeric dates (2024-07-18, 07/18/2024)."""
+"""English time phrases (numeric dates, any language, are in `rules_numeric`)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from memory.timeframe.vocab import (
 DAYPART = r"(?:\s+(?:morning|afternoon|evening|night))?"
 ORD = r"(?:st|nd|rd|th)?"
 YEAR = r"(?:1[89]\d\d|2[01]\d\d)"
+UNITS_EN = (r"(?:hours?|hrs?|days?|weeks?|wks?|months?|mos?|mths?|years?|yrs?|minutes?|mins?|seconds?|secs?|"
+            r"fortnights?)")
 SHIFT = {"this": 0, "current": 0, "last": -1, "previous": -1, "next": 1}
 # Words after a year that show the number counts something ("in 2000 steps").
 COUNTED = (r"(?:steps|meters|metres|km|miles|calories|kcal|words|pages|people|points|dollars|euros|"
@@ -26,12 +28,17 @@ def relative_day(offset: int):
     return lambda m, ctx: cal.day(ctx.today + timedelta(days=offset))
 
 
+def _fine(n: int, unit: str, ctx: Context):
+    """For hours, minutes and seconds: the day the moment n units back falls on."""
+    return ctx.back(n, unit) if unit in cal.FINE_UNITS else None
+
+
 def ago_with(numbers: dict[str, int]):
     """A resolver for 'N units ago' with counts written in digits or the words of `numbers`."""
     def resolve(m: re.Match, ctx: Context):
         n = number(m["n"], numbers)
         unit = UNITS[m["u"].lower()]
-        return None if n is None else cal.ago(n, unit, ctx.today, ctx.hours_back(n) if unit == "hour" else None)
+        return None if n is None else cal.ago(n, unit, ctx.today, _fine(n, unit, ctx))
     return resolve
 
 
@@ -40,7 +47,7 @@ def rolling_with(numbers: dict[str, int]):
     def resolve(m: re.Match, ctx: Context):
         n = number(m["n"], numbers) if m["n"] else 1
         unit = UNITS[m["u"].lower()]
-        return None if n is None else cal.rolling(n, unit, ctx.today, ctx.hours_back(n) if unit == "hour" else None)
+        return None if n is None else cal.rolling(n, unit, ctx.today, _fine(n, unit, ctx))
     return resolve
 
 
@@ -65,7 +72,7 @@ def _ahead(m: re.Match, ctx: Context):
 
 
 def _calendar(m: re.Match, ctx: Context):
-    return cal.calendar_period(m["u"].lower(), ctx.today, ctx.week_start, SHIFT[m["mod"].lower()])
+    return cal.calendar_period(UNITS[m["u"].lower()], ctx.today, ctx.week_start, SHIFT[m["mod"].lower()])
 
 
 def _before_last(m: re.Match, ctx: Context):
@@ -180,20 +187,32 @@ def _day_range(m: re.Match, ctx: Context):
 
 
 def day_range(month: int, d1: int, d2: int, y: str | None, ctx: Context):
-    """Days `d1`–`d2` of a month ('July 1-5'); without a year, the most recent such July 1."""
+    """Days `d1`–`d2` of a month ('July 1-5'); without a year, the most recent one that has ended by today."""
     if d2 < d1:
         return None
-    first = cal.exact_date(int(y), month, d1) if y else cal.month_day(month, d1, ctx.today)
+    first = cal.exact_date(int(y), month, d1) if y else cal.month_day(month, d2, ctx.today)
+    if first is not None and not y:
+        first = cal.exact_date(first.start.year, month, d1)
     if first is None:
         return None
     last = cal.exact_date(first.start.year, month, d2)
     return None if last is None else cal.Period(first.start, last.end, "span", first.repeat)
 
 
+_NTH_WEEK = {"1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth", "primera": "first", "primer": "first",
+             "1ª": "first", "segunda": "second", "2ª": "second", "tercera": "third", "3ª": "third", "cuarta": "fourth",
+             "4ª": "fourth", "última": "last", "ultima": "last", "ersten": "first", "zweiten": "second",
+             "dritten": "third", "vierten": "fourth", "letzten": "last", "première": "first", "premiere": "first",
+             "deuxième": "second", "deuxieme": "second", "troisième": "third", "troisieme": "third",
+             "quatrième": "fourth", "quatrieme": "fourth", "dernière": "last", "derniere": "last"}
+
+
 def _nth_week(m: re.Match, ctx: Context):
-    month = MONTHS_EN[m["mon"].lower()]
+    month = MONTHS_ALL[m["mon"].lower()]
+    if ambiguous_month_word(m["mon"]) and not m["y"]:
+        return None
     whole = cal.month(int(m["y"]), month) if m["y"] else cal.named_month(month, "recent", ctx.today)
-    nth = {"1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth"}.get(m["nth"].lower(), m["nth"].lower())
+    nth = _NTH_WEEK.get(m["nth"].lower(), m["nth"].lower())
     return cal.nth_week_of_month(nth, whole)
 
 
@@ -208,32 +227,8 @@ def _week_of_date(m: re.Match, ctx: Context):
     return cal.week_of(found.start, ctx.week_start)
 
 
-def _day_month_numeric(m: re.Match, ctx: Context):
-    a, b = int(m["a"]), int(m["b"])
-    day_first = a > 12 or (b <= 12 and bool(ctx.languages))
-    return cal.month_day(b, a, ctx.today) if day_first else cal.month_day(a, b, ctx.today)
-
-
 def _day_of_month(m: re.Match, ctx: Context):
     return cal.day_of_month(int(m["d"]), ctx.today)
-
-
-def iso_date(m: re.Match, ctx: Context):
-    """Year first: 2024-07-18, 2024/07/18."""
-    return cal.exact_date(int(m["y"]), int(m["m"]), int(m["d"]))
-
-
-def numeric_date(m: re.Match, ctx: Context):
-    """Day and month first: 18.07.2024 is European; 07/18/2024 is American unless the text is not English."""
-    a, b = int(m["a"]), int(m["b"])
-    y = int(m["y"])
-    if len(m["y"]) == 2:
-        y += 2000 if 2000 + y <= ctx.today.year + 1 else 1900
-    if a > 12 or (m["sep"] == "." and b <= 12) or (b <= 12 and ctx.languages and m["sep"] != "."):
-        day_, month_ = a, b
-    else:
-        day_, month_ = b, a
-    return cal.exact_date(y, month_, day_)
 
 
 RULES: list[Rule] = [
@@ -244,16 +239,22 @@ RULES: list[Rule] = [
     rule(r"\b(?:the\s+)?day\s+before\s+yesterday\b", relative_day(-2)),
     rule(r"\btomorrow" + DAYPART + r"\b", relative_day(1)),
     rule(r"\b(?:the\s+)?day\s+after\s+tomorrow\b", relative_day(2)),
-    rule(r"\b(?P<n>" + NUM_EN + r")\s+(?P<u>hours?|days?|weeks?|months?|years?)\s+ago\b", ago_with(NUMBERS_EN)),
+    rule(r"\b(?P<n>" + NUM_EN + r")\s*(?P<u>" + UNITS_EN + r")\s+(?:ago|back|earlier)\b", ago_with(NUMBERS_EN)),
+    rule(r"\b(?P<n>\d{1,4})\s?(?P<u>[wdhmy]|mo|min|hr|wk|yr)\s+ago\b", ago_with(NUMBERS_EN)),
     # Rolling periods ending today.
     rule(r"\b(?:(?:the|this)\s+)?(?:last|past|previous)\s+(?P<n>" + NUM_EN
-         + r")\s+(?P<u>hours?|days?|weeks?|months?|years?)\b", rolling_with(NUMBERS_EN)),
-    rule(r"\b(?:(?:the|this)\s+(?:last|past)|past)\s+(?P<n>)(?P<u>day|week|month|year)\b", rolling_with(NUMBERS_EN)),
+         + r")\s*(?P<u>" + UNITS_EN + r")\b", rolling_with(NUMBERS_EN)),
+    rule(r"\b(?:(?:the|this)\s+(?:last|past)|past)\s+(?P<n>)(?P<u>day|week|month|year|hour|minute|fortnight)\b",
+         rolling_with(NUMBERS_EN)),
     rule(r"\b(?:the\s+)?next\s+(?P<n>" + NUM_EN + r")\s+(?P<u>days?|weeks?|months?|years?)\b", _ahead),
     # Calendar periods.
-    rule(r"\b(?P<mod>this|current|last|previous|next)\s+(?P<u>week|month|year)\b", _calendar),
+    rule(r"\b(?P<mod>this|current|last|previous|next)\s+(?P<u>week|month|year|wk|mo|mth|yr)\b", _calendar),
     rule(r"\bthe\s+(?P<u>week|month|year)\s+before\s+last\b", _before_last),
-    rule(r"\b(?:earlier|so\s+far)\s+this\s+(?P<u>week|month|year)\b", _so_far),
+    rule(r"\b(?:earlier|so\s+far)\s+(?:this|in\s+the)\s+(?P<u>week|month|year)\b", _so_far),
+    rule(r"\bmás\s+temprano\s+(?:esta|este)\s+(?P<u>semana|mes|año)\b", lambda m, ctx: cal.so_far(
+        {"semana": "week", "mes": "month", "año": "year"}[m["u"].lower()], ctx.today, ctx.week_start)),
+    rule(r"\bmy\s+day\b(?=\s*(?:$|[.!?,;:]|\s(?:look|looks|looked|go|goes|went|was|been|today|so\s+far)\b))",
+         relative_day(0)),
     rule(r"\b(?:this\s+past|last|previous)\s+weekend\b", weekend_mode("last")),
     rule(r"\bthe\s+weekend\s+before\s+last\b", weekend_mode("before_last")),
     rule(r"\bthis\s+weekend\b", weekend_mode("this")),
@@ -261,41 +262,44 @@ RULES: list[Rule] = [
     rule(r"\b(?:over|at|on|during|from)\s+(?P<t>the\s+weekend)\b", weekend_mode("recent")),
     # Named weekdays.
     rule(r"\b(?P<mod>last|this|next|past|previous|this\s+past)\s+(?P<wd>" + WD_EN + r")" + DAYPART + r"\b",
-         _weekday_mod),
-    rule(r"\b(?P<wd>" + WD_EN + r")\s+(?:of\s+)?(?P<mod>last|this|next)\s+week\b", _weekday_of_week),
-    rule(r"\b(?P<wd>" + WD_EN + r")(?P<part>" + DAYPART + r")\b", _weekday_bare),
+         _weekday_mod, "weekday"),
+    rule(r"\b(?P<wd>" + WD_EN + r")\s+(?:of\s+)?(?P<mod>last|this|next)\s+week\b", _weekday_of_week, "weekday"),
+    rule(r"\b(?P<wd>" + WD_EN + r")(?P<part>" + DAYPART + r")\b", _weekday_bare, "weekday"),
     # Named months.
     rule(r"\b(?P<cue>in|during|since|from|until|till|to|through|between|and|or|around|throughout)\s+"
-         r"(?P<t>(?P<mon>" + MON_EN_FULL + r"))\b(?!\s*\d)", _month_cue),
+         r"(?P<t>(?P<mon>" + MON_EN_FULL + r"))\b(?!\s*\d)", _month_cue, "month"),
     rule(r"\b(?P<mod>last|this|early|late|mid|mid-|the\s+end\s+of|the\s+beginning\s+of|the\s+start\s+of|"
-         r"the\s+middle\s+of|end\s+of|beginning\s+of|start\s+of)\s*(?P<mon>" + MON_EN_FULL + r")\b(?!\s*\d)",
-         _month_mod),
-    rule(r"\b(?P<mon>" + MON_ALL + r")\.?,?\s+(?:(?:of|de|del)\s+)?(?P<y>" + YEAR + r")\b", month_year),
+         r"the\s+middle\s+of|end\s+of|beginning\s+of|start\s+of)\s*(?P<mon>" + MON_EN + r")\b\.?(?!\s*\d)",
+         _month_mod, "month"),
+    rule(r"\b(?P<mon>" + MON_ALL + r")\.?,?\s+(?:(?:of|de|del)\s+)?(?P<y>" + YEAR + r")\b", month_year, "month"),
+    # A month name alone, where it cannot be an ordinary word or a first name.
+    rule(r"(?<![\w-])(?P<mon>January|February|September|October|November|December|July|février|fevrier|Fevrier|"
+         r"janvier|septembre|octobre|novembre|décembre|decembre|juillet|juin|avril|août|aout|enero|febrero|marzo|abril|"
+         r"junio|agosto|septiembre|octubre|noviembre|diciembre|Januar|Februar|März|Oktober|Dezember)\b(?![\s.,-]*\d)",
+         lambda m, ctx: cal.named_month(MONTHS_ALL[m["mon"].lower()], "recent", ctx.today), "month"),
     # Dates with month names.
     rule(r"\b(?:(?:" + WD_ALL + r"),?\s+)?(?P<mon>" + MON_EN + r")\.?\s+(?P<d>\d{1,2})(?P<ord>st|nd|rd|th)?\b"
-         r"(?!:)(?:,?\s+(?P<y>" + YEAR + r")\b)?", _month_first_date),
-    rule(r"\b(?:(?:" + WD_ALL + r"),?\s+)?(?:the\s+)?(?P<d>\d{1,2})(?P<ord>st|nd|rd|th|er|\.)?\s*(?:(?P<of>of|de)\s+)?"
-         r"(?P<mon>" + MON_ALL + r")\b\.?(?:,?\s+(?:de\s+|del\s+)?(?P<y>" + YEAR + r")\b)?", _day_first_date),
+         r"(?!:)(?:,?\s+(?P<y>" + YEAR + r")\b)?", _month_first_date, "month"),
+    rule(r"\b(?:(?:" + WD_ALL + r"),?\s+)?(?:the\s+|(?<=\w )den\s+)?(?P<d>\d{1,2})(?P<ord>st|nd|rd|th|er|\.)?\s*"
+         r"(?:(?P<of>of|de)\s+)?"
+         r"(?P<mon>" + MON_ALL + r")\b\.?(?:,?\s+(?:de\s+|del\s+)?(?P<y>" + YEAR + r")\b)?", _day_first_date, "month"),
     rule(r"\b(?:on|since|from|until|till)\s+(?P<t>the\s+(?P<d>\d{1,2})(?:st|nd|rd|th))\b"
          r"(?!\s+(?:of|century|floor|time|place|row|day|week))", _day_of_month),
     rule(r"\b(?:(?:between|from)\s+)?(?P<mon>" + MON_EN + r")\.?\s+(?P<d1>\d{1,2})" + ORD
          + r"\s*(?:-|–|to|and|through|until|till)\s*(?P<d2>\d{1,2})" + ORD + r"\b(?:,?\s+(?P<y>" + YEAR + r")\b)?",
-         _day_range),
+         _day_range, "month"),
     rule(r"\b(?:(?:between|from)\s+)?(?:the\s+)?(?P<d1>\d{1,2})" + ORD
          + r"\s*(?:-|–|to|and|through|until|till)\s*(?:the\s+)?(?P<d2>\d{1,2})" + ORD + r"(?:\s+of)?\s+(?P<mon>"
-         + MON_EN + r")\b(?:,?\s+(?P<y>" + YEAR + r")\b)?", _day_range),
-    rule(r"\bthe\s+(?P<nth>first|1st|second|2nd|third|3rd|fourth|4th|last)\s+week\s+of\s+(?P<mon>" + MON_EN_FULL
-         + r")\b(?:,?\s+(?P<y>" + YEAR + r")\b)?", _nth_week),
+         + MON_EN + r")\b(?:,?\s+(?P<y>" + YEAR + r")\b)?", _day_range, "month"),
+    rule(r"\b(?:the\s+|la\s+|der\s+|in\s+der\s+|en\s+la\s+)?(?P<nth>first|1st|second|2nd|third|3rd|fourth|4th|last|"
+         r"primera|primer|1ª|segunda|2ª|tercera|3ª|cuarta|4ª|última|ultima|ersten|zweiten|dritten|vierten|letzten|"
+         r"première|premiere|deuxième|deuxieme|troisième|troisieme|quatrième|quatrieme|dernière|derniere)\s+"
+         r"(?:week|semana|semaine|Woche)\s+(?:of|de|im|in|du|d['’])\s+(?P<mon>" + MON_ALL
+         + r")\b\.?(?:,?\s+(?P<y>" + YEAR + r")\b)?", _nth_week, "month"),
     rule(r"\bthe\s+(?P<kind>week|weekend)\s+of\s+(?:(?P<mon>" + MON_EN + r")\.?\s+(?P<d>\d{1,2})" + ORD
          + r"|(?:the\s+)?(?P<d2>\d{1,2})" + ORD + r"\s+(?:of\s+)?(?P<mon2>" + MON_EN + r"))\b(?:,?\s+(?P<y>" + YEAR
-         + r")\b)?", _week_of_date),
-    rule(r"\b(?:on|since)\s+(?P<t>(?P<a>\d{1,2})/(?P<b>\d{1,2}))(?![\d/]|\s*(?:cups?|inch|of|%))",
-         _day_month_numeric),
+         + r")\b)?", _week_of_date, "month"),
     # Years.
     rule(r"\b(?P<cue>in|during|since|from|until|till|to|through|between|and|or|of|around|throughout|"
          r"the\s+year)\s+(?P<t>(?P<y>" + YEAR + r"))\b(?![-/.:]\d|\s+" + COUNTED + r"\b)", _year_cue),
-    # Numeric dates, any language.
-    rule(r"(?<![\d/.-])(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d)", iso_date),
-    rule(r"(?<![\d/.-])(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4})(?![\d/-])", numeric_date),
-    rule(r"(?<![\d/.-])(?P<a>\d{1,2})(?P<sep>/)(?P<b>\d{1,2})/(?P<y>\d{2})(?![\d/.-])", numeric_date),
 ]

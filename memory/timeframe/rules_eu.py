@@ -75,9 +75,9 @@ def _range_in(months: dict[str, int]):
 _DE_PART = r"(?:\s*(?:abend|morgen|früh|nachmittag|vormittag|nacht))?"
 _FR_PART = r"(?:\s+(?:soir|matin|midi|après-midi|apres-midi))?"
 _ES_PART = r"(?:\s+(?:por\s+la\s+)?(?:mañana|manana|tarde|noche))?"
-_DE_UNITS = r"(?:Stunden?|Tagen?|Tage|Wochen?|Monaten?|Monate|Jahren?|Jahre)"
-_FR_UNITS = r"(?:heures?|jours?|semaines?|mois|ans?|années?|annees?)"
-_ES_UNITS = r"(?:horas?|días?|dias?|semanas?|mes(?:es)?|años?)"
+_DE_UNITS = r"(?:Stunden?|Tagen?|Tage|Wochen?|Monaten?|Monate|Jahren?|Jahre|Minuten?|Sekunden?)"
+_FR_UNITS = r"(?:heures?|jours?|semaines?|mois|ans?|années?|annees?|minutes?|secondes?|quinzaine)"
+_ES_UNITS = r"(?:horas?|días?|dias?|semanas?|mes(?:es)?|años?|anos|minutos?|segundos?|quincena)"
 
 GERMAN: list[Rule] = [
     rule(r"\bheute" + _DE_PART + r"\b", relative_day(0)),
@@ -85,8 +85,8 @@ GERMAN: list[Rule] = [
     rule(r"\bvorgestern\b", relative_day(-2)),
     rule(r"\bletzte\s+Nacht\b", relative_day(-1)),
     rule(r"\bvor\s+(?P<n>" + NUM_DE + r")\s+(?P<u>" + _DE_UNITS + r")\b", ago_with(NUMBERS_DE)),
-    rule(r"\b(?:letzten|vergangenen|zurückliegenden)\s+(?P<n>" + NUM_DE + r")\s+(?P<u>" + _DE_UNITS + r")\b",
-         rolling_with(NUMBERS_DE)),
+    rule(r"\b(?:letzten|vergangenen|zurückliegenden)\s+(?P<n>" + NUM_DE + r"|paar)\s+(?P<u>" + _DE_UNITS + r")\b",
+         rolling_with({**NUMBERS_DE, "paar": 3})),
     rule(r"\b(?P<mod>vorletzte[nrs]?|letzte[nrs]?|vergangene[nrs]?|vorige[nrs]?|diese[nrs]?|nächste[nrs]?)\s+"
          r"(?P<u>Woche|Monats?|Jahres|Jahr)\b", _de_calendar),
     rule(r"\b(?P<mod>vorletzte[nrs]?|letzte[nrs]?|vergangene[nrs]?|vorige[nrs]?|diese[nrs]?|nächste[nrs]?)\s+"
@@ -110,6 +110,8 @@ FRENCH: list[Rule] = [
     rule(r"\bil\s+y\s+a\s+(?P<n>" + NUM_FR + r")\s+(?P<u>" + _FR_UNITS + r")\b", ago_with(NUMBERS_FR)),
     rule(r"\b(?:les|ces|des)\s+(?P<n>" + NUM_FR + r")\s+(?:derniers|dernières|dernieres)\s+(?P<u>" + _FR_UNITS
          + r")\b", rolling_with(NUMBERS_FR)),
+    rule(r"\b(?:(?:les|ces)\s+)?(?:derniers|dernières|dernieres|derniere|dernière|dernier)\s+(?P<n>" + NUM_FR
+         + r")\s+(?P<u>" + _FR_UNITS + r")\b", rolling_with(NUMBERS_FR)),
     rule(r"\b(?:la\s+)?semaine\s+(?:dernière|derniere|passée|passee)\b", calendar_shift("week", -1)),
     rule(r"\bcette\s+semaine\b", calendar_shift("week", 0)),
     rule(r"\b(?:le\s+)?mois\s+(?:dernier|passé|passe)\b", calendar_shift("month", -1)),
@@ -134,8 +136,12 @@ SPANISH: list[Rule] = [
     rule(r"\bayer" + _ES_PART + r"\b|\banoche\b", relative_day(-1)),
     rule(r"\b(?:anteayer|antier|antes\s+de\s+ayer)\b", relative_day(-2)),
     rule(r"\bhace\s+(?P<n>" + NUM_ES + r")\s+(?P<u>" + _ES_UNITS + r")\b", ago_with(NUMBERS_ES)),
-    rule(r"\b(?:los|las)\s+(?:últimos|ultimos|últimas|ultimas|pasados|pasadas)\s+(?P<n>" + NUM_ES + r")\s+(?P<u>"
-         + _ES_UNITS + r")\b", rolling_with(NUMBERS_ES)),
+    rule(r"\b(?:(?:los|las)\s+)?(?:últimos|ultimos|últimas|ultimas|pasados|pasadas|anteriores)\s+(?P<n>" + NUM_ES
+         + r")\s*(?P<u>" + _ES_UNITS + r")\b", rolling_with(NUMBERS_ES)),
+    rule(r"\b(?:(?:los|las)\s+)?(?P<n>" + NUM_ES + r")\s+(?P<u>" + _ES_UNITS + r")\s+(?:anteriores|pasad[oa]s)\b",
+         rolling_with(NUMBERS_ES)),
+    rule(r"\b(?:(?:los|en\s+los)\s+)?(?:últimos|ultimos)\s+(?P<n>)(?P<u>días|dias)\b(?!\s+de)",
+         lambda m, ctx: cal.rolling(3, "day", ctx.today)),
     rule(r"\b(?:la\s+)?semana\s+(?:pasada|anterior)\b", calendar_shift("week", -1)),
     rule(r"\besta\s+semana\b", calendar_shift("week", 0)),
     rule(r"\b(?:el\s+)?mes\s+(?:pasado|anterior)\b", calendar_shift("month", -1)),

@@ -6,8 +6,27 @@ import re
 
 
 def alternation(words) -> str:
-    """A regex group matching any of `words`, longest first so 'sept' never shadows 'september'."""
-    return "(?:" + "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)) + ")"
+    """A regex group matching any of `words`, written as a trie so that the engine tries each letter once.
+
+    The group prefers the longest word ('sept' never shadows 'september': the optional rest is greedy).
+    """
+    trie: dict = {}
+    for word in set(words):
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:
+            return "(?:" + body + ")?"
+        return body
+
+    return "(?:" + emit(trie) + ")"
 
 
 MONTHS_EN = {
@@ -31,6 +50,12 @@ MONTHS_ES = {
     "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
     "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
 }
+# Abbreviations in dates ("22 Janv.", "1 de Ene", "3. Okt"); "set", "ago", "mar" are words too and left out.
+MONTHS_DE.update({"jan": 1, "feb": 2, "mär": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+                  "okt": 10, "nov": 11, "dez": 12})
+MONTHS_FR.update({"janv": 1, "févr": 2, "fevr": 2, "fév": 2, "fev": 2, "avr": 4, "juil": 7, "sept": 9,
+                  "oct": 10, "nov": 11, "déc": 12, "dec": 12})
+MONTHS_ES.update({"ene": 1, "feb": 2, "abr": 4, "jun": 6, "jul": 7, "sept": 9, "oct": 10, "nov": 11, "dic": 12})
 MONTHS_ALL = {**MONTHS_EN, **MONTHS_DE, **MONTHS_FR, **MONTHS_ES}
 
 WEEKDAYS_EN = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
@@ -73,6 +98,15 @@ UNITS = {
     # English
     "hour": "hour", "hours": "hour", "day": "day", "days": "day", "week": "week", "weeks": "week",
     "month": "month", "months": "month", "year": "year", "years": "year",
+    "minute": "minute", "minutes": "minute", "min": "minute", "mins": "minute", "m": "minute",
+    "second": "second", "seconds": "second", "sec": "second", "secs": "second", "s": "second",
+    "hr": "hour", "hrs": "hour", "h": "hour", "d": "day", "wk": "week", "wks": "week", "w": "week",
+    "mo": "month", "mos": "month", "mth": "month", "mths": "month", "yr": "year", "yrs": "year", "y": "year",
+    "fortnight": "fortnight", "fortnights": "fortnight", "quinzaine": "fortnight", "quincena": "fortnight",
+    "minuten": "minute", "sekunde": "second", "sekunden": "second",
+    "secondes": "second", "seconde": "second",
+    "anos": "year", "minuto": "minute", "minutos": "minute", "segundo": "second", "segundos": "second",
+    "分钟": "minute", "分鐘": "minute", "分": "minute", "秒": "second", "秒钟": "second", "秒鐘": "second",
     # German
     "stunde": "hour", "stunden": "hour", "tag": "day", "tage": "day", "tagen": "day",
     "woche": "week", "wochen": "week", "monat": "month", "monate": "month", "monaten": "month",
@@ -139,9 +173,12 @@ WD_ALL = alternation(WEEKDAYS_ALL)
 # "hier" (French: yesterday; German: here) and 05/07 (5 July or May 7) are read right.
 _LANGUAGE_HINTS = {
     "fr": re.compile(r"\b(?:je|j['’]ai|tu|nous|vous|qu['’]est|est-ce|ai-je|fait|fais|les|des|cette|ce|avec|pour|"
-                     r"dans|quoi)\b", re.I),
-    "de": re.compile(r"\b(?:ich|habe|hast|hat|hatte|wir|sind|ist|und|der|das|nicht|gemacht|heute|gestern)\b", re.I),
-    "es": re.compile(r"\b(?:yo|hice|hizo|qué|hicimos|estuve|fui|tengo|ayer|hoy|hace|semana|pasado)\b", re.I),
+                     r"dans|quoi|reviendrai|reviens|serai|serais|sur|depuis|jusqu['’]a)\b", re.I),
+    # not "am" (English "I am") nor "du" (French "du"): they would misread "hier" and 5/7
+    "de": re.compile(r"\b(?:ich|habe|hast|hat|hatte|wir|sind|ist|und|der|das|nicht|gemacht|heute|gestern|bist|bin|"
+                     r"zurück|wieder|dich|mich|im|vom|bis)\b", re.I),
+    "es": re.compile(r"\b(?:yo|hice|hizo|qué|hicimos|estuve|fui|tengo|ayer|hoy|hace|semana|pasado|el|los|las|del|"
+                     r"desde|hasta|volveré|volvere|estaré|estare|afuera|entre)\b", re.I),
 }
 
 

@@ -13,6 +13,7 @@ from typing import Any, Callable, NamedTuple, Optional
 from urllib.parse import urlparse
 
 from memory.errors import MebotError
+from memory.settings import Settings
 from rlmf.model.fingerprint import fingerprint
 from rlmf.model.gguf import ConversionFailed, ensure_converted, packaged_gguf
 from rlmf.model.special_tokens import add_me_token
@@ -20,7 +21,7 @@ from rlmf.model.special_tokens import add_me_token
 log = logging.getLogger(__name__)
 
 _HUB_PROBE_TIMEOUT_S = 3.0
-DEFAULT_BASE_MODEL = "Qwen/Qwen2.5-0.5B-Instruct"
+DEFAULT_BASE_MODEL = Settings.model_fields["base_model"].default  # the one the packaged model stands in for
 PACKAGED_LABEL = "SmolLM2-135M-Instruct (packaged, offline)"
 # Written into every adapter folder at save time: which base (by content) the adapter was trained on.
 BASE_FILE = "mebot_base.json"

@@ -123,7 +123,9 @@ CPU_DEFAULTS: dict = {
     "sft_learning_rate": 4e-4,
     "sft_epochs": 1.0,
     "max_sft_rows": 96,
-    "dpo_epochs": 1.0,
+    "min_replay_rows": 8,
+    "dpo_learning_rate": 2e-4,  # few steps: a higher rate than the GPU default so a handful of edits shows
+    "dpo_epochs": 2.0,
     "min_dpo_pairs": 4,
     "kto_epochs": 1.0,
 }

@@ -144,27 +144,16 @@ def execute(memory, run_id: int, settings, config: TrainConfig, echo=None) -> st
         gc.collect()
 
         progress.stage("eval")
-        parent_path = Path(parent.path) if parent and parent.base_fingerprint == fingerprint else None
-        results = evaluate(settings.base_model, latest, parent_path, data.sft_heldout, data.dpo_heldout)
-        promote, why = passes(results, GateConfig())
-
-        version, folder = adapters.next_version_dir(memory, settings.adapters_dir, user.id)
-        latest.rename(folder)  # the version appears whole, or not at all
-        metrics = {"evaluation": results, "gate": why, "stages": stages}
+        metadata = {"kind": kind.value, "data_counts": counts, "stages": stages, "train_config": config.to_dict(),
+                    "run_id": run_id}
         seen = data.seen_after(dpo_trained="dpo" in plan, kto_trained="kto" in plan)
-        row = adapters.register(memory, user_id=user.id, version=version, path=folder, base_model=source.label,
-                                base_fingerprint=fingerprint, seen=seen,
-                                parent_id=parent.id if parent else None,
-                                metadata={"kind": kind.value, "data_counts": counts, "metrics": metrics,
-                                          "train_config": config.to_dict(), "run_id": run_id})
-        if promote:
-            adapters.promote(memory, user.id, version)
-        else:
-            adapters.reject(memory, user.id, version, metrics)
-        status = "succeeded" if promote else "rejected"
+        status, row, why, metrics = judge_and_register(
+            memory, settings, user_id=user.id, candidate=latest, parent=parent, fingerprint=fingerprint,
+            base_label=source.label, sft_heldout=data.sft_heldout, dpo_heldout=data.dpo_heldout,
+            metadata=metadata, seen=seen)
         progress.flush()
         runs.update(memory, run_id, status=status, metrics=metrics, adapter_version_id=row.id, eta_s=0,
-                    finished_at=utcnow(), error=None if promote else why)
+                    finished_at=utcnow(), error=None if status == "succeeded" else why)
         return status
     except Cancelled:
         runs.update(memory, run_id, status="cancelled", finished_at=utcnow())
@@ -178,6 +167,29 @@ def execute(memory, run_id: int, settings, config: TrainConfig, echo=None) -> st
         return "failed"
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def judge_and_register(memory, settings, *, user_id: int, candidate: Path, parent, fingerprint: str,
+                       base_label: str, sft_heldout: list[dict], dpo_heldout: list[dict], metadata: dict,
+                       seen: dict) -> tuple[str, object, str, dict]:
+    """Gate a trained adapter folder against the live version (or the bare base), move it into the user's
+    next version folder, record it, and promote it only if it passed.
+
+    Returns (status "succeeded" | "rejected", the AdapterVersion row, the gate's reason, metrics)."""
+    parent_path = Path(parent.path) if parent and parent.base_fingerprint == fingerprint else None
+    results = evaluate(settings.base_model, candidate, parent_path, sft_heldout, dpo_heldout)
+    promote, why = passes(results, GateConfig())
+    version, folder = adapters.next_version_dir(memory, settings.adapters_dir, user_id)
+    Path(candidate).rename(folder)  # the version appears whole, or not at all
+    metrics = {"evaluation": results, "gate": why, "stages": metadata.get("stages", {})}
+    row = adapters.register(memory, user_id=user_id, version=version, path=folder, base_model=base_label,
+                            base_fingerprint=fingerprint, seen=seen, parent_id=parent.id if parent else None,
+                            metadata={**metadata, "metrics": metrics})
+    if promote:
+        adapters.promote(memory, user_id, version)
+    else:
+        adapters.reject(memory, user_id, version, metrics)
+    return ("succeeded" if promote else "rejected"), row, why, metrics
 
 
 def _raise_cancelled(signum, frame):

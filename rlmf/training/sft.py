@@ -54,28 +54,34 @@ def sft_lengths(tokenizer: Any, rows: list[dict]) -> list[int]:
     return [len(completion_token_ids(tokenizer, r["prompt"], r["completion"][0])[0]) for r in rows]
 
 
-def fit_sft(model: Any, tokenizer: Any, rows: list[dict], out_dir: str | Path, config: TrainConfig,
-            progress: Progress | None = None) -> StageResult:
-    """Train the PEFT `model` in place on `rows` and save its adapter to `out_dir`."""
-    from trl import SFTConfig, SFTTrainer
-
+def sft_trainer(model: Any, tokenizer: Any, rows: list[dict], config: TrainConfig, scratch: str,
+                callbacks: list | None = None) -> tuple[Any, int]:
+    """(TRL SFTTrainer over the rows that fit max_length, how many did not). Its train_dataset holds the
+    tokenized rows with `labels` (-100 outside the completion)."""
     from datasets import Dataset
+    from trl import SFTConfig, SFTTrainer
 
     converted = prompt_completion(rows)
     converted, too_long = split_by_length(converted, sft_lengths(tokenizer, converted), config.max_length, "sft")
-    dataset = Dataset.from_list(converted)
+    args = trl_args(
+        SFTConfig, config, model, scratch,
+        learning_rate=config.sft_learning_rate, epochs=config.sft_epochs, max_steps=config.sft_max_steps,
+        completion_only_loss=True,
+        packing=False,  # packing without flash attention lets rows attend to each other
+        train_sampling_strategy="group_by_length",  # batches of similar length: less padding
+    )
+    trainer = SFTTrainer(model=model, args=args, train_dataset=Dataset.from_list(converted),
+                         processing_class=tokenizer, callbacks=callbacks or [])
+    return trainer, too_long
+
+
+def fit_sft(model: Any, tokenizer: Any, rows: list[dict], out_dir: str | Path, config: TrainConfig,
+            progress: Progress | None = None) -> StageResult:
+    """Train the PEFT `model` in place on `rows` and save its adapter to `out_dir`."""
     report = progress_callback("sft", progress)
     with tempfile.TemporaryDirectory(prefix="mebot-sft-") as scratch:
-        args = trl_args(
-            SFTConfig, config, model, scratch,
-            learning_rate=config.sft_learning_rate, epochs=config.sft_epochs, max_steps=config.sft_max_steps,
-            completion_only_loss=True,
-            packing=False,
-            train_sampling_strategy="group_by_length",  # batches of similar length: less padding
-        )
-        trainer = SFTTrainer(model=model, args=args, train_dataset=dataset, processing_class=tokenizer,
-                             callbacks=[report])
-        return run_stage("sft", trainer, report, tokenizer, out_dir, len(dataset), too_long)
+        trainer, too_long = sft_trainer(model, tokenizer, rows, config, scratch, [report])
+        return run_stage("sft", trainer, report, tokenizer, out_dir, len(trainer.train_dataset), too_long)
 
 
 def train_sft(base_path: str | Path, rows: list[dict], out_dir: str | Path, config: TrainConfig | None = None,

@@ -1,14 +1,14 @@
 """Incremental training: what each adapter version has seen and its base's fingerprint; a run's kind and ETA
 
 Revision ID: 0011
-Revises: 0004
+Revises: 0006
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0011"
-down_revision = "0004"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,151 @@
+"""Guards training on real chat templates with the tiny model (fast): the SFT loss covers exactly the reply and
+its end-of-turn token under SmolLM2's and a Qwen2.5-style template (no generation markers); with pad == eos the
+trained model still stops; over-long examples are counted, not truncated; identical chosen/rejected replies
+never become a DPO pair; incremental run data holds the new notes' rows plus a replay sample and records
+what was seen; an adapter is refused by a base with another fingerprint; unbalanced think markers split
+cleanly; the end-of-turn token is read from the template."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime
+
+import pytest
+
+from memory.errors import InvalidInput
+from memory.vocab import RunKind
+from rlmf.chat.prompt import split_reasoning
+from rlmf.data import feedback, preference_pairs
+from rlmf.data.run_data import build_run_data
+from rlmf.model.base import AdapterMismatch, load_base
+from rlmf.model.generation import GenerationConfig
+from rlmf.model.personal import PersonalModel, template_end_ids
+from rlmf.model.special_tokens import mark_user_turns
+from rlmf.model.tiny import build_tiny_model
+from rlmf.training.config import TrainConfig
+from rlmf.training.sft import sft_trainer, train_sft
+from rlmf.training.stage import load_trainable
+
+# SmolLM2-135M-Instruct's template as shipped (ChatML, a default system prompt, no generation markers).
+SMOLLM2 = (
+    "{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}"
+    "{{ '<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n' }}"
+    "{% endif %}{{'<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n'}}"
+    "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
+)
+# Qwen2.5-Instruct's shape: a default system prompt, and the last turn's trailing newline kept.
+QWEN25 = (
+    "{%- if messages[0]['role'] == 'system' %}{{- '<|im_start|>system\n' + messages[0]['content'] + '<|im_end|>\n' }}"
+    "{%- else %}{{- '<|im_start|>system\nYou are Qwen, created by Alibaba Cloud.<|im_end|>\n' }}{%- endif %}"
+    "{%- for message in messages %}{%- if message.role != 'system' %}"
+    "{{- '<|im_start|>' + message.role + '\n' + message.content + '<|im_end|>' + '\n' }}{%- endif %}{%- endfor %}"
+    "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\n' }}{%- endif %}"
+)
+CONFIG = TrainConfig(sft_learning_rate=3e-3, sft_max_steps=60, per_device_batch_size=4, gradient_accumulation_steps=1,
+                     warmup_ratio=0.0, device="cpu")
+FACTS = [("What is my dog's name?", "Biscuit."), ("Who is my dentist?", "Dr Okafor."),
+         ("What is my favourite tea?", "Smoky lapsang.")]
+
+
+def rows(facts=FACTS):
+    return [{"messages": [{"role": "system", "content": "You are Mebot."}, {"role": "user", "content": q},
+                          {"role": "assistant", "content": a}]} for q, a in facts]
+
+
+@pytest.fixture(scope="module")
+def smol_like(tmp_path_factory):
+    """The tiny model re-dressed like SmolLM2: its template, pad token == EOS == <|im_end|>, tied embeddings."""
+    from transformers import AutoTokenizer
+
+    path = build_tiny_model(tmp_path_factory.mktemp("smol") / "model", tie_word_embeddings=True)
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    tokenizer.chat_template = SMOLLM2
+    tokenizer.pad_token = "<|im_end|>"
+    tokenizer.save_pretrained(path)
+    return path
+
+
+@pytest.mark.parametrize("template", [SMOLLM2, QWEN25], ids=["smollm2", "qwen2.5"])
+def test_loss_covers_exactly_the_reply_and_its_end_token(smol_like, template):
+    model, tokenizer = load_trainable(smol_like, CONFIG)
+    tokenizer.chat_template = template
+    with tempfile.TemporaryDirectory() as scratch:
+        trainer, too_long = sft_trainer(model, tokenizer, rows(), CONFIG, scratch)
+    assert too_long == 0
+    for example, (_, answer) in zip(trainer.train_dataset, FACTS):
+        learned = [token for token, label in zip(example["input_ids"], example["labels"]) if label != -100]
+        assert tokenizer.decode(learned) == answer + "<|im_end|>\n"
+
+
+def test_with_pad_equal_to_eos_a_trained_reply_ends(smol_like, tmp_path):
+    result = train_sft(smol_like, rows(), tmp_path / "v1", CONFIG)
+    model = PersonalModel.load(smol_like, device="cpu")
+    assert model.tokenizer.pad_token_id == model.tokenizer.eos_token_id
+    model.load_adapter("v1", result.out_dir)
+    greedy = GenerationConfig(temperature=0, max_new_tokens=40)
+    for question, answer in FACTS:
+        prompt = rows([(question, answer)])[0]["messages"][:-1]
+        assert model.generate(prompt, greedy, adapter="v1") == answer  # stops right after the answer
+
+
+def test_over_long_examples_are_counted_not_truncated(smol_like):
+    model, tokenizer = load_trainable(smol_like, CONFIG)
+    long = rows([("Tell me everything.", "word " * 400)])
+    small = TrainConfig(**{**CONFIG.to_dict(), "max_length": 200})
+    with tempfile.TemporaryDirectory() as scratch:
+        trainer, too_long = sft_trainer(model, tokenizer, rows() + long, small, scratch)
+    assert too_long == 1 and len(trainer.train_dataset) == len(FACTS)
+
+
+def test_an_adapter_is_refused_by_a_different_base(tiny_model_path, tmp_path):
+    result = train_sft(tiny_model_path, rows(), tmp_path / "v1", TrainConfig(**{**CONFIG.to_dict(), "sft_max_steps": 1}))
+    other = PersonalModel(load_base(build_tiny_model(tmp_path / "other", seed=7), device="cpu"))
+    with pytest.raises(AdapterMismatch):
+        other.load_adapter("v1", result.out_dir)
+    with pytest.raises(AdapterMismatch):
+        load_trainable(tmp_path / "other", CONFIG, init_adapter=result.out_dir)
+
+
+def test_template_end_token_and_unbalanced_think_markers(tiny_model_path):
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model_path)
+    assert template_end_ids(tokenizer) == [tokenizer.convert_tokens_to_ids("<|im_end|>")]
+    assert split_reasoning("<think>N1 fits.</think>Biscuit [N1].") == ("N1 fits.", "Biscuit [N1].")
+    assert split_reasoning("N1 fits.</think>Biscuit [N1].") == ("N1 fits.", "Biscuit [N1].")
+    assert split_reasoning("Biscuit.</think>") == (None, "Biscuit.")
+    assert split_reasoning("<think>a</think>Biscuit.</think>") == ("a", "Biscuit.")
+
+
+def test_identical_chosen_and_rejected_never_become_a_pair(memory):
+    user = memory.user("alice")
+    chat = user.new_session()
+    question = user.add_message(chat.id, "user", "What did I buy?")
+    prompt = mark_user_turns([{"role": "user", "content": "What did I buy?"}])
+    first = user.add_message(chat.id, "assistant", "A bike.", parent_id=question.id, prompt=prompt)
+    again = user.add_message(chat.id, "assistant", "A bike.", parent_id=question.id, prompt=prompt)
+    feedback.vote(user, again.id, liked=True)
+    assert preference_pairs.dpo_rows(user) == []
+    with pytest.raises(InvalidInput):  # an edit that changes nothing is refused where it is made
+        feedback.edit_reply(user, first.id, "A bike. ")
+    assert preference_pairs.dpo_rows(user) == []
+
+
+def test_incremental_data_is_the_new_notes_plus_a_replay_sample(memory):
+    user = memory.user("alice")
+    user.add_notes([{"title": f"Note {i}", "content": f"Visited the {word} museum.", "created_at": datetime(2024, 7, i + 1, 9)}
+                    for i, word in enumerate(["science", "railway", "maritime", "design"])])
+    args = dict(seed=0, week_start=0, replay_ratio=1.0, min_replay=3, max_sft_rows=None)
+    full = build_run_data(user, kind=RunKind.FULL, seen=None, **args)
+    seen = full.seen_after(dpo_trained=True, kto_trained=True)
+    assert set(seen["notes"]) == {str(n.id) for n in user.notes()}
+    nothing = build_run_data(user, kind=RunKind.INCREMENTAL, seen=seen, **args)
+    assert nothing.sft == [] and nothing.counts["new_notes"] == 0
+
+    new = user.add_note("Booked the dentist for Friday.", title="Dentist", created_at=datetime(2024, 7, 9, 9))
+    later = build_run_data(user, kind=RunKind.INCREMENTAL, seen=seen, **args)
+    about_new = [r for r in later.sft if "dentist" in r["messages"][-1]["content"].lower()]
+    assert about_new and later.counts["new_notes"] == 1
+    assert later.counts["replayed_sft_rows"] == max(3, later.counts["new_sft_rows"])
+    assert len(later.sft) == later.counts["new_sft_rows"] + later.counts["replayed_sft_rows"] < len(full.sft)
+    assert str(new.id) in later.seen_after(dpo_trained=False, kto_trained=False)["notes"]
