@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     # --- the web server ---
     host: str = Field("127.0.0.1", description="address `mebot serve` listens on")
     port: int = Field(7860, ge=1, le=65535, description="port `mebot serve` listens on")
+    sandbox_hours: float = Field(24, gt=0, description="an anonymous visitor's sandbox is deleted this many "
+                                 "hours after it was made")
+    max_sandboxes: int = Field(500, ge=0, description="most anonymous sandboxes alive at once; more visitors "
+                               "are asked to sign in")
+    login_attempts: str = Field("10/minute", description="failed sign-ins allowed per account and per address "
+                                "(a `limits` rate, e.g. `10/minute`)")
 
     @property
     def default_timezone(self) -> str:

@@ -50,12 +50,13 @@ def test_restarting_the_scheduler_does_not_duplicate_jobs(memory, monkeypatch):
     first.shutdown()
     second = TrainingScheduler(memory, load()).start(paused=True)
     assert sorted(job.id for job in second.jobs()) == ids == sorted(
-        [scheduler.NIGHTLY, scheduler.FEEDBACK_CHECK, scheduler.DISPATCH, scheduler.PROFILES])
+        [scheduler.NIGHTLY, scheduler.FEEDBACK_CHECK, scheduler.DISPATCH, scheduler.PROFILES,
+         scheduler.SANDBOXES])
     assert second.next_run_time() is not None and second.next_run_time().hour == 3
     with memory.engine.connect() as connection:
         from sqlalchemy import text
 
-        assert connection.execute(text("SELECT count(*) FROM apscheduler_jobs")).scalar() == 4
+        assert connection.execute(text("SELECT count(*) FROM apscheduler_jobs")).scalar() == 5
     second.shutdown()
 
 

@@ -7,6 +7,7 @@ fails the test. Also: no access without signing in."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 from datetime import datetime, timedelta
 
@@ -115,6 +116,9 @@ class Caller:
         body = {"data": data, "event_data": event_data, "fn_index": fn_index, "session_hash": session,
                 "trigger_id": None}
         response = httpx.post(base + "queue/join", json=body, cookies=self.client.cookies, timeout=30)
+        if response.status_code == 403:  # someone else's session: refused at the door
+            self.errors[api_name] = response.text
+            return None
         response.raise_for_status()
         with httpx.stream("GET", base + "queue/data", params={"session_hash": session},
                           cookies=self.client.cookies, timeout=60) as stream:
@@ -233,16 +237,18 @@ def test_every_endpoint_as_ana_leaves_bob_untouched(served, tmp_path):
     hijack.call("memory_ask_delete")
     hijack.call("memory_forget")
 
-    # The same events replayed inside bob's browser session: his state, ana's sign-in.
-    ana.event("chat_like", {"index": 1, "value": [], "liked": False}, session_hash=bob_session)
-    ana.event("chat_edit", {"index": 1, "value": "hijacked", "previous_value": "x"}, session_hash=bob_session)
-    ana.event("chat_retry", {"index": 0, "value": ""}, {"chat-use-memory": True}, session_hash=bob_session)
-    ana.event("chat_select", {"index": 1, "value": "", "selected": True}, session_hash=bob_session)
+    # The same events replayed inside bob's browser session: his state, ana's sign-in (refused at the door).
+    replayed = Caller(url, "ana")
+    replayed.event("chat_like", {"index": 1, "value": [], "liked": False}, session_hash=bob_session)
+    replayed.event("chat_edit", {"index": 1, "value": "hijacked", "previous_value": "x"}, session_hash=bob_session)
+    replayed.event("chat_retry", {"index": 0, "value": ""}, {"chat-use-memory": True}, session_hash=bob_session)
+    replayed.event("chat_select", {"index": 1, "value": "", "selected": True}, session_hash=bob_session)
+    assert set(replayed.errors) == {"chat_like", "chat_edit", "chat_retry", "chat_select"}
 
     assert endpoints(app) - ana.called == set(), "endpoints without a privacy case"
 
     assert snapshot(mem, bob) == before
-    leaked = [text for text in ana.seen + hijack.seen if SECRET in text]
+    leaked = [text for text in ana.seen + hijack.seen + replayed.seen if SECRET in text]
     assert leaked == []
     assert {"notes_open", "notes_update", "chat_open_source", "memory_open_fact", "memory_correct",
             "memory_forget"} <= set(hijack.errors)
@@ -258,4 +264,9 @@ def test_every_endpoint_as_ana_leaves_bob_untouched(served, tmp_path):
     assert [r.status for r in runs.list_runs(mem, me.id)] == ["cancelled"]
     profile = me.profile()
     assert [p.label for p in profile.people] == ["Carla"] and profile.likes == [] and profile.bio_origin == "facts"
-    assert exported and exported["value"]["orig_name"].startswith("mebot-export-ana")
+    link = re.search(r'href="([^"]+)"', exported).group(1)
+    assert httpx.get(url + link, cookies=as_bob.client.cookies).status_code == 404  # not bob's link
+    download = httpx.get(url + link, cookies=ana.client.cookies)
+    assert download.status_code == 200 and "mebot-export-ana" in download.headers["content-disposition"]
+    assert "Dentist" in download.text and SECRET not in download.text
+    assert httpx.get(url + link, cookies=ana.client.cookies).status_code == 404  # used up

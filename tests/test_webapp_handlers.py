@@ -13,6 +13,7 @@ import pytest
 
 from memory import api
 from memory.errors import InvalidInput
+from memory.portability import export_user
 from rlmf.training import adapters, runs
 from rlmf.data import feedback
 from rlmf.chat.backends import MemoryOnlyBackend
@@ -145,12 +146,12 @@ def test_import_reports_bad_files_and_an_export_reimports_without_duplicates(mem
     assert any("diary.jsonl:2" in s for s in report.skipped) and any("photo" in s for s in report.skipped)
     html = notes_io.report_html(report)
     assert "&lt;b&gt;photo" in html and "<b>photo" not in html
-    path = notes_io.ExportFiles().write(ana)
-    document = json.loads(path.read_text())
+    exported = json.dumps(export_user(ana)).encode("utf-8")
+    document = json.loads(exported)
     assert {n["title"] for n in document["notes"]} == {"Lisbon", ""}
-    again = notes_io.import_files(ana, [(path.name, path.read_bytes())])
+    again = notes_io.import_files(ana, [("mebot-export-ana.json", exported)])
     assert again.notes == 0 and len(ana.notes()) == 2
-    into_bob = notes_io.import_files(bob, [(path.name, path.read_bytes())])
+    into_bob = notes_io.import_files(bob, [("mebot-export-ana.json", exported)])
     assert into_bob.notes == 2 and len(ana.notes()) == 2
 
 

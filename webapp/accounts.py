@@ -10,6 +10,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from memory.errors import InvalidInput, NotFound
 from memory.models import User
+from memory.users import remove_user
+from webapp.identity import check_account_name
 
 MIN_PASSWORD_CHARS = 8
 _HASHER = PasswordHasher()  # argon2id with the library's current recommended costs
@@ -21,11 +23,20 @@ def _check_password_text(password: str) -> None:
 
 
 def set_password(memory, name: str, password: str) -> None:
-    """Create the account `name` if needed and set its password."""
+    """Create the account `name` if needed and set its password; the sessions signed in with the old one
+    end (webapp.guard compares each session's password stamp). Reserved names are InvalidInput."""
     _check_password_text(password)
+    check_account_name(name)
     user = memory.user(name)
     with memory.session() as session:
         session.get(User, user.id).password_hash = _HASHER.hash(password)
+
+
+def remove_account(memory, name: str) -> None:
+    """Delete the account `name` with everything it owns; its signed-in sessions end. NotFound if none."""
+    if not has_password(memory, name):
+        raise NotFound(f"No account called {name!r}.")
+    remove_user(memory, memory.user(name, create=False).id)
 
 
 def has_password(memory, name: str) -> bool:

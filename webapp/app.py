@@ -10,8 +10,10 @@ import gradio as gr
 from webapp import chat_tab, memory_tab, notes_tab, training_tab
 from webapp.context import AppContext
 from webapp.edge import shows_errors
+from webapp.guard import Access
 from webapp.identity import LOCAL, PASSWORD, SPACES, Identity
 from webapp.render import identity_line
+from webapp.tempdir import use_private_upload_folder
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 # Exports and uploads copied into Gradio's cache are deleted after an hour.
@@ -21,8 +23,15 @@ CACHE_LIFETIME = (3600, 3600)
 def launch_options() -> dict:
     """What `launch()` needs besides host and port: the stylesheet and the favicon (when shipped)."""
     css, icon = STATIC / "mebot.css", STATIC / "favicon.svg"
+    # run_history off: Gradio would keep every call's inputs and outputs in the browser's storage, where
+    # the next visitor of a shared browser (or the same one after signing out) could read them.
     return {"css_paths": [css] if css.is_file() else [], "favicon_path": icon if icon.is_file() else None,
-            "footer_links": [], "show_error": True}
+            "footer_links": [], "show_error": True, "run_history": False}
+
+
+def access_of(app: gr.Blocks) -> Access:
+    """The door state (webapp.guard.Access) of an app built by build_app."""
+    return app.mebot_access
 
 
 def _logo() -> str:
@@ -34,13 +43,18 @@ def build_app(memory, engine=None, *, identity: Optional[Identity] = None, sched
               settings=None, dispatch_runs: bool = True) -> gr.Blocks:
     """The web app over `memory`; `engine` defaults to the one the settings describe. With
     dispatch_runs=False, "Train now" only queues: another process (the scheduler) starts runs."""
+    from memory import settings as settings_module
+
+    settings = settings or settings_module.load()
     if engine is None:
-        from memory import settings as settings_module
         from rlmf.chat.startup import make_engine
 
-        engine = make_engine(settings or settings_module.load(), memory)
-    ctx = AppContext(memory=memory, engine=engine, identity=identity or Identity(LOCAL), scheduler=scheduler,
-                     dispatch_runs=dispatch_runs)
+        engine = make_engine(settings, memory)
+    identity = identity or Identity(LOCAL)
+    use_private_upload_folder()
+    ctx = AppContext(memory=memory, engine=engine, identity=identity, scheduler=scheduler,
+                     dispatch_runs=dispatch_runs, settings=settings,
+                     access=Access(identity, memory, login_rate=settings.login_attempts))
 
     with gr.Blocks(title="Mebot", delete_cache=CACHE_LIFETIME) as app:
         with gr.Row(elem_id="mebot-header", equal_height=True):
@@ -72,4 +86,5 @@ def build_app(memory, engine=None, *, identity: Optional[Identity] = None, sched
         notes_tab.listen(ctx, app, notes_ui)
         memory_tab.listen(ctx, memory_ui, tab=memory_page)
         training_tab.listen(ctx, training_ui, tab=training_page, badge_output=badge)
+    app.mebot_access = ctx.access
     return app

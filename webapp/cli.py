@@ -188,6 +188,14 @@ def user_accounts(args) -> int:
     if not args.name:
         print("mebot: give the account's NAME", file=sys.stderr)
         return 2
+    if args.action == "remove":
+        if not args.yes and input(f"Delete {args.name} and everything they own? Type the name to confirm: ") \
+                != args.name:
+            print("mebot: not confirmed; nothing changed", file=sys.stderr)
+            return 2
+        accounts.remove_account(mem, args.name)
+        print(f"removed {args.name}; their sessions have ended")
+        return 0
     password = os.environ.get("MEBOT_NEW_PASSWORD") or getpass.getpass(f"Password for {args.name}: ")
     if not os.environ.get("MEBOT_NEW_PASSWORD") and getpass.getpass("Again: ") != password:
         print("mebot: the passwords differ; nothing changed", file=sys.stderr)
@@ -358,8 +366,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--date-order", default=None, choices=["auto", "dmy", "mdy"], help="how 5/7 reads")
 
     p = sub.add_parser("user", help="password accounts for `mebot serve --auth`")
-    p.add_argument("action", choices=["add", "passwd", "list"])
+    p.add_argument("action", choices=["add", "passwd", "remove", "list"])
     p.add_argument("name", nargs="?")
+    p.add_argument("--yes", action="store_true", help="remove without asking")
 
     p = sub.add_parser("tiny-model", help="write a tiny random model for offline smoke runs")
     p.add_argument("path")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Optional
 
-from webapp.identity import Identity, is_sandbox
+from memory.users import is_sandbox, open_sandbox
+from webapp.identity import Identity
 
 
 @dataclass
@@ -19,10 +21,17 @@ class AppContext:
     scheduler: Optional[Any] = None
     # Start queued training runs from this process; False where another process dispatches them.
     dispatch_runs: bool = True
+    settings: Any = None  # memory.settings.Settings
+    access: Any = None  # webapp.guard.Access: who owns which session, upload and export
 
     def user(self, request: Any):
-        """The memory (memory.api.UserMemory) of the user making `request`."""
-        return self.memory.user(self.identity.user_name(request))
+        """The memory (memory.api.UserMemory) of the user making `request`; an anonymous visitor's sandbox
+        is made on first use, replaced once expired, and refused (SandboxesFull) beyond the cap."""
+        name = self.identity.user_name(request)
+        if is_sandbox(name):
+            return open_sandbox(self.memory, name, lifetime=timedelta(hours=self.settings.sandbox_hours),
+                                limit=self.settings.max_sandboxes)
+        return self.memory.user(name)
 
     @property
     def database_url(self) -> str:

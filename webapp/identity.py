@@ -13,7 +13,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
-from memory.errors import MebotError
+from memory.errors import InvalidInput, MebotError
+from memory.users import SANDBOX_PREFIX, is_sandbox
 
 LOCAL = "local"
 PASSWORD = "password"
@@ -23,7 +24,10 @@ MODES = (LOCAL, PASSWORD, SPACES)
 LOCAL_USER = "me"
 # Prefixes keep the three kinds of names apart: a password account cannot be called "hf:ana".
 HF_PREFIX = "hf:"
-SANDBOX_PREFIX = "sandbox:"
+# A random cookie marks an anonymous visitor's browser, so their sessions and uploads stay theirs.
+# It is set twice, like Gradio's own sign-in cookie: for the Spaces iframe (SameSite=None, so HTTPS only)
+# and plainly (for http:// hosts).
+VISITOR_COOKIE, VISITOR_COOKIE_PLAIN = "mebot-visitor", "mebot-visitor-plain"
 
 
 class SignInRequired(MebotError):
@@ -48,7 +52,12 @@ def _session(request: Any) -> Mapping[str, Any]:
 
 def hf_username(request: Any) -> Optional[str]:
     """The Hugging Face user signed in on this request (unexpired OAuth session), or None."""
-    info = _session(request).get("oauth_info")
+    return hf_username_in(_session(request))
+
+
+def hf_username_in(session: Mapping[str, Any]) -> Optional[str]:
+    """The Hugging Face user of an OAuth session (Starlette's `scope["session"]`), or None when expired."""
+    info = session.get("oauth_info")
     if not info:
         return None
     expires_at = info.get("expires_at")
@@ -64,9 +73,11 @@ def sandbox_name(session_hash: str) -> str:
     return f"{SANDBOX_PREFIX}{digest}"
 
 
-def is_sandbox(name: str) -> bool:
-    """True for the throwaway user of an anonymous visitor."""
-    return name.startswith(SANDBOX_PREFIX)
+def check_account_name(name: str) -> None:
+    """Refuse names a password account must not take: the local user and the other modes' prefixes."""
+    if name == LOCAL_USER or name.startswith((HF_PREFIX, SANDBOX_PREFIX)):
+        raise InvalidInput(f"{name!r} is reserved: account names cannot be {LOCAL_USER!r} or start with "
+                           f"{HF_PREFIX!r} or {SANDBOX_PREFIX!r}.")
 
 
 @dataclass(frozen=True)
@@ -96,6 +107,23 @@ class Identity:
         if not session_hash:
             raise SignInRequired("Sign in with Hugging Face to keep your own memory.")
         return sandbox_name(session_hash)
+
+    def caller(self, *, username: Optional[str], session: Mapping[str, Any], cookies: Mapping[str, str]) -> str:
+        """Who holds a browser session or an upload, from what the server itself knows of a request: the
+        signed-in account, else the visitor cookie (empty for a browser that keeps no cookies)."""
+        if self.mode == LOCAL:
+            return LOCAL_USER
+        if self.mode == PASSWORD:
+            return f"account:{username}" if username else "signed-out"
+        hf_name = hf_username_in(session)
+        if hf_name:
+            return HF_PREFIX + hf_name
+        return "visitor:" + (cookies.get(VISITOR_COOKIE) or cookies.get(VISITOR_COOKIE_PLAIN) or "")
+
+    def caller_of(self, request: Any) -> str:
+        """`caller()` of a Gradio request (gr.Request) inside an event handler."""
+        return self.caller(username=getattr(request, "username", None), session=_session(request),
+                           cookies=getattr(request, "cookies", None) or {})
 
     def describe(self, name: str) -> str:
         """How the signed-in user is shown in the header."""

@@ -1,26 +1,21 @@
 """Import files as notes (.md, .txt, .jsonl, a Mebot .json export; several at once) and export
-everything the user owns as one JSON download."""
+everything the user owns as one JSON download, streamed from a one-use link (webapp.guard), never left on
+disk."""
 
 from __future__ import annotations
 
-import json
-import re
-import shutil
-import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import gradio as gr
 
 from memory.errors import InvalidInput
-from memory.portability import ImportReport, export_user
+from memory.portability import ImportReport
 from memory.portability import import_files as import_into
 from webapp.edge import shows_errors
 from webapp.render import esc
 
 FILE_TYPES = [".md", ".markdown", ".txt", ".text", ".jsonl", ".ndjson", ".json"]
-EXPORT_KEEP_SECONDS = 900  # an export file only needs to outlive its download
 
 
 def report_html(report: ImportReport) -> str:
@@ -39,26 +34,10 @@ def import_files(user, files: list[tuple[str, bytes]]) -> ImportReport:
     return import_into(user, [(name, data, None) for name, data in files])
 
 
-class ExportFiles:
-    """Export documents written to a private temporary folder and removed soon after."""
-
-    def __init__(self):
-        self.root = Path(tempfile.mkdtemp(prefix="mebot-exports-"))
-
-    def write(self, user) -> Path:
-        """Write the user's export as JSON and return the file."""
-        self._prune()
-        folder = Path(tempfile.mkdtemp(dir=self.root))
-        safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", user.name).strip("-") or "user"
-        path = folder / f"mebot-export-{safe}-{time.strftime('%Y%m%d-%H%M%S')}.json"
-        path.write_text(json.dumps(export_user(user), ensure_ascii=False, indent=2), encoding="utf-8")
-        return path
-
-    def _prune(self) -> None:
-        cutoff = time.time() - EXPORT_KEEP_SECONDS
-        for folder in self.root.iterdir():
-            if folder.stat().st_mtime < cutoff:
-                shutil.rmtree(folder, ignore_errors=True)
+def export_link_html(url: str) -> str:
+    """The download link of an export (relative `url`, usable once)."""
+    return (f'<div class="mebot-notice mebot-export"><a href="{esc(url)}" download id="export-link">'
+            "Download your export (JSON)</a> · the link works once, for ten minutes.</div>")
 
 
 @dataclass
@@ -67,7 +46,7 @@ class NotesIOUI:
     import_button: gr.Button
     import_report: gr.HTML
     export_button: gr.Button
-    export_file: gr.File
+    export_link: gr.HTML
 
 
 def render(ctx) -> NotesIOUI:
@@ -78,13 +57,13 @@ def render(ctx) -> NotesIOUI:
         import_button = gr.Button("Import", size="sm", elem_id="import-button")
         import_report = gr.HTML(elem_id="import-report")
         export_button = gr.Button("Export everything as JSON", size="sm", elem_id="export-button")
-        export_file = gr.File(label="Your export", visible=False, interactive=False, elem_id="export-file")
-    return NotesIOUI(files, import_button, import_report, export_button, export_file)
+        export_link = gr.HTML(elem_id="export-file")
+    return NotesIOUI(files, import_button, import_report, export_button, export_link)
 
 
 def listen(ctx, ui: NotesIOUI, *, refresh, state, list_outputs: list) -> None:
-    """Wire import and export; `refresh(user, state)` returns updates for `list_outputs`."""
-    exports = ExportFiles()
+    """Wire import and export; `refresh(user, state)` returns updates for `list_outputs`. Only files the
+    caller uploaded reach `do_import` (webapp.guard refuses the others at the door)."""
 
     @shows_errors
     def do_import(paths, notes_state, request: gr.Request):
@@ -101,8 +80,8 @@ def listen(ctx, ui: NotesIOUI, *, refresh, state, list_outputs: list) -> None:
     @shows_errors
     def do_export(request: gr.Request):
         user = ctx.user(request)
-        return gr.File(value=str(exports.write(user)), visible=True)
+        return export_link_html(ctx.access.export_link(request, user))
 
     ui.import_button.click(do_import, [ui.files, state], [ui.files, ui.import_report, *list_outputs],
                            api_name="notes_import")
-    ui.export_button.click(do_export, None, [ui.export_file], api_name="notes_export")
+    ui.export_button.click(do_export, None, [ui.export_link], api_name="notes_export")

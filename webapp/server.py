@@ -25,14 +25,20 @@ def on_zero_gpu(engine) -> None:
 
 
 def launch(app, *, host: str, port: int, login=None, block: bool = True) -> str:
-    """Queue and launch a built app (with `login(username, password)` for password mode); returns its URL.
-    With block=False it returns at once (tests, notebooks) and `app.close()` stops it."""
-    from webapp.app import launch_options
+    """Queue and launch an app from webapp.app.build_app (with `login(username, password)` for password
+    mode, run off the event loop); returns its URL. With block=False it returns at once (tests, notebooks)
+    and `app.close()` stops it. The app is served behind webapp.guard's door."""
+    from starlette.middleware import Middleware
+
+    from webapp.app import access_of, launch_options
+    from webapp.guard import Guard
+    from webapp.logins import off_the_loop
 
     app.queue(default_concurrency_limit=CONCURRENCY)
-    app.launch(server_name=host, server_port=port, auth=login,
+    app.launch(server_name=host, server_port=port, auth=off_the_loop(login) if login else None,
                auth_message="Sign in to your Mebot account." if login else None,
-               prevent_thread_lock=not block, quiet=not block, **launch_options())
+               prevent_thread_lock=not block, quiet=not block,
+               app_kwargs={"middleware": [Middleware(Guard, access=access_of(app))]}, **launch_options())
     return app.local_url
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import update as sql_update
 
 from memory.errors import InvalidInput, NotFound
 from memory.models import TrainingRun, utcnow
+from memory.users import is_sandbox
 
 ACTIVE = ("queued", "running", "cancelling")
 FINISHED = ("succeeded", "rejected", "failed", "cancelled")
@@ -22,10 +23,13 @@ MAX_HISTORY = 2000
 
 
 def request_run(memory, user, trigger: str = "manual", kind: Optional[str] = None) -> TrainingRun:
-    """Queue a run for `user` (or return the one already queued or running).
+    """Queue a run for `user` (or return the one already queued or running). An anonymous visitor's
+    sandbox is never trained: InvalidInput.
 
     kind: "full" or "incremental" (memory.vocab.RunKind); None lets the run choose when it starts
     (rlmf.training.run.choose_kind: incremental when a live adapter can be continued, full on schedule)."""
+    if is_sandbox(user.name):
+        raise InvalidInput("Sandboxes of visitors without an account are not trained: sign in to train a model.")
     with memory.session() as session:
         existing = session.scalars(select(TrainingRun).where(
             TrainingRun.user_id == user.id, TrainingRun.status.in_(ACTIVE))).first()

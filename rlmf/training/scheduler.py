@@ -12,11 +12,13 @@ from typing import Optional
 from sqlalchemy import func, select
 
 from memory.models import Feedback, Note, TrainingRun, User
+from memory.users import SANDBOX_PREFIX, purge_expired_sandboxes
 
 log = logging.getLogger(__name__)
 
-NIGHTLY, FEEDBACK_CHECK, DISPATCH, PROFILES = (
-    "mebot-nightly-training", "mebot-feedback-check", "mebot-dispatch", "mebot-profile-refresh")
+NIGHTLY, FEEDBACK_CHECK, DISPATCH, PROFILES, SANDBOXES = (
+    "mebot-nightly-training", "mebot-feedback-check", "mebot-dispatch", "mebot-profile-refresh",
+    "mebot-sandbox-cleanup")
 
 
 @lru_cache(maxsize=4)
@@ -56,9 +58,13 @@ def _has_new_material(memory, user_id: int) -> bool:
     return bool(changed_notes) or new_feedback(memory, user_id) > 0
 
 
-def _user_ids(memory) -> list[int]:
+def _user_ids(memory, *, sandboxes: bool = False) -> list[int]:
+    # Anonymous visitors' sandboxes are throwaway: never trained.
+    query = select(User.id)
+    if not sandboxes:
+        query = query.where(~User.name.startswith(SANDBOX_PREFIX, autoescape=True))
     with memory.session() as session:
-        return list(session.scalars(select(User.id)))
+        return list(session.scalars(query))
 
 
 def feedback_check(url: str, threshold: int) -> list[int]:
@@ -98,6 +104,16 @@ def refresh_profiles(url: str) -> int:
     """Read new and edited notes into every user's L1 profile; returns how many notes were read."""
     memory = _memory(url)
     return sum(memory.user_by_id(uid).refresh_profile() for uid in _user_ids(memory))
+
+
+def purge_sandboxes(url: str, hours: float) -> int:
+    """Delete the anonymous sandboxes older than `hours`; returns how many went."""
+    from datetime import timedelta
+
+    memory, removed = _memory(url), 0
+    while (batch := purge_expired_sandboxes(memory, timedelta(hours=hours))):
+        removed += batch
+    return removed
 
 
 def train_now(memory, user):
@@ -140,6 +156,8 @@ class TrainingScheduler:
         self.scheduler.add_job(dispatch, "interval", seconds=20, id=DISPATCH, kwargs={"url": self.url}, **common)
         self.scheduler.add_job(refresh_profiles, "interval", minutes=2, id=PROFILES, kwargs={"url": self.url},
                                **common)
+        self.scheduler.add_job(purge_sandboxes, "interval", minutes=10, id=SANDBOXES,
+                               kwargs={"url": self.url, "hours": self.settings.sandbox_hours}, **common)
         return self
 
     def next_run_time(self) -> Optional[datetime]:
