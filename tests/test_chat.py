@@ -72,6 +72,16 @@ def test_memory_switch_off_sends_no_notes(alice):
     assert reply.items == [] and "Dentist" not in reply.prompt[0]["content"]
 
 
+def test_memory_switch_off_asks_closed_book_as_training_does(alice):
+    # The adapter learns closed-book answers from prompts built with closed_book=True (rlmf.data.synthesis):
+    # memory off must send that same shape — the period resolved, no "no notes matched" line.
+    engine = ChatEngine(MemoryOnlyBackend())
+    chat = alice.new_session()
+    _, reply = run(list(engine.respond(alice, chat.id, "What did I note yesterday?", now=NOW, use_memory=False)))
+    system = reply.prompt[0]["content"]
+    assert "Time frame:" in system and "No notes matched" not in system and "<memory>" not in system
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

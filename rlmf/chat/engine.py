@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Iterator, Optional, Union
 
 from memory.citations import cited_refs
+from memory import timeframe
 from memory.models import Message
 from rlmf.chat import memory_only
 from rlmf.chat.backends import AdapterRef, Backend
@@ -97,14 +98,20 @@ class ChatEngine:
 
     def _answer(self, user, question: Message, previous: list[Message], *, now, use_memory) -> Iterator[Event]:
         now = user.local_time(now)
-        outcome = user.recall(question.content, now=now, k=self.memory_items) if use_memory else None
-        items = [MemoryItem.from_hit(h) for h in outcome.hits if h.message_id != question.id] if outcome else []
-        frame = outcome.timeframe if outcome else None
+        if use_memory:
+            outcome = user.recall(question.content, now=now, k=self.memory_items)
+            items = [MemoryItem.from_hit(h) for h in outcome.hits if h.message_id != question.id]
+            frame = outcome.timeframe
+        else:
+            # Memory off is the closed-book prompt the adapter was trained on (rlmf.data.synthesis): no notes,
+            # no profile, but the period the question names is still resolved — that is reading, not memory.
+            items, frame = [], timeframe.parse(question.content, now=now, week_start=user.memory.week_start)
         adapter: Optional[AdapterRef] = None if self.memory_only else self.adapters(user)
         prompt = build_messages(
             now=now, question=question.content,
             history=[{"role": m.role, "content": m.content} for m in previous],
             frame=frame, items=items, profile=self.profile_text(user) if use_memory else None,
+            closed_book=not use_memory,
             count_tokens=self.backend.count_tokens, budget=self.context_tokens - self.gen.max_new_tokens,
         )
         if self.memory_only:
