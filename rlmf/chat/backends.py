@@ -3,12 +3,11 @@ server (vLLM with --enable-lora serves many users' adapters from one GPU), or no
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional, Protocol, Union
+from typing import Callable, Iterator, Optional, Protocol, Union
 
 from memory.errors import ModelServerError
 
@@ -138,15 +137,14 @@ class OpenAIBackend:
         import threading
         from collections import OrderedDict
 
-        import httpx
+        from memory.llm_client import make_client
 
         self.base_url = base_url.rstrip("/")
         self.name = model
         self.tokenizer = tokenizer
         self.max_adapters = max_adapters
         self.retry_wait = retry_wait
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self.client = httpx.Client(base_url=self.base_url, headers=headers, timeout=timeout)
+        self.client = make_client(self.base_url, api_key, timeout=timeout)
         self._loaded: "OrderedDict[str, AdapterRef]" = OrderedDict()  # least recently used first
         self._lock = threading.Lock()
 
@@ -156,15 +154,24 @@ class OpenAIBackend:
         # No local tokenizer: a conservative estimate (about 3 characters a token).
         return sum(len(m["content"]) for m in messages) // 3 + 8 * len(messages)
 
-    def _post(self, path: str, body: dict):
-        import httpx
+    def _post(self, path: str, body: dict, *, tolerate: Callable[[Exception], bool] = lambda exc: False) -> None:
+        """POST to the server, retrying while it (re)starts; an HTTP error `tolerate` accepts is ignored."""
+        import openai
+
+        from memory.llm_client import server_errors
 
         for attempt in range(self.RETRIES):
             try:
-                return self.client.post(path, json=body)
-            except httpx.TransportError as exc:
-                if attempt == self.RETRIES - 1:
-                    raise ModelServerError(f"The model server at {self.base_url} could not be reached.") from exc
+                with server_errors(self.client):
+                    try:
+                        self.client.post(path, body=body, cast_to=object)
+                    except openai.APIStatusError as exc:
+                        if not tolerate(exc):
+                            raise
+                return
+            except ModelServerError as exc:
+                if not isinstance(exc.__cause__, openai.APIConnectionError) or attempt == self.RETRIES - 1:
+                    raise
                 time.sleep(self.retry_wait * (attempt + 1))
 
     def _ensure_loaded(self, adapter: AdapterRef, *, again: bool = False) -> None:
@@ -177,35 +184,34 @@ class OpenAIBackend:
                     self._unload(name)
             while len(self._loaded) >= self.max_adapters:
                 self._unload(next(iter(self._loaded)))
-            response = self._post("/load_lora_adapter", {"lora_name": adapter.name, "lora_path": str(adapter.path)})
             # 400 "already loaded": another app process asked first; the name fixes the weights, so that's fine.
-            if response.status_code >= 500 or (response.status_code >= 400 and "already" not in response.text):
-                raise ModelServerError(f"The model server could not load adapter {adapter.name}: it answered "
-                                       f"{response.status_code}: {_detail(response)}")
+            self._post("/load_lora_adapter", {"lora_name": adapter.name, "lora_path": str(adapter.path)},
+                       tolerate=lambda exc: exc.status_code < 500 and "already" in str(exc.message).lower())
             self._loaded[adapter.name] = adapter
             self._loaded.move_to_end(adapter.name)
 
     def _unload(self, name: str) -> None:
         self._loaded.pop(name, None)
-        response = self._post("/unload_lora_adapter", {"lora_name": name})
-        if response.status_code >= 500:
-            log.warning("model server could not unload %s: %s", name, response.text[:200])
+        try:
+            self._post("/unload_lora_adapter", {"lora_name": name}, tolerate=lambda exc: exc.status_code < 500)
+        except ModelServerError as exc:
+            log.warning("model server could not unload %s: %s", name, exc)
 
     def stream(self, messages: list[dict], *, adapter: Optional[AdapterRef] = None,
                gen: Optional[GenerationConfig] = None) -> Iterator[str]:
         gen = gen or GenerationConfig()
         if adapter is not None:
             self._ensure_loaded(adapter)
-        body = {"model": adapter.name if adapter else self.name, "messages": messages, "stream": True,
-                "max_tokens": gen.max_new_tokens, "temperature": gen.temperature, "top_p": gen.top_p}
+        model = adapter.name if adapter else self.name
+        params = {"max_tokens": gen.max_new_tokens, "temperature": gen.temperature, "top_p": gen.top_p}
         for attempt in range(self.RETRIES):
             try:
-                yield from self._stream_once(body)
+                yield from self._stream_once(model, messages, params)
                 return
             except _AdapterMissing:
                 # The server restarted and forgot the adapter (or another process unloaded it): load it again.
                 if adapter is None or attempt == self.RETRIES - 1:
-                    raise ModelServerError(f"The model server does not know {body['model']!r}")
+                    raise ModelServerError(f"The model server does not know {model!r}")
                 self._ensure_loaded(adapter, again=True)
             except _NotStarted:
                 if attempt == self.RETRIES - 1:
@@ -214,33 +220,27 @@ class OpenAIBackend:
                 if adapter is not None:
                     self._ensure_loaded(adapter, again=True)
 
-    def _stream_once(self, body: dict) -> Iterator[str]:
-        import httpx
+    def _stream_once(self, model: str, messages: list[dict], params: dict) -> Iterator[str]:
+        """One streamed completion through the shared client (memory.llm_client); a 404 (unknown adapter)
+        and a refused connection are told apart so that stream() can load again or wait and retry."""
+        import openai
+
+        from memory.llm_client import server_errors
 
         try:
-            context = self.client.stream("POST", "/chat/completions", json=body)
-            response = context.__enter__()
-        except httpx.TransportError as exc:
+            chunks = self.client.chat.completions.create(model=model, messages=messages, stream=True, **params)
+        except openai.NotFoundError as exc:
+            raise _AdapterMissing() from exc
+        except openai.APIConnectionError as exc:
             raise _NotStarted() from exc
-        try:
-            if response.status_code == 404:
-                response.read()
-                raise _AdapterMissing()
-            if response.status_code >= 400:
-                response.read()
-                raise ModelServerError(f"The model server answered {response.status_code}: {_detail(response)}")
-            for line in response.iter_lines():
-                if not line.startswith("data:"):
-                    continue
-                data = line[5:].strip()
-                if data == "[DONE]":
-                    break
-                choice = (json.loads(data).get("choices") or [{}])[0]
-                text = (choice.get("delta") or {}).get("content")
-                if text:
-                    yield text
-        finally:
-            context.__exit__(None, None, None)
+        except openai.APIStatusError:
+            with server_errors(self.client):
+                raise
+        with server_errors(self.client):
+            for chunk in chunks:
+                delta = chunk.choices[0].delta if chunk.choices else None
+                if delta is not None and delta.content:
+                    yield delta.content
 
 
 class _AdapterMissing(Exception):
@@ -249,14 +249,3 @@ class _AdapterMissing(Exception):
 
 class _NotStarted(Exception):
     """The request never reached the server (connection refused or reset before a reply)."""
-
-
-def _detail(response) -> str:
-    """The error message of a failed answer: the OpenAI-style {"error": {"message"}} if given, else its text."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    error = body.get("error") if isinstance(body, dict) else None
-    message = error.get("message") if isinstance(error, dict) else None
-    return str(message or response.text)[:300]

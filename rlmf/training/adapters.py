@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from memory.errors import InvalidInput, NotFound
 from memory.models import AdapterVersion, utcnow
+from memory.vocab import AdapterStatus
 from rlmf.chat.backends import AdapterRef
 from rlmf.training import store
 
@@ -55,7 +56,7 @@ def register(memory, *, user_id: int, version: int, path: Path, base_model: str,
     base_fingerprint: content hash of the exact base it was trained on (rlmf.model.fingerprint);
     seen: which notes and feedback its training has covered, cumulatively (rlmf.data.run_data)."""
     row = AdapterVersion(user_id=user_id, version=version, path=str(path), base_model=base_model,
-                         base_fingerprint=base_fingerprint, seen=seen, parent_id=parent_id, status="candidate",
+                         base_fingerprint=base_fingerprint, seen=seen, parent_id=parent_id, status=AdapterStatus.CANDIDATE,
                          metrics=metadata.get("metrics"))
     with memory.session() as session:
         session.add(row)
@@ -86,7 +87,7 @@ def live(memory, user_id: int) -> Optional[AdapterVersion]:
     """The version that answers the user now, or None (the bare base)."""
     with memory.session() as session:
         return session.scalars(select(AdapterVersion).where(
-            AdapterVersion.user_id == user_id, AdapterVersion.status == "live")).first()
+            AdapterVersion.user_id == user_id, AdapterVersion.status == AdapterStatus.LIVE)).first()
 
 
 def promote(memory, user_id: int, version: int) -> AdapterVersion:
@@ -99,9 +100,9 @@ def promote(memory, user_id: int, version: int) -> AdapterVersion:
         if not store.has_file(target.path, "adapter_config.json"):
             raise InvalidInput(f"Adapter version {version} has no weights on disk; it cannot go live.")
         for row in rows:
-            if row.status == "live" and row.id != target.id:
-                row.status = "retired"
-        target.status = "live"
+            if row.status == AdapterStatus.LIVE and row.id != target.id:
+                row.status = AdapterStatus.RETIRED
+        target.status = AdapterStatus.LIVE
         target.promoted_at = utcnow()
         return target
 
@@ -111,7 +112,7 @@ def reject(memory, user_id: int, version: int, metrics: Optional[dict] = None) -
     with memory.session() as session:
         row = session.scalars(select(AdapterVersion).where(
             AdapterVersion.user_id == user_id, AdapterVersion.version == version)).one()
-        row.status = "rejected"
+        row.status = AdapterStatus.REJECTED
         if metrics is not None:
             row.metrics = metrics
 
@@ -121,8 +122,8 @@ def rollback(memory, user_id: int, version: int) -> AdapterVersion:
     if version == 0:
         with memory.session() as session:
             for row in session.scalars(select(AdapterVersion).where(
-                    AdapterVersion.user_id == user_id, AdapterVersion.status == "live")):
-                row.status = "retired"
+                    AdapterVersion.user_id == user_id, AdapterVersion.status == AdapterStatus.LIVE)):
+                row.status = AdapterStatus.RETIRED
         return None
     return promote(memory, user_id, version)
 

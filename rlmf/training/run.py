@@ -29,7 +29,7 @@ from typing import Optional
 
 from memory import settings as settings_module
 from memory.models import utcnow
-from memory.vocab import RunKind, RunTrigger
+from memory.vocab import RunKind, RunStatus, RunTrigger
 from rlmf.training import adapters, runs, store
 from rlmf.training.config import TrainConfig, stage_steps
 from rlmf.training.gate import GateConfig, evaluate, passes
@@ -157,18 +157,18 @@ def execute(memory, run_id: int, settings, config: TrainConfig, echo=None) -> st
             metadata=metadata, seen=seen)
         progress.flush()
         runs.update(memory, run_id, status=status, metrics=metrics, adapter_version_id=row.id, eta_s=0,
-                    finished_at=utcnow(), error=None if status == "succeeded" else why)
+                    finished_at=utcnow(), error=None if status == RunStatus.SUCCEEDED else why)
         return status
     except Cancelled:
-        runs.update(memory, run_id, status="cancelled", finished_at=utcnow())
-        return "cancelled"
+        runs.update(memory, run_id, status=RunStatus.CANCELLED, finished_at=utcnow())
+        return RunStatus.CANCELLED
     except NothingToLearn as exc:
-        runs.update(memory, run_id, status="failed", finished_at=utcnow(), error=str(exc))
-        return "failed"
+        runs.update(memory, run_id, status=RunStatus.FAILED, finished_at=utcnow(), error=str(exc))
+        return RunStatus.FAILED
     except Exception as exc:
-        runs.update(memory, run_id, status="failed", finished_at=utcnow(),
+        runs.update(memory, run_id, status=RunStatus.FAILED, finished_at=utcnow(),
                     error=f"{type(exc).__name__}: {exc}"[:2000] + "\n" + traceback.format_exc()[-3000:])
-        return "failed"
+        return RunStatus.FAILED
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -195,7 +195,7 @@ def judge_and_register(memory, settings, *, user_id: int, candidate: Path, paren
         adapters.promote(memory, user_id, version)
     else:
         adapters.reject(memory, user_id, version, metrics)
-    return ("succeeded" if promote else "rejected"), row, why, metrics
+    return (RunStatus.SUCCEEDED if promote else RunStatus.REJECTED), row, why, metrics
 
 
 def _raise_cancelled(signum, frame):
@@ -227,7 +227,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         status = execute(memory, args.run_id, settings, load_train_config(),
                          echo=print if args.verbose else None)
     memory.close()
-    return 0 if status in ("succeeded", "rejected", "cancelled") else 1
+    return 0 if status in (RunStatus.SUCCEEDED, RunStatus.REJECTED, RunStatus.CANCELLED) else 1
 
 
 if __name__ == "__main__":

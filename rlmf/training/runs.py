@@ -22,15 +22,16 @@ from sqlalchemy.exc import IntegrityError
 
 from memory.errors import InvalidInput, NotFound
 from memory.models import TrainingRun, utcnow
+from memory.owned import owned_row
 from memory.users import is_sandbox
-from memory.vocab import RunStatus
+from memory.vocab import ACTIVE_RUN_STATUSES, FINISHED_RUN_STATUSES, RunStatus, RunTrigger
 
-ACTIVE = ("queued", "running", "cancelling")
-FINISHED = ("succeeded", "rejected", "failed", "cancelled")
+ACTIVE = ACTIVE_RUN_STATUSES
+FINISHED = FINISHED_RUN_STATUSES
 MAX_HISTORY = 2000
 
 
-def request_run(memory, user, trigger: str = "manual", kind: Optional[str] = None) -> TrainingRun:
+def request_run(memory, user, trigger: str = RunTrigger.MANUAL, kind: Optional[str] = None) -> TrainingRun:
     """Queue a run for `user`, or return the one already queued or running (also when another process
     queues one at the same moment: the unique index decides). An anonymous visitor's sandbox is never
     trained: InvalidInput.
@@ -64,10 +65,7 @@ def list_runs(memory, user_id: int, limit: int = 20) -> list[TrainingRun]:
 def get_run(memory, user_id: int, run_id: int) -> TrainingRun:
     """One of the user's runs, or NotFound."""
     with memory.session() as session:
-        run = session.get(TrainingRun, run_id)
-    if run is None or run.user_id != user_id:
-        raise NotFound(f"No training run {run_id!r}.")
-    return run
+        return owned_row(session, TrainingRun, run_id, user_id=user_id, what="training run")
 
 
 def get_run_any(memory, run_id: int) -> TrainingRun:
@@ -99,12 +97,12 @@ def cancel_run(memory, user_id: int, run_id: int) -> TrainingRun:
         raise InvalidInput(f"Run {run_id} has already finished ({run.status}).")
     with memory.session() as session:
         row = session.get(TrainingRun, run_id)
-        if row.status == "queued":
-            row.status, row.finished_at = "cancelled", utcnow()
+        if row.status == RunStatus.QUEUED:
+            row.status, row.finished_at = RunStatus.CANCELLED, utcnow()
         else:
             # The run polls its row and stops at the next progress point; a local embedded process also
             # gets SIGTERM so it stops even between points.
-            row.status = "cancelling"
+            row.status = RunStatus.CANCELLING
             if row.pid and row.queue_job_id is None and _is_this_host(row.host) and _alive(row.pid, row.started_at):
                 os.kill(row.pid, signal.SIGTERM)
         return row
@@ -167,10 +165,10 @@ def recover_stale_runs(memory) -> int:
     """
     with memory.session() as session:
         held = session.scalars(select(TrainingRun).where(
-            TrainingRun.status.in_(("running", "cancelling")), TrainingRun.queue_job_id.is_(None)))
+            TrainingRun.status.in_((RunStatus.RUNNING, RunStatus.CANCELLING)), TrainingRun.queue_job_id.is_(None)))
         stale = [r for r in held if _is_this_host(r.host) and not (r.pid and _alive(r.pid, r.started_at))]
         for run in stale:
-            run.status = "failed" if run.status == "running" else "cancelled"
+            run.status = RunStatus.FAILED if run.status == RunStatus.RUNNING else RunStatus.CANCELLED
             run.error = run.error or DIED
             run.finished_at = utcnow()
     return len(stale)
@@ -180,8 +178,8 @@ def claim(memory, run_id: int, pid: int) -> bool:
     """Atomically move a queued run to running under `pid` on this machine; False if someone else took it."""
     with memory.session() as session:
         result = session.execute(
-            sql_update(TrainingRun).where(TrainingRun.id == run_id, TrainingRun.status == "queued")
-            .values(status="running", pid=pid, host=this_host(), started_at=utcnow(),
+            sql_update(TrainingRun).where(TrainingRun.id == run_id, TrainingRun.status == RunStatus.QUEUED)
+            .values(status=RunStatus.RUNNING, pid=pid, host=this_host(), started_at=utcnow(),
                     attempts=TrainingRun.attempts + 1))
         return result.rowcount == 1
 
@@ -193,10 +191,10 @@ def dispatch(memory, database_url: str, *, env: Optional[dict] = None) -> Option
     """
     recover_stale_runs(memory)
     with memory.session() as session:
-        if session.scalars(select(TrainingRun).where(TrainingRun.status.in_(("running", "cancelling")),
+        if session.scalars(select(TrainingRun).where(TrainingRun.status.in_((RunStatus.RUNNING, RunStatus.CANCELLING)),
                                                      TrainingRun.queue_job_id.is_(None))).first():
             return None
-        run = session.scalars(select(TrainingRun).where(TrainingRun.status == "queued",
+        run = session.scalars(select(TrainingRun).where(TrainingRun.status == RunStatus.QUEUED,
                                                         TrainingRun.queue_job_id.is_(None))
                               .order_by(TrainingRun.id)).first()
     if run is None:

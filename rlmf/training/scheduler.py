@@ -14,6 +14,7 @@ from typing import Optional
 from sqlalchemy import func, select
 
 from memory.models import Feedback, Note, TrainingRun, User, utcnow
+from memory.vocab import RunTrigger
 from memory.users import SANDBOX_PREFIX, purge_expired_sandboxes
 from rlmf.training import ticks
 
@@ -78,7 +79,7 @@ def feedback_check(url: str, threshold: int) -> list[int]:
     queued = []
     for user_id in _user_ids(memory):
         if new_feedback(memory, user_id) >= threshold:
-            runs.request_run(memory, memory.user_by_id(user_id), trigger="feedback")
+            runs.request_run(memory, memory.user_by_id(user_id), trigger=RunTrigger.FEEDBACK)
             queued.append(user_id)
     submit.start_queued(memory, url)
     return queued
@@ -91,7 +92,7 @@ def nightly_training(url: str) -> list[int]:
     memory = _memory(url)
     queued = [uid for uid in _user_ids(memory) if _has_new_material(memory, uid)]
     for user_id in queued:
-        runs.request_run(memory, memory.user_by_id(user_id), trigger="schedule")
+        runs.request_run(memory, memory.user_by_id(user_id), trigger=RunTrigger.SCHEDULE)
     submit.start_queued(memory, url)
     return queued
 
@@ -123,7 +124,7 @@ def train_now(memory, user):
     """Queue a run for `user` and hand it over at once; returns the run."""
     from rlmf.training import runs, submit
 
-    run = runs.request_run(memory, user, trigger="manual")
+    run = runs.request_run(memory, user, trigger=RunTrigger.MANUAL)
     submit.start_queued(memory, database_url(memory))
     return run
 
