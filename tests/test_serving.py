@@ -92,6 +92,15 @@ def server(tiny_model_path):
     running.stop()
 
 
+@pytest.fixture(scope="module")
+def reference_model(tiny_model_path):
+    """A model of this module's own: the session's shared one may hold adapters of another shape
+    (trained with other tests' configs), which PEFT cannot mix with these."""
+    from rlmf.model.personal import PersonalModel
+
+    return PersonalModel.load(tiny_model_path, device="cpu")
+
+
 @pytest.fixture
 def versions(tiny_model_path, sqlite_url, tmp_path):
     """alice with adapter versions 1 and 2 (2 live); bob and carol with one version each."""
@@ -111,6 +120,7 @@ def versions(tiny_model_path, sqlite_url, tmp_path):
 
 
 def local_reply(model, folder: Path, messages) -> str:
+    """The reply of `folder`'s weights computed in this process: the reference the server must match."""
     model.load_adapter(folder.name, folder)
     try:
         return model.generate(messages, GREEDY, adapter=folder.name)
@@ -123,7 +133,7 @@ def ask(backend, memory, name, base):
 
 
 def test_after_a_rollback_the_next_reply_uses_the_rolled_back_weights(server, versions, tiny_model_path,
-                                                                      tiny_personal_model, monkeypatch):
+                                                                      reference_model, monkeypatch):
     from memory.settings import load
 
     memory, made = versions
@@ -140,15 +150,15 @@ def test_after_a_rollback_the_next_reply_uses_the_rolled_back_weights(server, ve
 
     text, stored = reply("hello")
     assert stored.adapter_version == 2 and server.calls("load") == ["u1-v2"]
-    assert text == local_reply(tiny_personal_model, made[("alice", 2)], alice.message(stored.message_id).prompt)
+    assert text == local_reply(reference_model, made[("alice", 2)], alice.message(stored.message_id).prompt)
 
     adapters.rollback(memory, alice.id, 1)
     text, stored = reply("hello again")
     assert stored.adapter_version == 1
     assert server.calls("load") == ["u1-v2", "u1-v1"] and server.calls("unload") == ["u1-v2"]
-    rolled_back = local_reply(tiny_personal_model, made[("alice", 1)], alice.message(stored.message_id).prompt)
+    rolled_back = local_reply(reference_model, made[("alice", 1)], alice.message(stored.message_id).prompt)
     assert text == rolled_back
-    assert rolled_back != local_reply(tiny_personal_model, made[("alice", 2)], alice.message(stored.message_id).prompt)
+    assert rolled_back != local_reply(reference_model, made[("alice", 2)], alice.message(stored.message_id).prompt)
     assert set(server.model.adapters) == {"u1-v1"}
 
 
@@ -162,19 +172,19 @@ def test_least_recently_used_adapters_are_unloaded_beyond_the_limit(server, vers
 
 
 def test_a_restarted_server_is_retried_and_the_adapter_loaded_again(server, versions, tiny_model_path,
-                                                                    tiny_personal_model):
+                                                                    reference_model):
     memory, made = versions
     backend = OpenAIBackend(server.url, "tiny", max_adapters=8, retry_wait=0.5)
     first = ask(backend, memory, "alice", str(tiny_model_path))
     server.stop()
     server.start(delay=1.0)  # refuses connections for a second, then comes back without adapters
     again = ask(backend, memory, "alice", str(tiny_model_path))
-    assert again == first == local_reply(tiny_personal_model, made[("alice", 2)], QUESTION)
+    assert again == first == local_reply(reference_model, made[("alice", 2)], QUESTION)
     assert server.calls("load") == ["u1-v2"]
 
 
 def test_a_run_publishes_to_object_storage_and_serving_fetches_it(server, sqlite_url, tiny_model_path,
-                                                                 tiny_personal_model, monkeypatch):
+                                                                 reference_model, monkeypatch):
     import json
     import os
 
@@ -203,6 +213,6 @@ def test_a_run_publishes_to_object_storage_and_serving_fetches_it(server, sqlite
     backend = OpenAIBackend(server.url, "tiny")
     # The server fetches the URL itself (here in this process, hence the same memory filesystem).
     assert ask(backend, memory, "bob", str(tiny_model_path)) == local_reply(
-        tiny_personal_model, store.local_copy(version.path), QUESTION)
+        reference_model, store.local_copy(version.path), QUESTION)
     assert server.app.state.lora_calls[-1] == ("load", "u1-v1", version.path)
     fsspec.filesystem("memory").rm("/mebot-test-store", recursive=True)

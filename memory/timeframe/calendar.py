@@ -255,6 +255,7 @@ def weekdays_ago(n: int, wd: int, today: date) -> Period:
 
 
 def iso_week(year_: int, week: int) -> Period:
-    """ISO week `week` of `year_` (Monday to Sunday)."""
+    """ISO week `week` of `year_` (Monday to Sunday, whatever the user's week start: so its grain is a span,
+    not one of the user's weeks)."""
     start = date.fromisocalendar(year_, week, 1)
-    return Period(start, start + timedelta(weeks=1), "week")
+    return Period(start, start + timedelta(weeks=1), "span")

@@ -115,8 +115,8 @@ def _in_year(text: str, first: Atom, second: Atom) -> Atom | None:
     year = second.period
     if year.start.month != 1 or year.start.day != 1 or year.end != year.start.replace(year=year.start.year + 1):
         return None
-    if first.period.grain == "year" or _OF_YEAR.fullmatch(text[first.end: second.begin]) is None:
-        return None
+    if first.period.grain in ("year", "week", "weekend") or _OF_YEAR.fullmatch(text[first.end: second.begin]) is None:
+        return None  # a week moved by whole years would no longer start on its weekday
     shift = year.start.year - first.period.start.year
     try:  # both ends move by whole years, so a season or a month keeps its calendar edges
         moved = cal.Period(first.period.start.replace(year=first.period.start.year + shift),
