@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 DATE_ORDERS = ("auto", "dmy", "mdy")
 # Countries that write the month before the day (5/7 is May 7), and those that write the year first
@@ -32,7 +33,10 @@ def _zone_countries() -> dict[str, str]:
     try:
         text = (resources.files("tzdata") / "zoneinfo" / "zone.tab").read_text(encoding="utf-8")
     except (ModuleNotFoundError, FileNotFoundError):
-        return {}
+        try:  # the operating system's copy of the same table
+            text = Path("/usr/share/zoneinfo/zone.tab").read_text(encoding="utf-8")
+        except OSError:
+            return {}
     table = {}
     for line in text.splitlines():
         if line and not line.startswith("#"):
