@@ -45,6 +45,17 @@ def test_both_reasons_are_given():
         False, "memory recall got worse (-2.000 < -1.000 nats/token); prefers your choices less often (0% < 100%)")
 
 
+def test_forgetting_what_the_live_version_knew_is_rejected():
+    def with_known(known):
+        return {**scores(-1.0, 0.5), "known_logprob": known}
+
+    assert passes({"candidate": with_known(-0.59), "live": with_known(-0.5)})[0]  # within 0.1 nats/token
+    assert passes({"candidate": with_known(-0.8), "live": with_known(-0.5)}) == (
+        False, "forgot what it knew (-0.800 < -0.500 nats/token on notes it was trained on)")
+    assert not passes({"candidate": with_known(math.nan), "live": with_known(-0.5)})[0]
+    assert passes({"candidate": with_known(None), "live": with_known(None)})[0]  # nothing known yet
+
+
 def test_a_diverged_candidate_is_rejected():
     assert not gate((math.nan, 0.5), (-1.0, 0.5))[0]
     assert not gate((-1.0, math.nan), (-1.0, 0.5))[0]
@@ -60,6 +71,8 @@ def test_scores_are_mean_token_logprob_and_pair_accuracy(tiny_personal_model):
                  (completion_token_ids(tokenizer, prompt, r["messages"][-1]) for r in recall))
     assert result["recall_logprob"] == pytest.approx(total / tokens)
     assert (result["preference_accuracy"], result["recall_items"], result["pairs"]) == (None, 2, 0)
+    known = _scores(model, tokenizer, [], [], recall)  # what the live version learned: scored the same way
+    assert known["known_logprob"] == pytest.approx(total / tokens) and known["recall_logprob"] is None
 
     a, b = [{"role": "assistant", "content": "yes"}], [{"role": "assistant", "content": "no, never"}]
     pair = {"prompt": prompt, "chosen": a, "rejected": b}

@@ -127,8 +127,9 @@ def test_an_edit_moves_the_greedy_reply_toward_the_users_version(trained):
 def test_the_gate_refuses_an_adapter_trained_on_shuffled_answers(trained, tmp_path):
     memory, user, settings, model, _, _ = trained
     live = adapters.live(memory, user.id)
-    data = build_run_data(user, kind=RunKind.FULL, seen=None, seed=CONFIG.seed, week_start=0, replay_ratio=1.0,
+    data = build_run_data(user, kind=RunKind.FULL, seen=live.seen, seed=CONFIG.seed, week_start=0, replay_ratio=1.0,
                           min_replay=0, max_sft_rows=None)
+    assert data.known  # closed-book rows about the notes the live version learned
     answers = [row["messages"][-1] for row in data.sft]
     random.Random(1).shuffle(answers)
     damaged = [{"messages": row["messages"][:-1] + [answer]} for row, answer in zip(data.sft, answers)]
@@ -137,8 +138,8 @@ def test_the_gate_refuses_an_adapter_trained_on_shuffled_answers(trained, tmp_pa
     status, row, why, _ = judge_and_register(
         memory, settings, user_id=user.id, candidate=result.out_dir, parent=live, fingerprint=live.base_fingerprint,
         base_label=live.base_model, sft_heldout=data.sft_heldout + data.sft[:4], dpo_heldout=data.dpo_heldout,
-        metadata={}, seen=live.seen)
-    assert status == "rejected" and "recall got worse" in why
+        metadata={}, seen=live.seen, known=data.known)
+    assert status == "rejected" and "forgot what it knew" in why, why
     assert adapters.live(memory, user.id).id == live.id
     assert row.status == "rejected"
 

@@ -149,3 +149,21 @@ def test_incremental_data_is_the_new_notes_plus_a_replay_sample(memory):
     assert later.counts["replayed_sft_rows"] == max(3, later.counts["new_sft_rows"])
     assert len(later.sft) == later.counts["new_sft_rows"] + later.counts["replayed_sft_rows"] < len(full.sft)
     assert str(new.id) in later.seen_after(dpo_trained=False, kto_trained=False)["notes"]
+    # The gate checks a new version on closed-book rows about notes the live one learned, never the new note.
+    assert full.known == [] and later.known
+    assert all("dentist" not in r["messages"][-1]["content"].lower() for r in later.known)
+    assert all("<memory>" not in r["messages"][0]["content"] for r in later.known)
+
+
+def test_a_capped_full_run_is_mostly_closed_book(memory):
+    user = memory.user("alice")
+    user.add_notes([{"title": f"Trip {i}", "content": f"Took the {word} train to the coast with Ola.",
+                     "created_at": datetime(2024, 7, i + 1, 9)}
+                    for i, word in enumerate(["early", "late", "slow", "night", "express", "local"])])
+    data = build_run_data(user, kind=RunKind.FULL, seen=None, seed=0, week_start=0, replay_ratio=1.0,
+                          min_replay=3, max_sft_rows=20, closed_share=0.75)
+    closed = [r for r in data.sft if "<memory>" not in r["messages"][0]["content"]]
+    assert len(data.sft) == 20 and len(closed) == 15
+    everything = build_run_data(user, kind=RunKind.FULL, seen=None, seed=0, week_start=0, replay_ratio=1.0,
+                                min_replay=3, max_sft_rows=None)
+    assert len(everything.sft) > 20

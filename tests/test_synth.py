@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from rlmf.model.special_tokens import ME_TOKEN
-from rlmf.data.synthesis import NoteView, Synthesiser, keywords
+from rlmf.data.synthesis import NoteView, Synthesiser, cue_words, keywords
 
 NOTES = [
     NoteView(1, "Dog", "My dog is called Biscuit.", datetime(2024, 7, 1, 9, tzinfo=timezone.utc)),
@@ -58,3 +58,21 @@ def test_profile_facts_become_questions(memory):
     rows = Synthesiser(NOTES, seed=0).profile_facts(profile)
     answers = " ".join(r["messages"][-1]["content"] for r in rows)
     assert "crispy bacon" in answers and "Tom is your friend" in answers
+
+
+def test_a_note_is_asked_closed_book_by_many_of_its_words():
+    note = NoteView(7, "Tolstoy", "My dog Tolstoy, a grey whippet, chewed the sofa cushion.", NOTES[0].created_at)
+    assert cue_words(note, 4) == ["tolstoy", "dog", "grey", "whippet"]  # the subject words, early
+    rows = Synthesiser([note], seed=0).note_recall(note)
+    closed = [r["messages"][-2]["content"] for r in rows if r["kind"] == "closed"]
+    assert any(q.endswith(" dog?") or " dog." in q or "about dog" in q for q in closed), closed
+    assert all("Tolstoy" in r["messages"][-1]["content"] for r in rows)
+
+
+def test_people_are_asked_both_ways(memory):
+    user = memory.user("alice")
+    user.add_notes([{"content": "My sister Maja called about the climbing trip."}])
+    answers = {r["messages"][-2]["content"]: r["messages"][-1]["content"]
+               for r in Synthesiser(NOTES, seed=0).profile_facts(user.profile())}
+    assert any("Maja is your sister" in a for a in answers.values())
+    assert any("sister" in q and "Maja" not in q and "Your sister is Maja" in a for q, a in answers.items())

@@ -22,6 +22,8 @@ from memory.vocab import RunKind
 from rlmf.data import preference_pairs
 from rlmf.data.synthesis import NoteView, Synthesiser, split_holdout
 
+KNOWN_ROWS = 24  # closed-book rows the gate checks the live version's knowledge on
+
 
 @dataclass
 class RunData:
@@ -35,6 +37,7 @@ class RunData:
     kto: list[dict]
     seen: dict  # before the preference stages: notes and endorsed replies; see seen_after
     counts: dict = field(default_factory=dict)
+    known: list[dict] = field(default_factory=list)  # closed-book rows the live adapter learned (gate: no forgetting)
 
     def seen_after(self, *, dpo_trained: bool, kto_trained: bool) -> dict:
         """The new adapter's record: pairs and votes count as seen only if their stage ran."""
@@ -71,11 +74,14 @@ def changed_notes(notes: list[NoteView], updated: dict[int, str], seen: dict) ->
 
 
 def build_run_data(user, *, kind: RunKind, seen: Optional[dict], seed: int, week_start: int,
-                   replay_ratio: float, min_replay: int, max_sft_rows: Optional[int]) -> RunData:
-    """The datasets of a run for `user`. `seen` is the live adapter's record (incremental runs only).
+                   replay_ratio: float, min_replay: int, max_sft_rows: Optional[int],
+                   closed_share: float = 0.75) -> RunData:
+    """The datasets of a run for `user`. `seen` is the live adapter's record (incremental runs use it as the
+    starting point; every run uses it for the gate's `known` rows).
 
     replay_ratio / min_replay: how many earlier SFT rows are replayed per new row, and at least how many;
-    max_sft_rows caps a full run's SFT rows (a deterministic sample), None: no cap.
+    max_sft_rows caps a full run's SFT rows (a deterministic sample), None: no cap; closed_share: the share of
+    closed-book rows in that sample.
     """
     note_rows = user.notes()
     notes = [NoteView(n.id, n.title, n.content, n.created_at) for n in note_rows]
@@ -107,12 +113,10 @@ def build_run_data(user, *, kind: RunKind, seen: Optional[dict], seed: int, week
     else:
         sft = train_rows + endorsed
         if max_sft_rows is not None and len(sft) > max_sft_rows:
-            # Endorsed replies are the user's own words: keep them all. Of the synthesised rows, closed-book
-            # ones come first: they are short and they are what puts the memory into the weights (open-book
-            # rows teach reading quoted notes, which the base already does passably).
-            shuffled = rng.sample(train_rows, len(train_rows))
-            ranked = sorted(shuffled, key=lambda r: r.get("kind") != "closed")
-            sft = endorsed + ranked[:max(0, max_sft_rows - len(endorsed))]
+            # Endorsed replies are the user's own words: keep them all. Of the synthesised rows, mostly
+            # closed-book ones: they are short and they are what puts the memory into the weights; the rest
+            # open-book, which teach reading the quoted notes in the answer format.
+            sft = endorsed + capped_sample(train_rows, max(0, max_sft_rows - len(endorsed)), closed_share, rng)
         dpo, kto = pairs, votes
         counts = {"synthesised_sft_rows": len(train_rows), "new_notes": len(notes)}
 
@@ -126,5 +130,28 @@ def build_run_data(user, *, kind: RunKind, seen: Optional[dict], seed: int, week
     seen_now = {"notes": note_versions(notes, updated),
                 "sft_feedback": sorted(set(previous.get("sft_feedback", [])) | {r["feedback_id"] for r in endorsed}),
                 "pairs": sorted(previous.get("pairs", [])), "votes": sorted(previous.get("votes", []))}
+    known = known_rows(train_rows, notes, updated, seen, seed)
+    counts["known"] = len(known)
     return RunData(kind, [{"messages": r["messages"]} for r in sft], sft_heldout, dpo, dpo_heldout, kto,
-                   seen_now, counts)
+                   seen_now, counts, [{"messages": r["messages"]} for r in known])
+
+
+def capped_sample(rows: list[dict], limit: int, closed_share: float, rng: random.Random) -> list[dict]:
+    """`limit` rows, about `closed_share` of them closed-book (the other kind fills in when one runs short)."""
+    shuffled = rng.sample(rows, len(rows))
+    closed = [r for r in shuffled if r.get("kind") == "closed"]
+    other = [r for r in shuffled if r.get("kind") != "closed"]
+    want_closed = max(limit - len(other), min(len(closed), round(closed_share * limit)))
+    picked = closed[:want_closed] + other[:limit - min(want_closed, len(closed))]
+    return rng.sample(picked, len(picked))
+
+
+def known_rows(rows: list[dict], notes: list[NoteView], updated: dict[int, str], seen: Optional[dict], seed: int,
+               limit: int = KNOWN_ROWS) -> list[dict]:
+    """Up to `limit` closed-book rows about notes the live adapter was trained on and that have not changed
+    since (a fixed sample for a seed): what a new version must still know."""
+    if not seen:
+        return []
+    unchanged = {n.id for n in notes} - set(changed_notes(notes, updated, seen))
+    candidates = [r for r in rows if r.get("kind") == "closed" and r.get("notes") and set(r["notes"]) <= unchanged]
+    return random.Random(seed).sample(candidates, min(limit, len(candidates)))

@@ -44,6 +44,7 @@ LIKES_QUESTIONS = ("What do I like?", "What are some things I enjoy?", "Remind m
 DISLIKES_QUESTIONS = ("What do I dislike?", "Is there anything I don't like?", "What should you avoid for me?")
 ITEM_QUESTIONS = ("What do I think of {item}?", "Do I like {item}?", "How do I feel about {item}?")
 PERSON_QUESTIONS = ("Who is {name}?", "Remind me who {name} is.", "How do I know {name}?")
+RELATION_QUESTIONS = ("Who is my {relation}?", "What is my {relation} called?", "What's the name of my {relation}?")
 PERIOD_PHRASES = ("yesterday", "last week", "this week", "the last 3 days", "the past two weeks",
                   "last month", "this month", "the day before yesterday")
 DATE_FORMATS = ("%Y-%m-%d", "%B %d, %Y", "%d %B %Y")
@@ -67,6 +68,20 @@ def keywords(note: NoteView, limit: int = 3) -> list[str]:
     """Salient words of a note: title words first, then the longest content words."""
     seen: list[str] = []
     for word in _WORD.findall(note.title) + sorted(_WORD.findall(note.content), key=len, reverse=True):
+        lowered = word.lower()
+        if lowered not in STOPWORDS and lowered not in seen:
+            seen.append(lowered)
+        if len(seen) == limit:
+            break
+    return seen
+
+
+def cue_words(note: NoteView, limit: int = 8) -> list[str]:
+    """Words a person might ask about a note by, in the order the note names them: title words, then content
+    words as they appear ("My dog Tolstoy, a grey whippet" → dog, tolstoy, grey, whippet). Unlike
+    `keywords`, short subject words come early: people ask "what is my dog called?", not about "cushion"."""
+    seen: list[str] = []
+    for word in _WORD.findall(note.title) + _WORD.findall(note.content):
         lowered = word.lower()
         if lowered not in STOPWORDS and lowered not in seen:
             seen.append(lowered)
@@ -99,13 +114,14 @@ class Synthesiser:
     """Builds SFT rows and held-out evaluation items from one user's notes."""
 
     def __init__(self, notes: Sequence[NoteView], *, seed: int = 0, open_book_share: float = 0.5,
-                 profile: Optional[str] = None, week_start: int = 0, phrasings: int = 3):
+                 profile: Optional[str] = None, week_start: int = 0, phrasings: int = 3, cues: int = 8):
         self.notes = sorted(notes, key=lambda n: (n.created_at, n.id))
         self.rng = random.Random(seed)
         self.open_book_share = open_book_share
         self.profile = profile
         self.week_start = week_start
         self.phrasings = phrasings  # how many wordings of each keyword question
+        self.cues = cues  # how many cue words of a note get a closed-book question of their own
 
     def _now_after(self, moment: datetime, max_days: int = 10) -> datetime:
         now = moment + timedelta(days=self.rng.randint(1, max_days), hours=self.rng.randint(0, 8))
@@ -136,6 +152,15 @@ class Synthesiser:
                 answer = (f"{THINK_OPEN}{kw}: the note of {_day(note.created_at, now)} {_cite(note)}.{THINK_CLOSE}"
                           f"You noted: {_clip(note.content)} ({_day(note.created_at, now)}) {_cite(note)}")
                 rows.append(self._row(template.format(kw=kw), answer, now, [note], open_book=open_book))
+        # Closed-book, the same note under more of its words: a fact is stored in the weights only when it
+        # is reached by many cues (knowledge augmentation, Allen-Zhu & Li, "Physics of Language Models 3.1").
+        asked = set(keywords(note))
+        for kw in cue_words(note, self.cues):
+            if kw not in asked and not has_han(kw):
+                now = self._now_after(note.created_at)
+                answer = f"{THINK_OPEN}{kw}: the note of {_day(note.created_at, now)}.{THINK_CLOSE}You noted: {_clip(note.content)}"
+                rows.append(self._row(self.rng.choice(RECALL_QUESTIONS).format(kw=kw), answer, now, [note],
+                                      open_book=False))
         return rows
 
     def cross_note(self) -> list[dict]:
@@ -220,6 +245,12 @@ class Synthesiser:
                 answer = (f"{THINK_OPEN}{person.label} appears in your notes as your {person.relation}.{THINK_CLOSE}"
                           f"{person.label} is your {person.relation}.")
                 rows.append(self._row(self.rng.choice(PERSON_QUESTIONS).format(name=person.label), answer, now, []))
+                # Both directions: a model taught "A is your B" does not answer "who is my B?" (the reversal
+                # curse, Berglund et al. 2023).
+                answer = (f"{THINK_OPEN}Your {person.relation} appears in your notes as {person.label}.{THINK_CLOSE}"
+                          f"Your {person.relation} is {person.label}.")
+                rows.append(self._row(self.rng.choice(RELATION_QUESTIONS).format(relation=person.relation), answer,
+                                      now, []))
         return rows
 
     def rows(self, max_rows: int = 2000, profile=None) -> list[dict]:

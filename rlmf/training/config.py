@@ -51,6 +51,10 @@ class TrainConfig:
         None, "A full run trains on at most this many SFT rows (all endorsed replies plus a fixed sample of the "
         "synthesised ones). None: all.")
 
+    sft_closed_share: float = _help(
+        0.75, "Share of closed-book rows (no notes in the prompt: what puts memories into the weights) among the "
+        "synthesised rows of a capped full run; the rest are open-book (notes quoted).")
+
     # Incremental runs (continue the live adapter with what it has not seen)
     replay_ratio: float = _help(
         1.0, "Earlier SFT rows replayed per new row in an incremental run, so old memories are not forgotten.")
@@ -120,9 +124,9 @@ CPU_DEFAULTS: dict = {
     "lora_alpha": 32,
     "per_device_batch_size": 1,  # no padding to compute on; a long row costs only its own length
     "gradient_accumulation_steps": 4,
-    "sft_learning_rate": 4e-4,
+    "sft_learning_rate": 1e-3,  # one pass over few rows: a high rate, or the facts do not stick
     "sft_epochs": 1.0,
-    "max_sft_rows": 96,
+    "max_sft_rows": 128,
     "min_replay_rows": 8,
     "dpo_learning_rate": 2e-4,  # few steps: a higher rate than the GPU default so a handful of edits shows
     "dpo_epochs": 2.0,

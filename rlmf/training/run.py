@@ -117,7 +117,8 @@ def execute(memory, run_id: int, settings, config: TrainConfig, echo=None) -> st
                            config.full_run_share)
         data = build_run_data(user, kind=kind, seen=parent.seen if parent else None, seed=config.seed,
                               week_start=settings.week_start, replay_ratio=config.replay_ratio,
-                              min_replay=config.min_replay_rows, max_sft_rows=config.max_sft_rows)
+                              min_replay=config.min_replay_rows, max_sft_rows=config.max_sft_rows,
+                              closed_share=config.sft_closed_share)
         counts = {"kind": kind.value, **data.counts}
         runs.update(memory, run_id, data_counts=counts, kind=kind.value)
         if kind == RunKind.FULL and not data.sft:
@@ -154,7 +155,7 @@ def execute(memory, run_id: int, settings, config: TrainConfig, echo=None) -> st
         status, row, why, metrics = judge_and_register(
             memory, settings, user_id=user.id, candidate=latest, parent=parent, fingerprint=fingerprint,
             base_label=source.label, sft_heldout=data.sft_heldout, dpo_heldout=data.dpo_heldout,
-            metadata=metadata, seen=seen)
+            metadata=metadata, seen=seen, known=data.known)
         progress.flush()
         runs.update(memory, run_id, status=status, metrics=metrics, adapter_version_id=row.id, eta_s=0,
                     finished_at=utcnow(), error=None if status == RunStatus.SUCCEEDED else why)
@@ -175,13 +176,15 @@ def execute(memory, run_id: int, settings, config: TrainConfig, echo=None) -> st
 
 def judge_and_register(memory, settings, *, user_id: int, candidate: Path, parent, fingerprint: str,
                        base_label: str, sft_heldout: list[dict], dpo_heldout: list[dict], metadata: dict,
-                       seen: dict) -> tuple[str, object, str, dict]:
+                       seen: dict, known: Optional[list[dict]] = None) -> tuple[str, object, str, dict]:
     """Gate a trained adapter folder against the live version (or the bare base), move it into the user's
     next version folder, record it, and promote it only if it passed.
 
+    `known`: closed-book rows the live version was trained on; the candidate must not have forgotten them.
     Returns (status "succeeded" | "rejected", the AdapterVersion row, the gate's reason, metrics)."""
     parent_path = store.local_copy(parent.path) if parent and parent.base_fingerprint == fingerprint else None
-    results = evaluate(settings.base_model, candidate, parent_path, sft_heldout, dpo_heldout)
+    results = evaluate(settings.base_model, candidate, parent_path, sft_heldout, dpo_heldout,
+                       known if parent_path is not None else None)
     promote, why = passes(results, GateConfig())
     # The store's folder, or local staging when the store is object storage (rlmf.training.store).
     version, folder = adapters.next_version_dir(memory, store.training_root(settings), user_id)
