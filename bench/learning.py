@@ -112,6 +112,9 @@ def _interrupt(signum, frame):
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _interrupt)
+    from rlmf.model.threads import use_free_cores
+
+    use_free_cores(echo=print)  # replies are generated here; training runs pick their own in their process
     figures = run(args)
     print(report(figures))
     if args.json:

@@ -58,6 +58,9 @@ class TrainConfig:
     # Incremental runs (continue the live adapter with what it has not seen)
     replay_ratio: float = _help(
         1.0, "Earlier SFT rows replayed per new row in an incremental run, so old memories are not forgotten.")
+    incremental_sft_lr_scale: float = _help(
+        0.25, "An incremental run's SFT rate is sft_learning_rate times this: it refines a trained adapter with a "
+        "few rows, and the full rate would overwrite what it knew.")
     min_replay_rows: int = _help(16, "At least this many earlier rows are replayed (when there are that many).")
     full_run_share: float = _help(
         0.5, "An automatic run is full (from the base) when more than this share of the notes is new or changed.")

@@ -23,7 +23,7 @@ import signal
 import sys
 import traceback
 from contextlib import contextmanager
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Optional
 
@@ -31,6 +31,7 @@ from memory import settings as settings_module
 from memory.models import utcnow
 from memory.vocab import RunKind, RunStatus, RunTrigger
 from rlmf.training import adapters, runs, store
+from rlmf.model.threads import use_free_cores
 from rlmf.training.config import TrainConfig, stage_steps
 from rlmf.training.gate import GateConfig, evaluate, passes
 from rlmf.training.progress import Cancelled, ProgressWriter
@@ -82,6 +83,13 @@ def choose_kind(requested: Optional[str], trigger: str, live_row, fingerprint: s
     if requested is None and total and changed / total > full_share:
         return RunKind.FULL
     return RunKind.INCREMENTAL
+
+
+def sft_config(config: TrainConfig, kind: RunKind) -> TrainConfig:
+    """The SFT settings of a run: an incremental run refines the live adapter at a lower rate."""
+    if kind != RunKind.INCREMENTAL:
+        return config
+    return replace(config, sft_learning_rate=config.sft_learning_rate * config.incremental_sft_lr_scale)
 
 
 def _live_seen_and_changes(user, live_row) -> tuple[int, int]:
@@ -140,7 +148,8 @@ def execute(memory, run_id: int, settings, config: TrainConfig, echo=None) -> st
                 continue
             progress.stage(stage)
             if stage == "sft":
-                result = train_sft(settings.base_model, rows, work / stage, config, progress, init_adapter=latest)
+                result = train_sft(settings.base_model, rows, work / stage, sft_config(config, kind), progress,
+                                   init_adapter=latest)
             else:
                 result = train(settings.base_model, rows, work / stage, config, latest, progress)
             stages[stage], latest = result.to_dict(), result.out_dir
@@ -206,6 +215,12 @@ def _raise_cancelled(signum, frame):
     raise Cancelled()
 
 
+def _cuda_available() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m rlmf.training.run", description="Run one queued training run.")
     parser.add_argument("--run-id", type=int, required=True)
@@ -227,6 +242,8 @@ def main(argv: Optional[list[str]] = None) -> int:
             return 0  # another run is training on this machine; this one stays queued
         if not runs.claim(memory, args.run_id, os.getpid()):
             return 0
+        if not _cuda_available():  # on a CPU, only the cores other work leaves free
+            use_free_cores(echo=print if args.verbose else None)
         status = execute(memory, args.run_id, settings, load_train_config(),
                          echo=print if args.verbose else None)
     memory.close()
