@@ -149,3 +149,25 @@ def test_the_export_names_votes_reasons_comments_and_the_original_of_an_edit(mem
         ("dislike", "wrong facts", "It was a bike, not a car."), ("like", "accurate", "Spot on")}
     assert any(f["retracted_at"] for f in reactions)
     assert any(m["original_content"] and m["original_content"].startswith("A blue bike") for m in replies)
+
+
+def test_notes_restored_with_older_dates_still_reach_a_profile_that_was_read_already(memory):
+    ana, bob = memory.user("ana"), memory.user("bob")
+    ana.add_note("I love sushi.")
+    data = json.dumps(export_user(ana)).encode("utf-8")
+    bob.add_note("I love green tea.")
+    bob.profile()  # bob's notes are read: the watermark is now later than ana's note was last changed
+    import_files(bob, [("mebot-export-ana.json", data, None)])
+    assert {"sushi", "green tea"} <= {f.label for f in bob.profile().likes}
+
+
+def test_an_export_of_the_first_version_still_imports(memory):
+    document = {"format": "mebot-export", "version": 1, "user": "ana", "timezone": "UTC",
+                "notes": [{"title": "Bike", "content": "Bought a bike.", "created_at": "2024-07-18T09:30:00+00:00"}],
+                "sessions": [{"title": "Bike", "messages": [
+                    {"id": 1, "parent_id": None, "role": "user", "content": "What did I buy?"},
+                    {"id": 2, "parent_id": 1, "role": "assistant", "content": "A bike [N7]."}]}]}
+    ana = memory.user("ana")
+    report = import_files(ana, [("old.json", json.dumps(document).encode("utf-8"), None)])
+    assert (report.notes, report.conversations, report.refused) == (1, 1, [])
+    assert [m.content for m in ana.messages(ana.sessions()[0].id)] == ["What did I buy?", "A bike [N7]."]
