@@ -44,3 +44,8 @@ def renumbered(text: str, notes: dict[int, int], messages: dict[int, int]) -> st
         return cite(f"{kind}{new}")
 
     return _CITATION.sub(swap, text)
+
+
+def unnumbered(text: str) -> str:
+    """`text` with its references' ids dropped ("[N12]" → "[N]"): two copies of one reply compare equal."""
+    return _CITATION.sub(lambda match: f"[{match.group(1)}]", text)

@@ -19,6 +19,7 @@ from memory.importers import chatgpt, limits
 from memory.importers.dates import DateReader
 from memory.importers.markdown import parse_markdown
 from memory import restore
+from memory.citations import unnumbered
 from memory.export import export_user  # noqa: F401  (the other half of moving memory out and in)
 from memory.importers.mebot_export import EXPORT_FORMAT, chat_errors, parse_export
 from memory.importers.notes_json import check, load_json, note_from, parse_jsonl
@@ -174,36 +175,52 @@ def _named(name: str, exc: BaseException) -> str:
 
 
 def _store(user, parsed: ParsedFile, report: FileReport) -> int:
-    """Store a checked file's good rows in short batches; returns how many profile corrections it restored."""
-    export = parsed.export or {}
+    """Store a checked file's good rows in short batches; returns how many profile corrections it restored.
+    An export (parsed.export) also brings back settings, votes, edits, pairs and the links between rows."""
+    export, links, dates = parsed.export or {}, restore.Links(), DateReader()
     if export:
-        report.refused += restore.restore_settings(user, export.get("settings"))
-    fresh, report.already_there = _not_yet_there(user, parsed.notes)
+        report.refused += _named_all(report.name, restore.restore_settings(user, export.get("settings")))
+    fresh = _store_notes(user, parsed.notes, report)
+    if export:
+        restore.link_notes(user, export.get("notes") or [], {(n.title.strip(), n.content) for n in fresh}, links,
+                           dates)
+    _store_chats(user, parsed.chats, report, links if export else None)
+    if export:
+        report.refused += _named_all(report.name, restore.restore_pairs(user, export.get("preference_pairs"),
+                                                                        links, dates))
+        restore.relink(user, links)
+    if export.get("profile_corrections"):
+        return user.restore_profile_corrections(export["profile_corrections"])
+    return 0
+
+
+def _named_all(name: str, reasons: list[str]) -> list[str]:
+    return [f"{name}: {why}" for why in reasons]
+
+
+def _store_notes(user, notes: list[NoteInput], report: FileReport) -> list[NoteInput]:
+    """Store the notes the user does not have yet, in batches; returns them."""
+    fresh, report.already_there = _not_yet_there(user, notes)
     for start in range(0, len(fresh), IMPORT_BATCH):
         user.add_notes(fresh[start:start + IMPORT_BATCH], embed=False)
         report.notes += len(fresh[start:start + IMPORT_BATCH])
     if fresh:
         user.embed_pending(limit=EMBED_DURING_IMPORT)
-    links, dates = restore.Links(), DateReader()
-    if export:
-        restore.link_notes(user, export.get("notes") or [], {(n.title.strip(), n.content) for n in fresh}, links,
-                           dates)
-    known = {_chat_key(c.title, user.messages(c.id)) for c in user.sessions()} if parsed.chats else set()
-    for chat in parsed.chats:
+    return fresh
+
+
+def _store_chats(user, chats: list[ParsedChat], report: FileReport, links: Optional[restore.Links]) -> None:
+    """Store the conversations the user does not have yet; with `links` (an export), their votes and edits."""
+    known = {_chat_key(c.title, user.messages(c.id)) for c in user.sessions()} if chats else set()
+    for chat in chats:
         if _chat_key(chat.title, chat.messages) in known:
             report.already_there += 1
             continue
         chat_id, stored = _store_chat(user, chat)
-        if export:
+        if links is not None:
             restore.restore_chat(user, chat_id, chat, stored, links)
         known.add(_chat_key(chat.title, chat.messages))
         report.conversations += 1
-    if export:
-        report.refused += restore.restore_pairs(user, export.get("preference_pairs"), links, dates)
-        restore.relink(user, links)
-    if export.get("profile_corrections"):
-        return user.restore_profile_corrections(export["profile_corrections"])
-    return 0
 
 
 def _not_yet_there(user, notes: list[NoteInput]) -> tuple[list[NoteInput], int]:
@@ -289,4 +306,5 @@ def _chat_key(title: str, messages: list) -> tuple:
     def field(m, name):
         return m.get(name) if isinstance(m, dict) else getattr(m, name)
 
-    return (title or "", tuple((field(m, "role"), field(m, "content")) for m in messages))
+    # Citations name ids, which differ in a copy imported before: "[N12]" and "[N3]" are the same here.
+    return (title or "", tuple((field(m, "role"), unnumbered(field(m, "content"))) for m in messages))

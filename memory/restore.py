@@ -90,10 +90,11 @@ def restore_chat(user, chat_id: int, chat: ParsedChat, stored: dict[Any, int], l
         row.created_at = chat.created_at or row.created_at
         row.updated_at = chat.updated_at or row.updated_at
         for m in chat.messages:
-            if isinstance(m.get("id"), int) and m.get("id") in stored:
-                links.messages[m["id"]] = stored[m["id"]]
+            if not isinstance(m.get("id"), int) or m["id"] not in stored:
+                continue  # nothing can point at a message without an id
+            links.messages[m["id"]] = stored[m["id"]]
             for reaction in m.get("feedback") or []:
-                _add_feedback(session, user.id, stored[m.get("id")], reaction, links)
+                _add_feedback(session, user.id, stored[m["id"]], reaction, links)
 
 
 def _add_feedback(session, user_id: int, message_id: int, reaction: dict, links: Links) -> None:

@@ -130,6 +130,8 @@ def test_export_and_import_into_a_fresh_database_restores_every_row(memory, tmp_
         copy = other.user("ana-copy")
         report = import_files(copy, [("mebot-export-ana.json", data, None)])
         assert report.refused == [] and report.notes == 2 and report.conversations == 2
+        again = import_files(copy, [("mebot-export-ana.json", data, None)])
+        assert (again.notes, again.conversations, again.already_there) == (0, 0, 4)
         copy.profile()  # the server reads the notes again: what each note says is rebuilt
         ana.profile()
         before, after = _Canon(memory, ana.id), _Canon(other, copy.id)
