@@ -10,12 +10,13 @@ from memory.importers.dates import DateReader
 from memory.importers.notes_json import note_from
 from memory.importers.parsed import ParsedChat, ParsedFile, chat_label
 from memory.validation import MAX_CONTENT_CHARS, clean_text
+from memory.vocab import FeedbackKind
 
 EXPORT_FORMAT = "mebot-export"
 EXPORT_VERSION = 2  # 2 added votes, edits, originals of edited replies, preference pairs and settings
 READABLE_VERSIONS = (1, 2)
-FEEDBACK_KINDS = ("like", "dislike", "edit", "regenerate")
-MAX_REASON_CHARS = 100
+FEEDBACK_KINDS = tuple(kind.value for kind in FeedbackKind)
+MAX_REASON_CHARS = 100  # the width of Feedback.reason
 
 
 def chat_errors(chat: ParsedChat, tz_name: str) -> list[str]:

@@ -197,7 +197,8 @@ def restore(session: Session, *, user_id: int, document: Mapping[str, Any]) -> i
 
 
 def _restore_dates(item: ProfileItem, entry: Mapping[str, Any]) -> None:
-    """An exported item keeps the dates it had (entries written before exports carried them get now)."""
+    """An exported item keeps the dates it had; a date missing (older exports) or unreadable stays now, as
+    dates only order the history and a bad one is no reason to drop the user's correction."""
     for name in _DATES:
         if entry.get(name) is None:
             continue
