@@ -56,6 +56,7 @@ def add_message(
     content: str,
     parent_id: Optional[int] = None,
     reasoning: Optional[str] = None,
+    original_content: Optional[str] = None,
     created_at: Optional[datetime] = None,
     model_name: Optional[str] = None,
     adapter_version_id: Optional[int] = None,
@@ -78,6 +79,8 @@ def add_message(
         role=role,
         content=clean_text(content, field="message", max_chars=MAX_CONTENT_CHARS, required=role == "user"),
         reasoning=reasoning,
+        original_content=None if original_content is None else clean_text(
+            original_content, field="original reply", max_chars=MAX_CONTENT_CHARS),
         created_at=created_at or utcnow(),
         model_name=model_name,
         adapter_version_id=adapter_version_id,

@@ -34,3 +34,18 @@ def cited_refs(answer: str) -> list[str]:
 def without_citations(text: str) -> str:
     """`text` with its " [N12]"-style citations removed (for closed-book training answers)."""
     return _SPACED_CITATION.sub("", text)
+
+
+def renumbered(text: str, notes: dict[int, int], messages: dict[int, int]) -> str:
+    """`text` with its "[N12]"/"[M40]" references pointing at new ids (an imported copy); unknown ones stay."""
+    def swap(match: re.Match) -> str:
+        kind, number = match.group(1), int(match.group(2))
+        new = (notes if kind == NOTE else messages).get(number, number)
+        return cite(f"{kind}{new}")
+
+    return _CITATION.sub(swap, text)
+
+
+def unnumbered(text: str) -> str:
+    """`text` with its references' ids dropped ("[N12]" → "[N]"): two copies of one reply compare equal."""
+    return _CITATION.sub(lambda match: f"[{match.group(1)}]", text)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+
+# Alembic keeps the running migration's context in module globals: two threads migrating at once (the
+# server and its scheduler's first jobs, on a fresh database) would swap contexts mid-run.
+_MIGRATING = threading.Lock()
 
 # How long a SQLite writer waits for another's transaction before "database is locked". Imports
 # and refreshes write in short batches, so a wait is one batch long, far below this.
@@ -55,7 +60,7 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-    with engine.begin() as connection:
+    with _MIGRATING, engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

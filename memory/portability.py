@@ -18,7 +18,10 @@ from memory.errors import InvalidInput, MebotError
 from memory.importers import chatgpt, limits
 from memory.importers.dates import DateReader
 from memory.importers.markdown import parse_markdown
-from memory.importers.mebot_export import EXPORT_FORMAT, EXPORT_VERSION, chat_errors, parse_export
+from memory import restore
+from memory.citations import unnumbered
+from memory.export import export_user  # noqa: F401  (the other half of moving memory out and in)
+from memory.importers.mebot_export import EXPORT_FORMAT, chat_errors, parse_export
 from memory.importers.notes_json import check, load_json, note_from, parse_jsonl
 from memory.importers.parsed import ParsedChat, ParsedFile
 from memory.notes import NoteInput
@@ -172,24 +175,52 @@ def _named(name: str, exc: BaseException) -> str:
 
 
 def _store(user, parsed: ParsedFile, report: FileReport) -> int:
-    """Store a checked file's good rows in short batches; returns how many profile corrections it restored."""
-    fresh, report.already_there = _not_yet_there(user, parsed.notes)
+    """Store a checked file's good rows in short batches; returns how many profile corrections it restored.
+    An export (parsed.export) also brings back settings, votes, edits, pairs and the links between rows."""
+    export, links, dates = parsed.export or {}, restore.Links(), DateReader()
+    if export:
+        report.refused += _named_all(report.name, restore.restore_settings(user, export.get("settings")))
+    fresh = _store_notes(user, parsed.notes, report)
+    if export:
+        restore.link_notes(user, export.get("notes") or [], {(n.title.strip(), n.content) for n in fresh}, links,
+                           dates)
+    _store_chats(user, parsed.chats, report, links if export else None)
+    if export:
+        report.refused += _named_all(report.name, restore.restore_pairs(user, export.get("preference_pairs"),
+                                                                        links, dates))
+        restore.relink(user, links)
+    if export.get("profile_corrections"):
+        return user.restore_profile_corrections(export["profile_corrections"])
+    return 0
+
+
+def _named_all(name: str, reasons: list[str]) -> list[str]:
+    return [f"{name}: {why}" for why in reasons]
+
+
+def _store_notes(user, notes: list[NoteInput], report: FileReport) -> list[NoteInput]:
+    """Store the notes the user does not have yet, in batches; returns them."""
+    fresh, report.already_there = _not_yet_there(user, notes)
     for start in range(0, len(fresh), IMPORT_BATCH):
         user.add_notes(fresh[start:start + IMPORT_BATCH], embed=False)
         report.notes += len(fresh[start:start + IMPORT_BATCH])
     if fresh:
         user.embed_pending(limit=EMBED_DURING_IMPORT)
-    known = {_chat_key(c.title, user.messages(c.id)) for c in user.sessions()} if parsed.chats else set()
-    for chat in parsed.chats:
+    return fresh
+
+
+def _store_chats(user, chats: list[ParsedChat], report: FileReport, links: Optional[restore.Links]) -> None:
+    """Store the conversations the user does not have yet; with `links` (an export), their votes and edits."""
+    known = {_chat_key(c.title, user.messages(c.id)) for c in user.sessions()} if chats else set()
+    for chat in chats:
         if _chat_key(chat.title, chat.messages) in known:
             report.already_there += 1
             continue
-        _store_chat(user, chat)
+        chat_id, stored = _store_chat(user, chat)
+        if links is not None:
+            restore.restore_chat(user, chat_id, chat, stored, links)
         known.add(_chat_key(chat.title, chat.messages))
         report.conversations += 1
-    if parsed.export and parsed.export.get("profile_corrections"):
-        return user.restore_profile_corrections(parsed.export["profile_corrections"])
-    return 0
 
 
 def _not_yet_there(user, notes: list[NoteInput]) -> tuple[list[NoteInput], int]:
@@ -204,17 +235,20 @@ def _not_yet_there(user, notes: list[NoteInput]) -> tuple[list[NoteInput], int]:
     return fresh, len(notes) - len(fresh)
 
 
-def _store_chat(user, chat: ParsedChat) -> None:
+def _store_chat(user, chat: ParsedChat) -> tuple[int, dict[Any, int]]:
+    """Store a conversation; returns its id and {the file's message id: the stored one}."""
     new_chat = user.new_session(title=chat.title)
     ids: dict[Any, int] = {}
     previous = None
     for m in chat.messages:
         parent = ids.get(m.get("parent_id"), previous) if "parent_id" in m else previous
         stored = user.add_message(new_chat.id, m["role"], m["content"], parent_id=parent,
-                                  **{k: m.get(k) for k in ("reasoning", "created_at", "model_name", "prompt",
-                                                          "memory_items", "timeframe") if m.get(k) is not None})
+                                  **{k: m.get(k) for k in ("reasoning", "original_content", "created_at",
+                                                          "model_name", "prompt", "memory_items", "timeframe")
+                                     if m.get(k) is not None})
         ids[m.get("id")] = stored.id
         previous = stored.id
+    return new_chat.id, ids
 
 
 def note_files(folder: Path) -> list[tuple[str, Path]]:
@@ -256,61 +290,6 @@ def _modified(path: Path) -> Optional[datetime]:
         return None
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
-
-
-def export_user(user) -> dict:
-    """Everything the user owns as one JSON-ready document."""
-    sessions = []
-    for chat in user.sessions():
-        sessions.append(
-            {
-                "id": chat.id,
-                "title": chat.title,
-                "created_at": _iso(chat.created_at),
-                "messages": [
-                    {
-                        "id": m.id,
-                        "parent_id": m.parent_id,
-                        "role": m.role,
-                        "content": m.content,
-                        "reasoning": m.reasoning,
-                        "created_at": _iso(m.created_at),
-                        "model_name": m.model_name,
-                        "prompt": m.prompt,
-                        "memory_items": m.memory_items,
-                        "timeframe": m.timeframe,
-                    }
-                    for m in user.messages(chat.id)
-                ],
-            }
-        )
-    document = {
-        "format": EXPORT_FORMAT,
-        "version": EXPORT_VERSION,
-        "user": user.name,
-        "timezone": user.timezone,
-        "exported_at": datetime.now(timezone.utc).isoformat(),
-        "notes": [
-            {
-                "title": n.title,
-                "summary": n.summary,
-                "content": n.content,
-                "created_at": _iso(n.created_at),
-                "updated_at": _iso(n.updated_at),
-                "source": n.source,
-            }
-            for n in user.notes()
-        ],
-        "sessions": sessions,
-        # The profile as shown, and the user's own corrections, which an import restores.
-        "profile": user.profile().to_dict(),
-        "profile_corrections": user.profile_corrections(),
-    }
-    return document
-
-
 def import_export(user, document: dict) -> dict:
     """Import a Mebot export into `user`: notes and conversations not already present, and the
     profile corrections. Returns counts; InvalidInput when the document is refused as a whole."""
@@ -327,4 +306,5 @@ def _chat_key(title: str, messages: list) -> tuple:
     def field(m, name):
         return m.get(name) if isinstance(m, dict) else getattr(m, name)
 
-    return (title or "", tuple((field(m, "role"), field(m, "content")) for m in messages))
+    # Citations name ids, which differ in a copy imported before: "[N12]" and "[N3]" are the same here.
+    return (title or "", tuple((field(m, "role"), unnumbered(field(m, "content"))) for m in messages))

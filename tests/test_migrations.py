@@ -1,5 +1,6 @@
 """Guards the schema: migrations build, from a blank database, exactly the tables the models declare,
-on SQLite and PostgreSQL, and running them again changes nothing."""
+on SQLite and PostgreSQL, running them again changes nothing, and threads opening fresh databases at once
+(the server and its scheduler's first jobs) do not trip over each other."""
 
 from __future__ import annotations
 
@@ -71,3 +72,28 @@ def test_upgrading_from_the_oldest_schema_keeps_the_data(database_url):
     reply = user.add_message(chat.id, "assistant", "hi")
     assert user.message(reply.id).original_content is None  # a column added by a later migration
     memory.close()
+
+
+def test_threads_opening_fresh_databases_at_once_all_succeed(tmp_path):
+    """Alembic keeps the running migration in module globals: unserialised, two threads migrating at once
+    failed with KeyError: 'script' or "table already exists" (a traceback on the first start)."""
+    import threading
+
+    from memory import api
+
+    urls = [f"sqlite:///{tmp_path / name}.db" for name in ("shared", "shared", "own-1", "own-2", "shared", "own-3")]
+    start, failures = threading.Barrier(len(urls)), []
+
+    def open_it(url):
+        start.wait()
+        try:
+            api.open_memory(url).close()
+        except Exception as exc:  # every failure is the finding, whatever its kind
+            failures.append(repr(exc))
+
+    threads = [threading.Thread(target=open_it, args=(url,)) for url in urls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert failures == []

@@ -91,3 +91,34 @@ def test_the_database_refuses_a_second_active_run(memory):
     with pytest.raises(IntegrityError):
         with memory.session() as session:
             session.add(TrainingRun(user_id=alice.id, status="running", history=[]))
+
+
+def test_the_first_start_on_a_fresh_database_runs_every_job_without_a_traceback(sqlite_url, caplog):
+    """All jobs firing at once right after the server opened a fresh database (the first start) each open
+    the database in a thread of their own; migrating it from two threads at once used to fail inside
+    Alembic (KeyError: 'script')."""
+    import logging
+    import threading
+    from datetime import datetime, timezone
+
+    from memory import api
+    from memory.settings import load
+
+    scheduler._memory.cache_clear()
+    memory = api.open_memory(sqlite_url)
+    caplog.set_level(logging.INFO, logger="apscheduler")
+    done = threading.Semaphore(0)
+    started = TrainingScheduler(memory, load()).start(paused=True)
+    started.scheduler.add_listener(lambda event: done.release(), mask=(1 << 12) | (1 << 11))  # executed | error
+    try:
+        now = datetime.now(timezone.utc)
+        for job in started.jobs():
+            job.modify(next_run_time=now)
+        started.scheduler.resume()
+        for _ in started.jobs():
+            assert done.acquire(timeout=120)
+    finally:
+        started.shutdown()
+        scheduler._memory.cache_clear()
+    failures = [r.getMessage() + str(r.exc_info) for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+    assert failures == []

@@ -72,7 +72,7 @@ def build_app(memory, engine=None, *, identity: Optional[Identity] = None, sched
             badge = gr.HTML(elem_id="mebot-badge")
             if ctx.identity.mode == SPACES:
                 gr.LoginButton()
-        with gr.Tabs() as tabs:
+        with gr.Tabs(elem_id="mebot-tabs") as tabs:
             with gr.Tab("Chat", id="chat"):
                 chat_ui = chat_tab.render(ctx)
             with gr.Tab("Notes", id="notes"):

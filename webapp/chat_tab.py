@@ -27,7 +27,7 @@ class ChatUI:
     text: gr.Textbox
     send: gr.Button
     use_memory: gr.Checkbox
-    vote_box: gr.Group
+    vote_box: gr.Column
     vote_title: gr.Markdown
     reason: gr.Radio
     comment: gr.Textbox
@@ -47,8 +47,14 @@ def render(ctx) -> ChatUI:
                                         interactive=True, elem_id="chat-conversations")
             use_memory = gr.Checkbox(value=True, label="Use my memory",
                                      info="Off: the model answers without your notes.", elem_id="chat-use-memory")
-        with gr.Column(scale=3):
+        # The message box comes before the replies in the page, so Tab reaches it before every reply's
+        # buttons; the stylesheet shows it below them (#chat-compose).
+        with gr.Column(scale=3, elem_classes="mebot-chat-column"):
             gr.HTML(mode_banner(ctx.engine), elem_id="chat-mode")
+            with gr.Row(elem_id="chat-compose"):
+                text = gr.Textbox(show_label=False, placeholder="Message Mebot…", scale=5, lines=1,
+                                  max_lines=8, autofocus=True, elem_id="chat-input")
+                send = gr.Button("Send", variant="primary", scale=1, elem_id="chat-send")
             chatbot = gr.Chatbot(
                 label="Mebot", height=460, editable="all", elem_id="chat-bot",
                 # Notes and replies are shown as text: no raw HTML survives, no custom tags either.
@@ -56,17 +62,13 @@ def render(ctx) -> ChatUI:
                 feedback_options=("Like", "Dislike"), buttons=["copy"],
                 placeholder="Ask about your notes, e.g. *What did I note yesterday?*",
             )
-            with gr.Group(visible=False, elem_id="chat-vote") as vote_box:
+            with gr.Column(visible=False, variant="panel", elem_id="chat-vote") as vote_box:
                 vote_title = gr.Markdown()
                 reason = gr.Radio(choices=[], label="Why? (optional)", elem_id="chat-vote-reason")
                 comment = gr.Textbox(label="Comment (optional)", lines=1, elem_id="chat-vote-comment")
                 with gr.Row():
                     save_vote = gr.Button("Save feedback", variant="primary", size="sm", elem_id="chat-vote-save")
                     skip_vote = gr.Button("Skip", size="sm", elem_id="chat-vote-skip")
-            with gr.Row():
-                text = gr.Textbox(show_label=False, placeholder="Message Mebot…", scale=5, lines=1,
-                                  max_lines=8, autofocus=True, elem_id="chat-input")
-                send = gr.Button("Send", variant="primary", scale=1, elem_id="chat-send")
         with gr.Column(scale=1, min_width=240, elem_id="chat-sources"):
             gr.Markdown("### Sources")
             sources_html = gr.HTML(_sources_html(Sources()), elem_id="chat-sources-info")
@@ -148,9 +150,9 @@ def _reply_for_question(rows: list, question_id: int) -> Optional[int]:
 
 def _vote_box(kind: Optional[FeedbackKind]) -> tuple:
     if kind is None:
-        return gr.Group(visible=False), gr.Markdown(), gr.Radio(choices=[], value=None), gr.Textbox(value="")
+        return gr.Column(visible=False), gr.Markdown(), gr.Radio(choices=[], value=None), gr.Textbox(value="")
     title = "You liked this reply." if kind == FeedbackKind.LIKE else "You disliked this reply."
-    return (gr.Group(visible=True), gr.Markdown(f"**{title}** Tell Mebot why, if you like."),
+    return (gr.Column(visible=True), gr.Markdown(f"**{title}** Tell Mebot why, if you like."),
             gr.Radio(choices=list(feedback.REASONS[kind]), value=None), gr.Textbox(value=""))
 
 

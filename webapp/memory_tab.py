@@ -26,7 +26,7 @@ class MemoryUI:
     reset_status: gr.Button
     facts: gr.Dataset
     history: gr.HTML
-    editor: gr.Group
+    editor: gr.Column
     label: gr.Textbox
     polarity: gr.Radio
     detail: gr.Textbox
@@ -68,7 +68,7 @@ def render(ctx) -> MemoryUI:
             history = gr.HTML(elem_id="memory-history")
             refresh = gr.Button("Refresh", size="sm", elem_id="memory-refresh")
         with gr.Column(scale=2):
-            with gr.Group(visible=False, elem_id="memory-editor") as editor:
+            with gr.Column(visible=False, variant="panel", elem_id="memory-editor") as editor:
                 label = gr.Textbox(label="Fact", max_lines=1, elem_id="memory-fact-label")
                 polarity = gr.Radio(["like", "dislike"], label="You…", visible=False, elem_id="memory-fact-polarity")
                 detail = gr.Textbox(label="Details", max_lines=1, elem_id="memory-fact-detail")
@@ -102,7 +102,7 @@ def profile_updates(user, state: MemoryState) -> tuple:
     return (state, profile.bio, notice(view.origin_label(profile.bio_origin)), profile.status,
             notice(view.origin_label(profile.status_origin)),
             gr.Dataset(samples=[[r.kind, r.label, r.details, r.origin] for r in rows]),
-            view.history_html(profile), gr.Group(visible=False), gr.Row(visible=False))
+            view.history_html(profile), gr.Column(visible=False), gr.Row(visible=False))
 
 
 def shown_fact(user, fact_id: int):
@@ -116,7 +116,7 @@ def shown_fact(user, fact_id: int):
 def _open_fact(user, state: MemoryState, fact_id: int) -> tuple:
     fact = shown_fact(user, fact_id)
     values = view.editor_values(fact)
-    return (replace(state, open_id=fact.id, confirming_delete=False), gr.Group(visible=True), values["label"],
+    return (replace(state, open_id=fact.id, confirming_delete=False), gr.Column(visible=True), values["label"],
             gr.Radio(value=values["polarity"], visible=fact.kind == "preference"),
             gr.Textbox(value=values["detail"], label=values["detail_name"], visible=fact.kind != "topic"),
             gr.Row(visible=False))

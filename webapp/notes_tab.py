@@ -28,7 +28,7 @@ class NotesUI:
     search: gr.Button
     summary: gr.HTML
     listing: gr.Dataset
-    viewer: gr.Group
+    viewer: gr.Column
     v_title: gr.Textbox
     v_date: gr.DateTime
     v_content: gr.Textbox
@@ -72,7 +72,7 @@ def render(ctx) -> NotesUI:
                 headers=["Date", "Title", "Preview"], samples=[], type="index", samples_per_page=10,
                 label="Click a note to open it", elem_id="notes-list",
             )
-            with gr.Group(visible=False, elem_id="note-viewer") as viewer:
+            with gr.Column(visible=False, variant="panel", elem_id="note-viewer") as viewer:
                 v_title = gr.Textbox(label="Title", max_lines=1, elem_id="viewer-title")
                 v_date = gr.DateTime(label="Date", type="string", include_time=True, elem_id="viewer-date")
                 v_content = gr.Textbox(label="Note", lines=8, elem_id="viewer-content")
@@ -104,13 +104,13 @@ def open_note(user, note_id: int, state: Optional[NotesState] = None) -> tuple:
     note = user.note(note_id)
     state = replace(state or NotesState(), open_id=note.id, confirming_delete=False)
     info = (f"Note {note.id} · source: {esc(note.source)} · last changed {esc(when(note.updated_at, user))}")
-    return (state, gr.Group(visible=True), note.title, when(note.created_at, user, seconds=True), note.content,
+    return (state, gr.Column(visible=True), note.title, when(note.created_at, user, seconds=True), note.content,
             f'<div class="mebot-note-info">{info}</div>', gr.Row(visible=False))
 
 
 def closed_viewer(state: NotesState) -> tuple:
     """Updates for NotesUI.viewer_outputs hiding the viewer."""
-    return (replace(state, open_id=None, confirming_delete=False), gr.Group(visible=False), "", None, "", "",
+    return (replace(state, open_id=None, confirming_delete=False), gr.Column(visible=False), "", None, "", "",
             gr.Row(visible=False))
 
 

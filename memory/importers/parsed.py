@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Optional
 
 from memory.notes import NoteInput
 
@@ -14,6 +16,8 @@ class ParsedChat:
     title: str
     messages: list[dict] = field(default_factory=list)
     where: str = ""  # how the report names it: 'conversations.json: conversation 2 "Pasta"'
+    created_at: Optional[datetime] = None  # None: when it is stored
+    updated_at: Optional[datetime] = None
 
 
 def chat_label(name: str, number: int, raw: object) -> str:

@@ -12,6 +12,7 @@ from typing import Any, Mapping, Optional
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
+from memory import clock
 from memory.profile import store
 from memory.profile import taxonomy
 from memory.errors import InvalidInput
@@ -166,13 +167,20 @@ def delete_item(session: Session, *, user_id: int, item_id: int) -> ProfileItem:
 # --- export and import ------------------------------------------------------------------------
 
 _EXPORTED = tuple(CorrectedItem.model_fields)
+_DATES = ("created_at", "updated_at", "stated_at")
+
+
+def _iso(moment) -> Optional[str]:
+    return None if moment is None else moment.isoformat()
 
 
 def corrections(session: Session, *, user_id: int) -> dict:
     """The user's own bio, status and every item they added, edited or deleted, JSON-ready."""
     state = store.read_state(session, user_id)
     return {"bio": state.bio if state else None, "status": state.status if state else None,
-            "items": [{name: getattr(item, name) for name in _EXPORTED} for item in store.user_items(session, user_id)]}
+            "items": [{**{name: getattr(item, name) for name in _EXPORTED},
+                       **{name: _iso(getattr(item, name)) for name in _DATES}}
+                      for item in store.user_items(session, user_id)]}
 
 
 def restore(session: Session, *, user_id: int, document: Mapping[str, Any]) -> int:
@@ -186,6 +194,18 @@ def restore(session: Session, *, user_id: int, document: Mapping[str, Any]) -> i
     for entry in document.get("items", []):
         _restore_item(session, user_id, entry)
     return len(document.get("items", []))
+
+
+def _restore_dates(item: ProfileItem, entry: Mapping[str, Any]) -> None:
+    """An exported item keeps the dates it had; a date missing (older exports) or unreadable stays now, as
+    dates only order the history and a bad one is no reason to drop the user's correction."""
+    for name in _DATES:
+        if entry.get(name) is None:
+            continue
+        try:
+            setattr(item, name, clock.to_utc(entry[name], "UTC"))
+        except (TypeError, InvalidInput):
+            pass
 
 
 def _restore_item(session: Session, user_id: int, entry: Any) -> None:
@@ -203,3 +223,4 @@ def _restore_item(session: Session, user_id: int, entry: Any) -> None:
     store.stamp(item)
     session.flush()
     _recount(session, user_id, item)
+    _restore_dates(item, entry)
