@@ -195,15 +195,15 @@ def test_training_view_shows_progress_history_curve_and_versions_in_plain_words(
                 data_counts={"sft": 69, "endorsed": 2, "sft_heldout": 7, "dpo": 2, "kto": 0,
                              "plan": {"sft": 9, "dpo": 1}, "needs": {"dpo": 8, "kto": 16}})
     row = training_view.run_rows(mem, ana)[0]
-    assert row[0] == str(run.id) and "you asked" in row[1] and row[2] == "v2 in use"
-    assert row[3] == "learned from 67 questions about your notes, 2 replies you liked or edited and 2 of your corrections"
-    assert row[4] == ("recalls your notes better than v1; prefers your version in 2 of 2 corrections (v1: 1); "
+    assert row[0].startswith(f"#{run.id} · ") and "you asked" in row[0] and row[1] == "made v2 (in use)"
+    assert row[2] == "Learned from 67 questions about your notes, 2 replies you liked or edited and 2 of your corrections"
+    assert row[3] == ("recalls your notes better than v1; prefers your version in 2 of 2 corrections (v1: 1); "
                       "tested on 7 questions it did not train on")
     assert "sft_heldout" not in " ".join(row) and "recall_logprob" not in " ".join(row)
     versions = training_view.version_rows(mem, ana)
-    assert [v[:2] for v in versions] == [["v2", "● in use"], ["v1", "earlier version"]]
+    assert [v[0] for v in versions] == ["v2 · in use ●", "v1 · earlier version"]
     assert training_view.version_choices(mem, ana.id) == [("v2 (in use)", 2), ("v1", 1), ("base model (no adapter)", 0)]
-    assert "v2 in use" in training_view.progress_html(None, ana)  # no run active: the last one's outcome
+    assert "made v2 (in use)" in training_view.progress_html(None, ana)  # no run active: the last one's outcome
 
 
 def test_feedback_waits_until_a_run_really_learned_it(mem, tmp_path):
@@ -223,7 +223,7 @@ def test_feedback_waits_until_a_run_really_learned_it(mem, tmp_path):
     failed = runs.request_run(mem, ana)
     runs.update(mem, failed.id, status="failed", error="ModelUnavailable: no model")
     assert plan.waiting_feedback(ana) == waiting  # a failed run learned nothing: nothing is reset
-    assert "nothing changed, your feedback is kept for the next run" in training_view.run_rows(mem, ana)[0][2]
+    assert "nothing changed, your feedback is kept for the next run" in training_view.run_rows(mem, ana)[0][1]
 
     # An SFT-only run: the liked and the edited replies were trained on as examples; the pair and the votes wait.
     sft_only = {"notes": {}, "sft_feedback": [like.id, edit.id], "pairs": [], "votes": []}
@@ -240,8 +240,8 @@ def test_feedback_waits_until_a_run_really_learned_it(mem, tmp_path):
     run = runs.request_run(mem, ana)
     runs.update(mem, run.id, status="succeeded",
                 data_counts={"sft": 20, "endorsed": 2, "dpo": 1, "kto": 2, "plan": {"sft": 5}, "needs": needs})
-    assert training_view.run_rows(mem, ana)[0][3] == (
-        "learned from 18 questions about your notes and 2 replies you liked or edited; not yet from your feedback: "
+    assert training_view.run_rows(mem, ana)[0][2] == (
+        "Learned from 18 questions about your notes and 2 replies you liked or edited. Not yet from your feedback: "
         "1 of 4 corrections (preference pairs) needed; 2 of 16 likes and dislikes needed — your feedback is kept "
         "for the next run")
 

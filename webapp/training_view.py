@@ -10,10 +10,10 @@ from rlmf.training import adapters, runs
 from rlmf.training.plan import Waiting, skipped_stages
 from webapp.render import esc, when
 
-RUN_HEADERS = ["Run", "When", "Result", "What it learned", "How it did"]
-RUN_COLUMN_WIDTHS = ["7%", "20%", "17%", "30%", "26%"]
-VERSION_HEADERS = ["Version", "Status", "Created", "How it did"]
-VERSION_COLUMN_WIDTHS = ["10%", "18%", "18%", "54%"]
+RUN_HEADERS = ["Run", "Result", "What it learned", "How it did"]
+RUN_COLUMN_WIDTHS = ["20%", "18%", "35%", "27%"]
+VERSION_HEADERS = ["Version", "Created", "How it did"]
+VERSION_COLUMN_WIDTHS = ["25%", "20%", "55%"]
 BASE_NAME = "the base model"
 # Held-out recall within this many nats per token of the version it is compared with reads "about as well".
 RECALL_SAME = 0.01
@@ -38,7 +38,7 @@ RUN_STATUS_WORDS = {
 TRIGGER_WORDS = {RunTrigger.MANUAL: "you asked", RunTrigger.SCHEDULE: "nightly",
                  RunTrigger.FEEDBACK: "after new feedback"}
 VERSION_STATUS_WORDS = {
-    AdapterStatus.LIVE: "● in use",
+    AdapterStatus.LIVE: "in use ●",
     AdapterStatus.RETIRED: "earlier version",
     AdapterStatus.REJECTED: "not used (was not better)",
     AdapterStatus.CANDIDATE: "being checked",
@@ -76,7 +76,7 @@ def _counts(run) -> dict:
 # --- what a run learned and how it did ---------------------------------------------------------------
 
 def learned_words(counts: dict) -> str:
-    """'learned from 67 questions about your notes and 2 of your corrections', from a run's data counts."""
+    """'Learned from 67 questions about your notes and 2 of your corrections', from a run's data counts."""
     plan = counts.get("plan")
     if not isinstance(plan, dict):
         return ""
@@ -94,7 +94,7 @@ def learned_words(counts: dict) -> str:
     if not parts:
         return ""
     listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    return f"learned from {listed}"
+    return f"Learned from {listed}"
 
 
 def waiting_words(counts: dict) -> str:
@@ -104,13 +104,13 @@ def waiting_words(counts: dict) -> str:
         return ""
     what = {"dpo": "corrections (preference pairs)", "kto": "likes and dislikes"}
     told = [f"{have} of {need} {what[stage]} needed" for stage, (have, need) in missing.items()]
-    return f"not yet from your feedback: {'; '.join(told)} — {KEPT}"
+    return f"Not yet from your feedback: {'; '.join(told)} — {KEPT}"
 
 
 def data_words(run) -> str:
     """The 'What it learned' cell: what the run trained on, and what it left waiting."""
     counts = _counts(run)
-    return "; ".join(part for part in (learned_words(counts), waiting_words(counts)) if part)
+    return ". ".join(part for part in (learned_words(counts), waiting_words(counts)) if part)
 
 
 def evaluation_words(evaluation, against: str) -> str:
@@ -148,7 +148,7 @@ def run_result(run, version) -> str:
     """The 'Result' cell: what happened, in words, with the reason of a failure."""
     words = RUN_STATUS_WORDS.get(run.status, str(run.status))
     if run.status == RunStatus.SUCCEEDED and version is not None:
-        words = f"v{version.version} in use"
+        words = f"made v{version.version}" + (" (in use)" if version.status == AdapterStatus.LIVE else "")
     elif run.status == RunStatus.REJECTED and version is not None:
         words = f"v{version.version} not used: it was not better"
     if run.status in (RunStatus.FAILED, RunStatus.CANCELLED, RunStatus.REJECTED):
@@ -160,15 +160,15 @@ def run_result(run, version) -> str:
 
 
 def run_rows(memory, user) -> list[list[str]]:
-    """The run history table, newest first, in plain words."""
+    """The run history table, newest first, in plain words (the run's number leads its first cell)."""
     by_id = _version_names(memory, user.id)
     rows = []
     for run in runs.list_runs(memory, user.id, limit=20):
         version = by_id.get(run.adapter_version_id)
-        moment = " · ".join(part for part in (when(run.started_at or run.created_at, user),
+        moment = " · ".join(part for part in (f"#{run.id}", when(run.started_at or run.created_at, user),
                                               TRIGGER_WORDS.get(run.trigger, str(run.trigger)), duration(run)) if part)
         metrics = run.metrics if isinstance(run.metrics, dict) else {}
-        rows.append([str(run.id), moment, run_result(run, version), data_words(run),
+        rows.append([moment, run_result(run, version), data_words(run),
                      evaluation_words(metrics.get("evaluation"), _compared_with(version, by_id))])
     return rows
 
@@ -180,10 +180,10 @@ def last_run_html(memory, user) -> str:
         return ""
     by_id = _version_names(memory, user.id)
     version = by_id.get(finished.adapter_version_id)
-    parts = [run_result(finished, version), data_words(finished)]
     metrics = finished.metrics if isinstance(finished.metrics, dict) else {}
-    parts.append(evaluation_words(metrics.get("evaluation"), _compared_with(version, by_id)))
-    text = "; ".join(part for part in parts if part)
+    how = evaluation_words(metrics.get("evaluation"), _compared_with(version, by_id))
+    parts = [run_result(finished, version), data_words(finished), how[:1].upper() + how[1:]]
+    text = ". ".join(part for part in parts if part)
     return (f'<div class="mebot-notice" data-testid="training-last">Last run ({esc(finished.id)}, '
             f"{esc(when(finished.finished_at or finished.started_at, user))}): {esc(text)}.</div>")
 
@@ -358,7 +358,7 @@ def version_rows(memory, user) -> list[list[str]]:
     for v in by_id.values():
         metrics = v.metrics if isinstance(v.metrics, dict) else {}
         how = evaluation_words(metrics.get("evaluation"), _compared_with(v, by_id))
-        rows.append([f"v{v.version}", VERSION_STATUS_WORDS.get(v.status, str(v.status)), when(v.created_at, user),
+        rows.append([f"v{v.version} · {VERSION_STATUS_WORDS.get(v.status, str(v.status))}", when(v.created_at, user),
                      how or str(metrics.get("gate") or "")])
     return rows
 
