@@ -223,7 +223,8 @@ def test_feedback_waits_until_a_run_really_learned_it(mem, tmp_path):
     failed = runs.request_run(mem, ana)
     runs.update(mem, failed.id, status="failed", error="ModelUnavailable: no model")
     assert plan.waiting_feedback(ana) == waiting  # a failed run learned nothing: nothing is reset
-    assert "nothing changed, your feedback is kept for the next run" in training_view.run_rows(mem, ana)[0][1]
+    assert training_view.run_rows(mem, ana)[0][1] == \
+        "failed: no model; nothing changed, your feedback is kept for the next run"
 
     # An SFT-only run: the liked and the edited replies were trained on as examples; the pair and the votes wait.
     sft_only = {"notes": {}, "sft_feedback": [like.id, edit.id], "pairs": [], "votes": []}
@@ -237,6 +238,7 @@ def test_feedback_waits_until_a_run_really_learned_it(mem, tmp_path):
         "Thanks: kept for training; preference training starts after 3 more corrections (1 of 4 so far); editing "
         "the reply into what you wanted counts as one.")
     assert "nothing is trained here" in training_view.feedback_note("edit", waiting, needs, "no model")
+    assert "1 of 4 corrections needed for preference training are kept" in training_view.request_note(9, waiting, needs)
     run = runs.request_run(mem, ana)
     runs.update(mem, run.id, status="succeeded",
                 data_counts={"sft": 20, "endorsed": 2, "dpo": 1, "kto": 2, "plan": {"sft": 5}, "needs": needs})

@@ -157,7 +157,7 @@ def train_now(ctx, request: gr.Request):
     run = runs.request_run(ctx.memory, user, trigger=RunTrigger.MANUAL)
     if ctx.dispatch_runs:  # starting a process or enqueueing takes milliseconds; training runs elsewhere
         submit.start_queued(ctx.memory, ctx.database_url)
-    gr.Info(f"Training run {run.id} requested.")
+    gr.Info(view.request_note(run.id, waiting(ctx, user), needs(ctx, off)))
     return everything(ctx, user)
 
 

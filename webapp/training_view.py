@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from typing import Optional
 
@@ -44,6 +45,7 @@ VERSION_STATUS_WORDS = {
     AdapterStatus.CANDIDATE: "being checked",
 }
 KEPT = "your feedback is kept for the next run"
+EXCEPTION_NAME = re.compile(r"^(?:\w+\.)*[A-Z][a-z]+(?:[A-Z][a-z]*)+: ")  # "ModelUnavailable: " before a reason
 
 
 def _utc(moment: Optional[datetime]) -> Optional[datetime]:
@@ -144,6 +146,12 @@ def _compared_with(version, by_id: dict) -> str:
     return f"v{parent.version}" if parent is not None else BASE_NAME
 
 
+def _reason(error: Optional[str]) -> str:
+    """The first line of a run's error, without the name of the exception class before it."""
+    line = error.strip().splitlines()[0] if error and error.strip() else ""
+    return EXCEPTION_NAME.sub("", line)[:200]
+
+
 def run_result(run, version) -> str:
     """The 'Result' cell: what happened, in words, with the reason of a failure."""
     words = RUN_STATUS_WORDS.get(run.status, str(run.status))
@@ -152,7 +160,7 @@ def run_result(run, version) -> str:
     elif run.status == RunStatus.REJECTED and version is not None:
         words = f"v{version.version} not used: it was not better"
     if run.status in (RunStatus.FAILED, RunStatus.CANCELLED, RunStatus.REJECTED):
-        reason = (run.error or "").strip().splitlines()[0][:200] if run.error else ""
+        reason = _reason(run.error)
         if run.status == RunStatus.FAILED and reason:
             words += f": {reason}"
         words += f"; nothing changed, {KEPT}" if run.status != RunStatus.REJECTED else f"; {KEPT}"
@@ -239,6 +247,15 @@ def feedback_note(kind: str, waiting: Optional[Waiting], needs: Optional[dict], 
     if kind == FeedbackKind.DISLIKE:
         tail += "; editing the reply into what you wanted counts as one"
     return f"{first}; {tail}."
+
+
+def request_note(run_id: int, waiting: Optional[Waiting], needs: Optional[dict]) -> str:
+    """The toast after "Train now": the run, and the feedback it will leave waiting for lack of examples."""
+    note = f"Training run {run_id} requested"
+    if waiting is None or needs is None or not 0 < waiting.pairs < needs["dpo"]:
+        return note + "."
+    return (f"{note}: it learns your notes and the replies you liked or edited; your {waiting.pairs} of "
+            f"{needs['dpo']} corrections needed for preference training are kept for a later run.")
 
 
 def training_off_reason(engine, settings) -> Optional[str]:

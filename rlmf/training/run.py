@@ -128,7 +128,8 @@ def execute(memory, run_id: int, settings, config: TrainConfig, echo=None) -> st
         if kind == RunKind.FULL and not data.sft:
             raise ValueError("no notes to learn from yet: add some notes first")
         if kind == RunKind.INCREMENTAL and not plan:
-            raise NothingToLearn(f"nothing new since version {parent.version}: add notes or give feedback first")
+            raise NothingToLearn(f"nothing new since version {parent.version} that a run can train on yet: add or "
+                                 "edit notes, or give more feedback")
         progress.plan(plan)
         stages: dict[str, dict] = {}
         latest = store.local_copy(parent.path) if kind == RunKind.INCREMENTAL else None
