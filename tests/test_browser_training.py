@@ -91,8 +91,13 @@ def test_runs_and_versions_read_in_plain_words_and_switch_both_ways(page, sqlite
         assert "made v2 (in use)" in last.inner_text() and "2 of 8" in last.inner_text()
         plot = page.locator("#training-plot")
         plot.wait_for()
-        assert "reward margin" not in plot.inner_text() and "Training loss" in plot.inner_text()
+        expect(plot).to_contain_text("Loss (lower is better) while learning notes: latest run")
         assert not page.locator("[data-testid='training-plot-empty']").is_visible()
+        latest = runs.list_runs(memory, me.id)[0]
+        runs.append_history(memory, latest.id, [{"stage": "dpo", "step": 1, "loss": 0.6, "reward_margin": 0.3}])
+        page.locator("#training-refresh").click()
+        expect(plot).to_contain_text("(higher is better) while learning notes, corrections")  # says what it shows
+        expect(plot).to_contain_text("corrections: reward margin")  # and the series that appeared is drawn
         versions = page.locator("#training-versions")
         expect(versions).to_contain_text("earlier version")
         shot(page, "training-runs")

@@ -215,6 +215,7 @@ def test_every_endpoint_as_ana_leaves_bob_untouched(served, tmp_path):
     ana.call("training_tick")
     ana.call("training_cancel")
     ana.call("training_rollback", 1)  # bob's live version number: ana has no such version
+    ana.call("training_plot_title", "a title")  # sets the title of ana's own plot only
     ana.call("notes_search", "tomatoes", "")
     ana.call("notes_open", 0)
     ana.call("notes_ask_delete")

@@ -182,8 +182,9 @@ def test_training_view_shows_progress_history_curve_and_versions_in_plain_words(
     points = training_view.curve(runs.get_run(mem, ana.id, run.id))
     assert [(p["series"], p["value"]) for p in points] == [("notes: loss", 2.5), ("corrections: loss", 0.7),
                                                           ("corrections: reward margin", 0.2)]
-    assert "reward margin" in training_view.plot_title(points)
-    assert "reward margin" not in training_view.plot_title(points[:1])  # SFT only: loss only, says so
+    assert training_view.plot_title(points) == \
+        "Loss (lower is better) and reward margin (higher is better) while learning notes, corrections: latest run"
+    assert training_view.plot_title(points[:1]) == "Loss (lower is better) while learning notes: latest run"
 
     first = register_version(mem, ana, tmp_path, 1)
     adapters.promote(mem, ana.id, 1)

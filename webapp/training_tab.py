@@ -30,6 +30,7 @@ class TrainingUI:
     timer: gr.Timer
     plot: gr.LinePlot
     plot_empty: gr.HTML
+    plot_title: gr.State  # what the plot shows, in words (see show_plot_title)
     history: gr.Dataframe
     versions: gr.Dataframe
     use_version: gr.Dropdown
@@ -52,7 +53,8 @@ def render(ctx) -> TrainingUI:
     plot_empty = gr.HTML(f'<div class="mebot-notice" data-testid="training-plot-empty">{view.EMPTY_PLOT}</div>',
                          elem_id="training-plot-empty")
     plot = gr.LinePlot(x="point", y="value", color="series", title=view.plot_title([]), visible=False,
-                       x_title="logged point", y_title="value", height=260, elem_id="training-plot")
+                       color_map=view.SERIES_COLOURS, x_title="logged point", y_title="value", height=260,
+                       elem_id="training-plot")
     gr.Markdown("#### Runs")
     history = gr.Dataframe(headers=view.RUN_HEADERS, interactive=False, wrap=True,
                            column_widths=view.RUN_COLUMN_WIDTHS, elem_id="training-runs")
@@ -63,8 +65,8 @@ def render(ctx) -> TrainingUI:
         use_version = gr.Dropdown(label="Version to answer with (earlier or later)", choices=[], scale=2,
                                   elem_id="training-use-version")
         use = gr.Button("Use this version", scale=1, elem_id="training-use")
-    return TrainingUI(counts, schedule, train, cancel, progress, timer, plot, plot_empty, history, versions,
-                      use_version, use, refresh)
+    return TrainingUI(counts, schedule, train, cancel, progress, timer, plot, plot_empty, gr.State(""), history,
+                      versions, use_version, use, refresh)
 
 
 def _frame(rows: list[list[str]], headers: list[str]) -> pd.DataFrame:
@@ -81,9 +83,8 @@ def _curve(points: list[dict]):
 
 
 def _plot(points: list[dict]) -> tuple:
-    """The plot (titled by what it shows) and the message that stands in for it before any run trained."""
-    return (gr.LinePlot(value=_curve(points), title=view.plot_title(points), visible=bool(points)),
-            gr.HTML(visible=not points))
+    """The plot and the message that stands in for it before any run trained (the title comes last)."""
+    return gr.LinePlot(value=_curve(points), visible=bool(points)), gr.HTML(visible=not points)
 
 
 def badge(ctx, user) -> str:
@@ -134,6 +135,7 @@ def everything(ctx, user) -> tuple:
         _frame(view.run_rows(memory, user), view.RUN_HEADERS),
         _frame(view.version_rows(memory, user), view.VERSION_HEADERS),
         gr.Dropdown(choices=view.version_choices(memory, user.id), value=None),
+        view.plot_title(points),
         badge(ctx, user),
     )
 
@@ -168,9 +170,9 @@ def tick(ctx, request: gr.Request):
     active = runs.active_run(ctx.memory, user.id)
     if active is not None:
         points = view.curve(active)
-        plot = _plot(points) if points else (gr.skip(), gr.skip())
-        return (gr.skip(), gr.skip(), gr.skip(), view.progress_html(active, user), gr.skip(), gr.skip(), *plot,
-                gr.skip(), gr.skip(), gr.skip(), gr.skip())
+        plot = (*_plot(points), view.plot_title(points)) if points else (gr.skip(),) * 3
+        return (gr.skip(), gr.skip(), gr.skip(), view.progress_html(active, user), gr.skip(), gr.skip(), *plot[:2],
+                gr.skip(), gr.skip(), gr.skip(), plot[2], gr.skip())
     return everything(ctx, user)  # the run just ended: show its result and stop polling
 
 
@@ -198,12 +200,20 @@ def use_version(ctx, version, request: gr.Request):
     return everything(ctx, user)
 
 
+def show_plot_title(title: str):
+    """Give the plot its title. Sent after the points (a change of `TrainingUI.plot_title`), because a title
+    change redraws the plot, and only a redraw draws a series it did not have before (DPO's after SFT's)."""
+    return gr.LinePlot(title=str(title or "")[:200])
+
+
 def listen(ctx, ui: TrainingUI, *, tab: gr.Tab, badge_output: gr.HTML) -> None:
     """Wire the Training tab's events; `badge_output` is the header's adapter badge."""
     outputs = [ui.counts, ui.schedule, ui.train, ui.progress, ui.timer, ui.cancel, ui.plot, ui.plot_empty,
-               ui.history, ui.versions, ui.use_version, badge_output]
+               ui.history, ui.versions, ui.use_version, ui.plot_title, badge_output]
     gr.on([tab.select, ui.refresh.click], bind(show, ctx), None, outputs, api_name="training_show")
     ui.train.click(bind(train_now, ctx), None, outputs, api_name="training_train")
     ui.timer.tick(bind(tick, ctx), None, outputs, api_name="training_tick", show_progress="hidden")
     ui.cancel.click(bind(cancel, ctx), None, outputs, api_name="training_cancel")
     ui.use.click(bind(use_version, ctx), [ui.use_version], outputs, api_name="training_rollback")
+    ui.plot_title.change(show_plot_title, [ui.plot_title], [ui.plot], api_name="training_plot_title",
+                         show_progress="hidden")

@@ -27,6 +27,10 @@ STAGE_WORDS = {
     "eval": "Checking the new version against the one in use",
 }
 SERIES_WORDS = {"sft": "notes", "dpo": "corrections", "kto": "likes and dislikes"}
+# Every series a curve can have, with its colour: a plot fixes its colour scale when first drawn, so a series
+# it did not know then (DPO's, after SFT's) would never be drawn.
+SERIES_COLOURS = {"notes: loss": "#4f46e5", "corrections: loss": "#059669", "corrections: reward margin": "#d97706",
+                  "likes and dislikes: loss": "#db2777", "likes and dislikes: reward margin": "#0891b2"}
 RUN_STATUS_WORDS = {
     RunStatus.QUEUED: "waiting to start",
     RunStatus.RUNNING: "running",
@@ -351,10 +355,11 @@ def curve(run) -> list[dict]:
 
 
 def plot_title(points: list[dict]) -> str:
-    """A title that names only what the plot shows."""
+    """A title that names only what the plot shows: the measures and the stages they come from."""
+    stages = list(dict.fromkeys(p["series"].split(":")[0] for p in points))
     margin = any(p["series"].endswith("reward margin") for p in points)
-    return ("Training loss (lower is better) and reward margin (higher is better), latest run" if margin
-            else "Training loss (lower is better), latest run")
+    measures = "Loss (lower is better)" + (" and reward margin (higher is better)" if margin else "")
+    return f"{measures} while learning {', '.join(stages)}: latest run" if stages else "Training curve: latest run"
 
 
 EMPTY_PLOT = ("The training curve of the latest run appears here once a run has trained: how far its answers "
