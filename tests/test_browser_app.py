@@ -182,7 +182,7 @@ def test_train_now_finishes_and_the_badge_changes(page, sqlite_url, tiny_persona
         page.locator("#training-train").click()
         page.locator("[data-testid='training-active']").wait_for(timeout=20_000)
         badge.get_by_text("adapter v1").wait_for(timeout=240_000)
-        page.locator("#training-versions").filter(has_text="● live").wait_for()
+        page.locator("#training-versions").filter(has_text="in use ●").wait_for()
         shot(page, "training-after-run")
         run = runs.list_runs(memory, me.id)[0]
         assert run.status == "succeeded" and run.history and run.data_counts["notes"] == 3

@@ -15,7 +15,7 @@ from memory import api
 from memory.errors import InvalidInput
 from memory.portability import export_user
 from rlmf.training import adapters, runs
-from rlmf.data import feedback
+from rlmf.data import feedback, preference_pairs
 from rlmf.chat.backends import MemoryOnlyBackend
 from rlmf.chat import ChatEngine, Reply
 from webapp import accounts, chat_view, identity, memory_view, notes_io, notes_view, training_view
@@ -157,33 +157,136 @@ def test_import_reports_bad_files_and_an_export_reimports_without_duplicates(mem
 
 # --- training view --------------------------------------------------------------------------------
 
-def test_training_view_shows_progress_history_curve_and_versions(mem, tmp_path):
-    ana = mem.user("ana")
-    _, reply = ask(ana, "hello")
-    feedback.vote(ana, reply.message_id, True)
-    assert "1" in training_view.counts_html(ana) and "no training run yet" in training_view.counts_html(ana)
-    run = runs.request_run(mem, ana)
-    assert "queued" in training_view.progress_html(runs.active_run(mem, ana.id), ana)
-    runs.claim(mem, run.id, pid=0)
-    runs.append_history(mem, run.id, [{"stage": "sft", "step": 1, "loss": 2.5, "reward_margin": None},
-                                      {"stage": "dpo", "step": 1, "loss": 0.7, "reward_margin": 0.2}],
-                        stage="dpo", step=1, total_steps=4)
-    live = training_view.progress_html(runs.active_run(mem, ana.id), ana)
-    assert "stage dpo" in live and "step 1/4" in live and "loss 0.7000" in live and "width:25%" in live
-    points = training_view.curve(runs.get_run(mem, ana.id, run.id))
-    assert [(p["series"], p["value"]) for p in points] == [("sft loss", 2.5), ("dpo loss", 0.7),
-                                                          ("dpo reward margin", 0.2)]
-    folder = tmp_path / "v1"
+def register_version(mem, user, tmp_path, version: int, *, seen=None, parent_id=None, metrics=None):
+    folder = tmp_path / f"v{version}"
     folder.mkdir()
     (folder / "adapter_config.json").write_text("{}")
-    adapters.register(mem, user_id=ana.id, version=1, path=folder, base_model="tiny", parent_id=None, metadata={})
+    return adapters.register(mem, user_id=user.id, version=version, path=folder, base_model="tiny",
+                             parent_id=parent_id, seen=seen, metadata={"metrics": metrics} if metrics else {})
+
+
+def test_training_view_shows_progress_history_curve_and_versions_in_plain_words(mem, tmp_path):
+    ana = mem.user("ana")
+    run = runs.request_run(mem, ana)
+    assert "waiting to start" in training_view.progress_html(runs.active_run(mem, ana.id), ana)
+    runs.claim(mem, run.id, pid=0)
+    runs.update(mem, run.id, stage="prepare", step=0, total_steps=0)
+    loading = training_view.progress_html(runs.active_run(mem, ana.id), ana)
+    assert "loading the model" in loading and "0/0" not in loading and "step 0" not in loading
+    runs.append_history(mem, run.id, [{"stage": "sft", "step": 1, "loss": 2.5, "reward_margin": None},
+                                      {"stage": "dpo", "step": 1, "loss": 0.7, "reward_margin": 0.2}],
+                        stage="dpo", step=1, total_steps=4, eta_s=130)
+    live = training_view.progress_html(runs.active_run(mem, ana.id), ana)
+    assert "Learning from your corrections" in live and "step 1 of 4" in live and "loss 0.700" in live
+    assert "width:25%" in live and "about 2 min left" in live
+    points = training_view.curve(runs.get_run(mem, ana.id, run.id))
+    assert [(p["series"], p["value"]) for p in points] == [("notes: loss", 2.5), ("corrections: loss", 0.7),
+                                                          ("corrections: reward margin", 0.2)]
+    assert training_view.plot_title(points) == \
+        "Loss (lower is better) and reward margin (higher is better) while learning notes, corrections: latest run"
+    assert training_view.plot_title(points[:1]) == "Loss (lower is better) while learning notes: latest run"
+
+    first = register_version(mem, ana, tmp_path, 1)
     adapters.promote(mem, ana.id, 1)
-    runs.update(mem, run.id, status="succeeded", data_counts={"sft": 12, "dpo": 0})
-    assert training_view.run_rows(mem, ana)[0][:3] == [str(run.id), "succeeded", "manual"]
-    assert "sft 12" in training_view.run_rows(mem, ana)[0][5]
-    assert training_view.version_rows(mem, ana)[0][:2] == ["v1", "● live"]
-    assert training_view.rollback_choices(mem, ana.id) == [("v1 (live)", 1), ("base model (no adapter)", 0)]
-    assert "since the last run" in training_view.counts_html(ana)
+    evaluation = {"candidate": {"recall_logprob": -6.2, "preference_accuracy": 1.0, "recall_items": 7, "pairs": 2},
+                  "live": {"recall_logprob": -6.59, "preference_accuracy": 0.5, "recall_items": 7, "pairs": 2}}
+    second = register_version(mem, ana, tmp_path, 2, parent_id=first.id, metrics={"evaluation": evaluation})
+    adapters.promote(mem, ana.id, 2)
+    runs.update(mem, run.id, status="succeeded", adapter_version_id=second.id, metrics={"evaluation": evaluation},
+                data_counts={"sft": 69, "endorsed": 2, "sft_heldout": 7, "dpo": 2, "kto": 0,
+                             "plan": {"sft": 9, "dpo": 1}, "needs": {"dpo": 8, "kto": 16}})
+    row = training_view.run_rows(mem, ana)[0]
+    assert row[0].startswith(f"#{run.id} · ") and "you asked" in row[0] and row[1] == "made v2 (in use)"
+    assert row[2] == "Learned from 67 questions about your notes, 2 replies you liked or edited and 2 of your corrections"
+    assert row[3] == ("recalls your notes better than v1; prefers your version in 2 of 2 corrections (v1: 1); "
+                      "tested on 7 questions it did not train on")
+    assert "sft_heldout" not in " ".join(row) and "recall_logprob" not in " ".join(row)
+    versions = training_view.version_rows(mem, ana)
+    assert [v[0] for v in versions] == ["v2 · in use ●", "v1 · earlier version"]
+    assert training_view.version_choices(mem, ana.id) == [("v2 (in use)", 2), ("v1", 1), ("base model (no adapter)", 0)]
+    assert "made v2 (in use)" in training_view.progress_html(None, ana)  # no run active: the last one's outcome
+
+
+def test_feedback_waits_until_a_run_really_learned_it(mem, tmp_path):
+    from rlmf.training import plan
+
+    ana = mem.user("ana")
+    _, liked = ask(ana, "hello")
+    _, disliked = ask(ana, "and then?")
+    _, edited = ask(ana, "what now?")
+    like = feedback.vote(ana, liked.message_id, True)
+    feedback.vote(ana, disliked.message_id, False, reason="wrong facts")
+    edit = feedback.edit_reply(ana, edited.message_id, "Your own words.")
+    needs = {"dpo": 4, "kto": 16}
+    waiting = plan.waiting_feedback(ana)
+    assert (waiting.likes, waiting.dislikes, waiting.edits, waiting.pairs, waiting.votes) == (1, 1, 1, 1, 2)
+
+    failed = runs.request_run(mem, ana)
+    runs.update(mem, failed.id, status="failed", error="ModelUnavailable: no model")
+    assert plan.waiting_feedback(ana) == waiting  # a failed run learned nothing: nothing is reset
+    assert training_view.run_rows(mem, ana)[0][1] == \
+        "failed: no model; nothing changed, your feedback is kept for the next run"
+
+    # An SFT-only run: the liked and the edited replies were trained on as examples; the pair and the votes wait.
+    sft_only = {"notes": {}, "sft_feedback": [like.id, edit.id], "pairs": [], "votes": []}
+    register_version(mem, ana, tmp_path, 1, seen=sft_only)
+    adapters.promote(mem, ana.id, 1)
+    waiting = plan.waiting_feedback(ana)
+    assert (waiting.likes, waiting.dislikes, waiting.edits, waiting.pairs, waiting.votes) == (0, 1, 0, 1, 2)
+    counts = training_view.counts_html(waiting, needs)
+    assert "has not learned from yet" in counts and "1 so far, 3 more to go" in counts
+    assert training_view.feedback_note("dislike", waiting, needs, None) == (
+        "Thanks: kept for training; preference training starts after 3 more corrections (1 of 4 so far); editing "
+        "the reply into what you wanted counts as one.")
+    assert "nothing is trained here" in training_view.feedback_note("edit", waiting, needs, "no model")
+    assert "1 of 4 corrections needed for preference training are kept" in training_view.request_note(9, waiting, needs)
+    run = runs.request_run(mem, ana)
+    runs.update(mem, run.id, status="succeeded",
+                data_counts={"sft": 20, "endorsed": 2, "dpo": 1, "kto": 2, "plan": {"sft": 5}, "needs": needs})
+    assert training_view.run_rows(mem, ana)[0][2] == (
+        "Learned from 18 questions about your notes and 2 replies you liked or edited. Not yet from your feedback: "
+        "1 of 4 corrections (preference pairs) needed; 2 of 16 likes and dislikes needed — your feedback is kept "
+        "for the next run")
+
+    # A version that trained on the pair and the votes: nothing waits any more.
+    pair = preference_pairs.dpo_rows(ana, with_keys=True)[0]["key"]
+    votes = [row["key"] for row in preference_pairs.kto_rows(ana, with_keys=True)]
+    everything = {**sft_only, "pairs": [pair], "votes": votes}
+    register_version(mem, ana, tmp_path, 2, seen=everything)
+    adapters.promote(mem, ana.id, 2)
+    assert plan.waiting_feedback(ana) == plan.Waiting(0, 0, 0, 0, 0)
+
+
+def test_a_run_plans_only_the_stages_it_has_enough_examples_for():
+    from rlmf.training import plan
+    from rlmf.training.config import TrainConfig
+
+    config = TrainConfig(min_dpo_pairs=8, min_kto_examples=2, device="cpu")
+    data = SimpleNamespace(sft=[{}] * 16, dpo=[{}] * 2, kto=[{}] * 2)
+    assert set(plan.stage_plan(data, config)) == {"sft", "kto"}
+    assert plan.skipped_stages({"dpo": 2, "kto": 2, "plan": plan.stage_plan(data, config),
+                                "needs": plan.minimums(config)}) == {"dpo": (2, 8)}
+
+
+def test_train_now_without_a_model_is_refused_with_the_fix(mem):
+    import gradio as gr
+
+    from memory import settings as settings_module
+    from webapp import training_tab
+    from webapp.context import AppContext
+
+    ctx = AppContext(memory=mem, engine=ChatEngine(MemoryOnlyBackend("'x' is not in the local cache")),
+                     identity=identity.Identity(identity.LOCAL), settings=settings_module.load(),
+                     dispatch_runs=False)
+    me = mem.user("me")
+    shown = training_tab.everything(ctx, me)
+    train_button, schedule = shown[2], shown[1]
+    assert train_button.interactive is False
+    assert "nothing to train" in schedule and "MEBOT_BASE_MODEL" in schedule and "restart" in schedule
+    with pytest.raises(gr.Error, match="MEBOT_BASE_MODEL"):
+        training_tab.train_now(ctx, request())
+    assert runs.list_runs(mem, me.id) == []  # no run that would only fail
+    assert "nothing is trained here" in training_tab.feedback_note(ctx, me, "like")
 
 
 # --- memory tab and safe text ---------------------------------------------------------------------

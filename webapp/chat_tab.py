@@ -14,6 +14,7 @@ from rlmf.data import feedback
 from rlmf.chat import Chunk, Reply
 from webapp import chat_view
 from webapp.chat_view import ChatState, Sources
+from webapp import training_tab
 from webapp.edge import as_id, bind, shows_errors
 from webapp.render import adapter_badge, esc, mode_banner, when
 
@@ -254,7 +255,7 @@ def save_vote(ctx, reason: Optional[str], comment: str, state: ChatState, reques
         raise InvalidInput("Rate a reply first.")
     reply_id, kind = state.vote
     feedback.vote(user, reply_id, kind == FeedbackKind.LIKE, reason=reason or None, comment=comment or None)
-    gr.Info("Thanks: Mebot learns from this at the next training run.")
+    gr.Info(training_tab.feedback_note(ctx, user, kind))
     return (replace(state, vote=None), *_vote_box(None))
 
 
@@ -276,7 +277,7 @@ def edit(ctx, state: ChatState, data: gr.EditData, request: gr.Request):
         gr.Warning("Only the text of Mebot's replies can be edited.")
         return shown(user, state)
     feedback.edit_reply(user, row.message_id, value)
-    gr.Info("Saved your version of the reply: it becomes a preference pair for training.")
+    gr.Info(training_tab.feedback_note(ctx, user, FeedbackKind.EDIT))
     return shown(user, state, row.message_id)
 
 

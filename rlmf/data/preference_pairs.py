@@ -150,8 +150,13 @@ def kto_rows(user, *, with_keys: bool = False) -> list[dict]:
     rows = [{k: e[k] for k in keys} for e in sorted(examples, key=lambda e: e["message_id"])]
     if with_keys:
         for row in rows:
-            row["key"] = f"vote:{row['feedback_id']}"
+            row["key"] = vote_key(row["feedback_id"])
     return rows
+
+
+def vote_key(feedback_id: int) -> str:
+    """What identifies a trained-on unpaired vote across runs."""
+    return f"vote:{feedback_id}"
 
 
 def liked_replies(user) -> list[dict]:

@@ -125,7 +125,8 @@ def build_run_data(user, *, kind: RunKind, seen: Optional[dict], seed: int, week
     if len(pairs) >= 10:
         heldout_keys = {p["key"] for p in dpo_heldout}
         dpo = [p for p in dpo if p["key"] not in heldout_keys]
-    counts.update(notes=len(notes), sft=len(sft), sft_heldout=len(sft_heldout), dpo=len(dpo),
+    counts.update(notes=len(notes), sft=len(sft), endorsed=sum(1 for r in sft if "feedback_id" in r),
+                  sft_heldout=len(sft_heldout), dpo=len(dpo),
                   dpo_heldout=len(dpo_heldout), kto=len(kto), pairs_total=len(pairs), votes_total=len(votes))
     seen_now = {"notes": note_versions(notes, updated),
                 "sft_feedback": sorted(set(previous.get("sft_feedback", [])) | {r["feedback_id"] for r in endorsed}),

@@ -32,20 +32,22 @@ from memory.models import utcnow
 from memory.vocab import RunKind, RunStatus, RunTrigger
 from rlmf.training import adapters, runs, store
 from rlmf.model.threads import use_free_cores
-from rlmf.training.config import TrainConfig, stage_steps
+from rlmf.training.config import TrainConfig
 from rlmf.training.gate import GateConfig, evaluate, passes
+from rlmf.training.plan import minimums, stage_plan
 from rlmf.training.progress import Cancelled, ProgressWriter
 
 
-def load_train_config(overrides: Optional[str] = None) -> TrainConfig:
-    """TrainConfig with overrides from JSON (default: the MEBOT_TRAIN_CONFIG environment variable)."""
+def load_train_config(overrides: Optional[str] = None, device: Optional[str] = None) -> TrainConfig:
+    """TrainConfig with overrides from JSON (default: the MEBOT_TRAIN_CONFIG environment variable), on the
+    defaults of `device` (None: this machine's) unless the overrides name one."""
     raw = overrides if overrides is not None else settings_module.load().train_config
     values = json.loads(raw) if raw and raw.strip() else {}
     known = {f.name for f in fields(TrainConfig)}
     unknown = set(values) - known
     if unknown:
         raise ValueError(f"unknown training setting(s): {', '.join(sorted(unknown))}")
-    return TrainConfig.for_device(values.pop("device", None), **values)
+    return TrainConfig.for_device(values.pop("device", device), **values)
 
 
 @contextmanager
@@ -127,19 +129,17 @@ def execute(memory, run_id: int, settings, config: TrainConfig, echo=None) -> st
                               week_start=settings.week_start, replay_ratio=config.replay_ratio,
                               min_replay=config.min_replay_rows, max_sft_rows=config.max_sft_rows,
                               closed_share=config.sft_closed_share)
-        counts = {"kind": kind.value, **data.counts}
+        plan = stage_plan(data, config)
+        # The plan and the minimums it was held to go on the row first, so even a run that stops here
+        # tells which stages it would have trained and what the others were missing.
+        counts = {"kind": kind.value, **data.counts, "needs": minimums(config), "plan": plan}
         runs.update(memory, run_id, data_counts=counts, kind=kind.value)
         if kind == RunKind.FULL and not data.sft:
             raise ValueError("no notes to learn from yet: add some notes first")
-        run_dpo = len(data.dpo) >= config.min_dpo_pairs
-        run_kto = len(data.kto) >= config.min_kto_examples
-        if kind == RunKind.INCREMENTAL and not (data.sft or run_dpo or run_kto):
-            raise NothingToLearn(f"nothing new since version {parent.version}: add notes or give feedback first")
-        plan = {stage: stage_steps(len(rows), config, stage) for stage, rows, go in (
-            ("sft", data.sft, bool(data.sft)), ("dpo", data.dpo, run_dpo), ("kto", data.kto, run_kto)) if go}
+        if kind == RunKind.INCREMENTAL and not plan:
+            raise NothingToLearn(f"nothing new since version {parent.version} that a run can train on yet: add or "
+                                 "edit notes, or give more feedback")
         progress.plan(plan)
-        counts["plan"] = plan
-        runs.update(memory, run_id, data_counts=counts)
         stages: dict[str, dict] = {}
         latest = store.local_copy(parent.path) if kind == RunKind.INCREMENTAL else None
         for stage, rows, train in (("sft", data.sft, train_sft), ("dpo", data.dpo, train_dpo),
