@@ -43,12 +43,34 @@ def test_memory_only_mode_answers_yesterday_with_yesterdays_notes(alice):
     chat = alice.new_session()
     chunks, reply = run(list(engine.respond(alice, chat.id, "What did I note yesterday?", now=NOW)))
     assert reply.memory_only and "Memory-only mode (no language model loaded)" in reply.answer
-    assert "(no model here)" in reply.answer and chunks == [reply.answer]
+    # Why no model answers is said once, in the page's banner, not in every reply.
+    assert "no model here" not in reply.answer and chunks == [reply.answer]
     assert "Friday 19 July 2024" in reply.answer
     assert "Dentist" in reply.answer and "blue bike" in reply.answer and "tomatoes" not in reply.answer
     assert {c.title for c in reply.citations} == {"Dentist", "Bike"}
     stored = alice.message(reply.message_id)
     assert stored.timeframe["phrase"] == "yesterday" and len(stored.memory_items) == 2
+
+
+def test_memory_only_mode_answers_likes_and_dislikes_from_the_profile(memory):
+    ana = memory.user("ana")
+    ana.add_notes([{"content": "I love sushi.", "created_at": NOW - timedelta(days=3)},
+                   {"content": "I hate mushrooms.", "created_at": NOW - timedelta(days=2)}])
+    ana.profile()  # read the notes into L1, as the scheduler does
+    engine = ChatEngine(MemoryOnlyBackend("no model here"))
+    chat = ana.new_session()
+    _, likes = run(list(engine.respond(ana, chat.id, "what do I like?", now=NOW)))
+    _, dislikes = run(list(engine.respond(ana, chat.id, "What do I dislike?", now=NOW)))
+    assert "sushi" in likes.answer and "mushroom" not in likes.answer
+    assert "mushroom" in dislikes.answer and "sushi" not in dislikes.answer
+
+
+def test_memory_only_banner_gives_the_reason_once_with_the_fix():
+    from webapp.render import mode_banner
+
+    offline = mode_banner(ChatEngine(MemoryOnlyBackend("'Qwen/x' is not in the local Hugging Face cache")))
+    assert "not in the local Hugging Face cache" in offline and "MEBOT_BASE_MODEL" in offline
+    assert "MEBOT_BACKEND=local" in mode_banner(ChatEngine(MemoryOnlyBackend("no model configured")))
 
 
 def test_local_tiny_model_streams_and_stores_what_produced_the_reply(alice, tiny_personal_model):

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Optional
 
 from memory.clock import zone
-from rlmf.chat.memory_only import LABEL as MEMORY_ONLY_LABEL
+from rlmf.chat.memory_only import how_to_fix
 
 
 def esc(value) -> str:
@@ -34,8 +34,10 @@ def mode_banner(engine) -> str:
     """The line that says which model answers, or that none does (memory-only mode)."""
     if engine.memory_only:
         reason = getattr(engine.backend, "reason", None)
-        text = MEMORY_ONLY_LABEL + (f" Reason: {reason}." if reason else "")
-        return f'<div class="mebot-banner mebot-memory-only">{esc(text)}</div>'
+        why = "Memory-only mode: no language model is loaded" + (f" ({reason})" if reason else "") + \
+            "; replies list what your memory holds."
+        return (f'<div class="mebot-banner mebot-memory-only"><div>{esc(why)}</div>'
+                f'<div class="mebot-banner-fix">{esc(how_to_fix(reason))}</div></div>')
     return f'<div class="mebot-banner">Model: {esc(engine.backend.name)}</div>'
 
 

@@ -62,7 +62,7 @@ class ChatEngine:
     """Answers a user's questions with their memory and their adapter."""
 
     def __init__(self, backend: Backend, *, gen: Optional[GenerationConfig] = None, context_tokens: int = 4096,
-                 memory_items: int = 8, adapters=None, profile_text=None):
+                 memory_items: int = 8, adapters=None, profile_text=None, profile=None):
         self.backend = backend
         self.gen = gen or GenerationConfig()
         self.context_tokens = context_tokens
@@ -70,6 +70,8 @@ class ChatEngine:
         # adapters(user) -> Optional[AdapterRef]; profile_text(user) -> Optional[str]
         self.adapters = adapters or (lambda user: None)
         self.profile_text = profile_text or (lambda user: None)
+        # profile(user) -> the stored L1 profile (memory-only mode answers likes and dislikes from it)
+        self.profile = profile or (lambda user: user.profile(refresh=False))
 
     @property
     def memory_only(self) -> bool:
@@ -96,6 +98,12 @@ class ChatEngine:
         previous = branch[: next(i for i, m in enumerate(branch) if m.id == question.id)]
         yield from self._answer(user, question, previous, now=now, use_memory=use_memory)
 
+    def _memory_only_text(self, user, question: str, *, frame, items, now, use_memory) -> str:
+        asked = memory_only.preference_asked(question) if use_memory else None
+        if asked is not None:
+            return memory_only.answer_preferences(asked, self.profile(user))
+        return memory_only.answer(frame=frame, items=items, now=now)
+
     def _answer(self, user, question: Message, previous: list[Message], *, now, use_memory) -> Iterator[Event]:
         now = user.local_time(now)
         if use_memory:
@@ -115,7 +123,8 @@ class ChatEngine:
             count_tokens=self.backend.count_tokens, budget=self.context_tokens - self.gen.max_new_tokens,
         )
         if self.memory_only:
-            text = memory_only.answer(frame=frame, items=items, now=now, reason=self.backend.reason)
+            text = self._memory_only_text(user, question.content, frame=frame, items=items, now=now,
+                                          use_memory=use_memory)
             yield Chunk(text)
         else:
             pieces = []
