@@ -152,6 +152,45 @@ def test_capture_ask_cite_like_edit_and_nothing_runs(page, dialogs, sqlite_url):
         memory.close()
 
 
+def test_times_are_local_to_the_browser_with_the_zone_shown(browser, sqlite_url):
+    from datetime import datetime, timezone
+
+    from rlmf.chat.backends import MemoryOnlyBackend
+    from rlmf.chat import ChatEngine
+
+    memory = api.open_memory(sqlite_url)
+    app, url = serve(memory, ChatEngine(MemoryOnlyBackend("browser test")))
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, timezone_id="America/New_York")
+    try:
+        page = context.new_page()
+        page.goto(url)
+        open_tab(page, "Notes")
+        page.locator("#note-date").get_by_text("America/New_York").wait_for()  # the field says its zone
+        page.locator("#note-content textarea").fill("Ran along the river.")
+        page.locator("#note-date input").first.fill("2024-07-18 09:30:00")  # typed: New York time
+        page.locator("#note-save").click()
+        page.locator("#note-saved").get_by_text("2024-07-18 09:30 EDT").wait_for()
+        page.locator("#notes-list").get_by_text("2024-07-18 09:30 EDT").wait_for()
+        stored = memory.user("me").notes()[0].created_at
+        stored = stored if stored.tzinfo else stored.replace(tzinfo=timezone.utc)
+        assert stored == datetime(2024, 7, 18, 13, 30, tzinfo=timezone.utc)
+
+        page.locator("#notes-list").get_by_text("2024-07-18 09:30 EDT").click()
+        page.locator("#viewer-date").get_by_text("America/New_York").wait_for()
+        assert page.locator("#viewer-date input").first.input_value() == "2024-07-18 09:30:00"
+
+        open_tab(page, "Chat")
+        page.locator("#chat-input textarea").fill("what did I note in July 2024?")
+        page.locator("#chat-send").click()
+        page.locator("#chat-sources-list").get_by_text("2024-07-18 09:30 EDT").wait_for()
+        zone_now = datetime.now(timezone.utc).astimezone(memory.user("me").shown_time(stored).tzinfo).tzname()
+        assert zone_now in page.locator("#chat-conversations input").first.input_value()
+    finally:
+        context.close()
+        app.close()
+        memory.close()
+
+
 def test_train_now_finishes_and_the_badge_changes(page, sqlite_url, tiny_personal_model, tiny_model_path,
                                                   monkeypatch):
     from memory import settings

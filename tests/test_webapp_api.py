@@ -221,6 +221,7 @@ def test_every_endpoint_as_ana_leaves_bob_untouched(served, tmp_path):
     ana.call("notes_cancel_delete")
     ana.call("notes_ask_delete")
     ana.call("notes_delete", "", "")
+    ana.call("browser_zone", "America/New_York")  # her browser's zone: hers only
 
     # Ana's sign-in with bob's browser session (his server-side state holds his ids).
     hijack = Caller(url, "ana")
@@ -256,6 +257,7 @@ def test_every_endpoint_as_ana_leaves_bob_untouched(served, tmp_path):
 
     # Ana's calls did what they should, to ana's data only.
     me = mem.user("ana")
+    assert me.timezone == "America/New_York" and mem.user("bob").timezone == "UTC"
     assert [n.title for n in me.notes()] == ["Dentist (moved)"]  # edited; the imported one deleted
     assert adapters.live(mem, bob.id).version == 1 and adapters.live(mem, me.id) is None
     assert feedback.counts(me)["edits"] == 1 and feedback.counts(me)["pairs"] >= 1

@@ -305,12 +305,12 @@ def open_source(ctx, open_note, outputs: int, index, state: ChatState, notes: ob
     return (gr.Tabs(selected="notes"), *open_note(user, item.id, notes))
 
 
-def listen(ctx, app: gr.Blocks, ui: ChatUI, *, open_note, notes_state: gr.State, open_note_outputs: list) -> None:
-    """Wire the Chat tab's events. A cited note opens in the Notes tab: `open_note_outputs` is
+def listen(ctx, ready, ui: ChatUI, *, open_note, notes_state: gr.State, open_note_outputs: list) -> None:
+    """Wire the Chat tab's events; the conversations are listed once the page is `ready`. A cited note opens in the Notes tab: `open_note_outputs` is
     [tabs, *note viewer components] and `open_note(user, note_id, notes_state)` gives the viewer's updates."""
     view_outputs = [ui.chatbot, ui.state, ui.sources_html, ui.sources_list]
     vote_outputs = [ui.state, ui.vote_box, ui.vote_title, ui.reason, ui.comment]
-    app.load(bind(load, ctx), None, [ui.conversations], api_name="chat_load")
+    ready.then(bind(load, ctx), None, [ui.conversations], api_name="chat_load")
     new_outputs = [*view_outputs, ui.conversations, ui.vote_box, ui.vote_title, ui.reason, ui.comment]
     ui.new.click(bind(start_new, ctx), None, new_outputs, api_name="chat_new")
     ui.chatbot.clear(bind(start_new, ctx), None, new_outputs, api_name="chat_clear")

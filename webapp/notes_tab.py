@@ -12,7 +12,7 @@ from memory.errors import InvalidInput
 from webapp import notes_io
 from webapp.edge import bind, shows_errors
 from webapp.notes_view import NotesState, find
-from webapp.render import esc, notice, when
+from webapp.render import date_label, esc, field_time, notice, when
 
 
 @dataclass
@@ -46,6 +46,9 @@ class NotesUI:
         return [self.state, self.viewer, self.v_title, self.v_date, self.v_content, self.v_info, self.confirm]
 
 
+DATE_HINT = "Date (leave empty for now; pick a past date to backdate)"
+
+
 def render(ctx) -> NotesUI:
     """Lay out the Notes tab."""
     state = gr.State(NotesState())
@@ -54,7 +57,7 @@ def render(ctx) -> NotesUI:
             gr.Markdown("### New note")
             title = gr.Textbox(label="Title", max_lines=1, elem_id="note-title")
             content = gr.Textbox(label="Note", lines=6, elem_id="note-content")
-            date = gr.DateTime(label="Date (leave empty for now; pick a past date to backdate)",
+            date = gr.DateTime(label=DATE_HINT,
                                type="string", include_time=True, value=None, elem_id="note-date")
             save = gr.Button("Save note", variant="primary", elem_id="note-save")
             saved = gr.HTML(elem_id="note-saved")
@@ -104,7 +107,8 @@ def open_note(user, note_id: int, state: Optional[NotesState] = None) -> tuple:
     note = user.note(note_id)
     state = replace(state or NotesState(), open_id=note.id, confirming_delete=False)
     info = (f"Note {note.id} · source: {esc(note.source)} · last changed {esc(when(note.updated_at, user))}")
-    return (state, gr.Group(visible=True), note.title, when(note.created_at, user, seconds=True), note.content,
+    date = gr.DateTime(value=field_time(note.created_at, user), label=date_label("Date", user))
+    return (state, gr.Group(visible=True), note.title, date, note.content,
             f'<div class="mebot-note-info">{info}</div>', gr.Row(visible=False))
 
 
@@ -118,8 +122,9 @@ def closed_viewer(state: NotesState) -> tuple:
 
 @shows_errors
 def load(ctx, state: NotesState, request: gr.Request):
-    """The notes list when the page opens."""
-    return listing_updates(ctx, ctx.user(request), state)
+    """The notes list when the page opens, and the date field labelled with the user's zone."""
+    user = ctx.user(request)
+    return (*listing_updates(ctx, user, state), gr.DateTime(label=date_label(DATE_HINT, user)))
 
 
 @shows_errors
@@ -157,7 +162,7 @@ def save_changes(ctx, title: str, date: Optional[str], content: str, query: str,
     note = user.note(state.open_id)
     changes = {"title": title or "", "content": content or ""}
     # Re-sending the shown date unchanged would drop its sub-second part: only a new date is written.
-    if date and date != when(note.created_at, user, seconds=True):
+    if date and date != field_time(note.created_at, user):
         changes["created_at"] = date
     user.update_note(note.id, **changes)
     gr.Info("Note saved.")
@@ -190,10 +195,10 @@ def delete(ctx, query: str, phrase: str, state: NotesState, request: gr.Request)
     return (*closed_viewer(state), summary, listing)
 
 
-def listen(ctx, app: gr.Blocks, ui: NotesUI) -> None:
-    """Wire the Notes tab's events."""
+def listen(ctx, ready, ui: NotesUI) -> None:
+    """Wire the Notes tab's events; the list is read once the page is `ready` (its time zone known)."""
     list_outputs = [ui.state, ui.summary, ui.listing]
-    app.load(bind(load, ctx), [ui.state], list_outputs, api_name="notes_load")
+    ready.then(bind(load, ctx), [ui.state], [*list_outputs, ui.date], api_name="notes_load")
     ui.save.click(bind(capture, ctx), [ui.title, ui.content, ui.date, ui.query, ui.period, ui.state],
                   [ui.title, ui.content, ui.date, ui.saved, *list_outputs], api_name="notes_add")
     gr.on([ui.search.click, ui.query.submit, ui.period.submit], bind(search, ctx), [ui.query, ui.period, ui.state],

@@ -16,18 +16,31 @@ def esc(value) -> str:
 
 
 def local(moment: Optional[datetime], user) -> Optional[datetime]:
-    """`moment` in the user's time zone."""
+    """A stored time (naive values are UTC, as the database keeps them) in the user's time zone."""
     if moment is None:
         return None
-    return user.local_time(moment).astimezone(zone(user.timezone))
+    return user.shown_time(moment)
 
 
 def when(moment: Optional[datetime], user, *, seconds: bool = False) -> str:
-    """A date and time in the user's zone, 'YYYY-MM-DD HH:MM'."""
+    """A date and time in the user's zone, with the zone: 'YYYY-MM-DD HH:MM CEST'. Every time the app shows
+    goes through here."""
     shown = local(moment, user)
     if shown is None:
         return ""
-    return shown.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    return f"{shown.strftime('%Y-%m-%d %H:%M:%S' if seconds else '%Y-%m-%d %H:%M')} {shown.tzname()}"
+
+
+def field_time(moment: Optional[datetime], user) -> Optional[str]:
+    """A stored time as a date field's value, 'YYYY-MM-DD HH:MM:SS' in the user's zone (the field is
+    labelled with the zone, see date_label)."""
+    shown = local(moment, user)
+    return None if shown is None else shown.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def date_label(text: str, user) -> str:
+    """A date field's label naming the zone its value is read in."""
+    return f"{text} (your time, {user.timezone})"
 
 
 def mode_banner(engine) -> str:
