@@ -93,7 +93,7 @@ def test_capture_ask_cite_like_edit_and_nothing_runs(page, dialogs, sqlite_url):
                                (XSS, f"Careful: {XSS}")):
             page.locator("#note-title input, #note-title textarea").first.fill(title)
             page.locator("#note-content textarea").fill(content)
-            page.locator("#note-date input").first.fill(yesterday.strftime("%Y-%m-%d %H:%M:%S"))
+            page.locator("#note-date input, #note-date textarea").first.fill(yesterday.strftime("%Y-%m-%d %H:%M:%S"))
             page.locator("#note-save").click()
             page.locator("#note-saved").get_by_text("dated").wait_for()
         page.locator("#notes-list").get_by_text("Dentist", exact=True).wait_for()
@@ -167,7 +167,7 @@ def test_times_are_local_to_the_browser_with_the_zone_shown(browser, sqlite_url)
         open_tab(page, "Notes")
         page.locator("#note-date").get_by_text("America/New_York").wait_for()  # the field says its zone
         page.locator("#note-content textarea").fill("Ran along the river.")
-        page.locator("#note-date input").first.fill("2024-07-18 09:30:00")  # typed: New York time
+        page.locator("#note-date input, #note-date textarea").first.fill("2024-07-18 09:30:00")  # typed: New York time
         page.locator("#note-save").click()
         page.locator("#note-saved").get_by_text("2024-07-18 09:30 EDT").wait_for()
         page.locator("#notes-list").get_by_text("2024-07-18 09:30 EDT").wait_for()
@@ -177,7 +177,7 @@ def test_times_are_local_to_the_browser_with_the_zone_shown(browser, sqlite_url)
 
         page.locator("#notes-list").get_by_text("2024-07-18 09:30 EDT").click()
         page.locator("#viewer-date").get_by_text("America/New_York").wait_for()
-        assert page.locator("#viewer-date input").first.input_value() == "2024-07-18 09:30:00"
+        assert page.locator("#viewer-date input, #viewer-date textarea").first.input_value() == "2024-07-18 09:30:00"
 
         open_tab(page, "Chat")
         page.locator("#chat-input textarea").fill("what did I note in July 2024?")
@@ -187,6 +187,42 @@ def test_times_are_local_to_the_browser_with_the_zone_shown(browser, sqlite_url)
         assert zone_now in page.locator("#chat-conversations input").first.input_value()
     finally:
         context.close()
+        app.close()
+        memory.close()
+
+
+def test_a_wrong_field_gets_one_message_at_the_field_and_the_typing_stays(page, sqlite_url):
+    from rlmf.chat.backends import MemoryOnlyBackend
+    from rlmf.chat import ChatEngine
+
+    memory = api.open_memory(sqlite_url)
+    app, url = serve(memory, ChatEngine(MemoryOnlyBackend("browser test")))
+    try:
+        page.goto(url)
+        open_tab(page, "Notes")
+        title = page.locator("#note-title input, #note-title textarea").first
+        title.fill("Groceries")
+        page.locator("#note-save").click()  # no content
+        page.locator("#note-content").get_by_text("The note content is empty.").wait_for()
+        assert title.input_value() == "Groceries"
+
+        page.locator("#note-content textarea").fill("Milk and eggs.")
+        page.locator("#note-date input, #note-date textarea").first.fill("the day after the party")
+        page.locator("#note-save").click()
+        page.locator("#note-date").get_by_text("Not a date").wait_for()
+        assert page.locator("#note-content").get_by_text("The note content is empty.").count() == 0
+        assert page.locator("#note-content textarea").input_value() == "Milk and eggs."
+        assert title.input_value() == "Groceries"
+
+        page.get_by_text("Import and export").click()
+        page.locator("#import-button").click()  # no file chosen
+        page.locator("#import-files").get_by_text("Choose one or more files first.").wait_for()
+        shot(page, "notes-validation")
+        # One message at one field: nothing else on the page is painted as failed.
+        assert page.locator(".error").filter(has_text="Error").count() == 0
+        assert page.get_by_text("Error", exact=True).count() == 0
+        assert memory.user("me").notes() == []
+    finally:
         app.close()
         memory.close()
 
