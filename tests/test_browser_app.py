@@ -227,6 +227,40 @@ def test_a_wrong_field_gets_one_message_at_the_field_and_the_typing_stays(page, 
         memory.close()
 
 
+IN_VIEW = """id => { const el = document.getElementById(id); if (!el || !el.dataset.revealed) return false;
+  const r = el.getBoundingClientRect(); return r.height > 0 && r.top >= 0 && r.top < window.innerHeight; }"""
+
+
+def test_what_a_click_opens_is_scrolled_into_view_and_highlighted(browser, sqlite_url):
+    from rlmf.chat.backends import MemoryOnlyBackend
+    from rlmf.chat import ChatEngine
+
+    memory = api.open_memory(sqlite_url)
+    me = memory.user("me")
+    yesterday = me.now() - timedelta(days=1)
+    me.add_notes([{"title": f"Walk {i}", "content": f"Walked {i} km. I love sushi.", "created_at": yesterday}
+                  for i in range(12)])
+    me.profile()
+    app, url = serve(memory, ChatEngine(MemoryOnlyBackend("browser test")))
+    context = browser.new_context(viewport={"width": 1200, "height": 600})
+    try:
+        page = context.new_page()
+        page.goto(url)
+        page.locator("#chat-input textarea").fill("what did I note yesterday?")
+        page.locator("#chat-send").click()
+        page.locator("#chat-sources-list").get_by_text("Walk ").first.click()
+        page.wait_for_function(IN_VIEW, arg="note-viewer")
+        shot(page, "source-opened")
+
+        open_tab(page, "Memory")
+        page.locator("#memory-facts").get_by_text("sushi", exact=True).first.click()
+        page.wait_for_function(IN_VIEW, arg="memory-editor")
+    finally:
+        context.close()
+        app.close()
+        memory.close()
+
+
 def test_train_now_finishes_and_the_badge_changes(page, sqlite_url, tiny_personal_model, tiny_model_path,
                                                   monkeypatch):
     from memory import settings

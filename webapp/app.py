@@ -108,7 +108,7 @@ def build_app(memory, engine=None, *, identity: Optional[Identity] = None, sched
                          api_name="browser_zone")
         ready.then(bind(header, ctx), None, [who, badge], api_name="header")
         chat_tab.listen(ctx, ready, chat_ui, open_note=notes_tab.open_note, notes_state=notes_ui.state,
-                        open_note_outputs=[tabs, *notes_ui.viewer_outputs])
+                        open_note_outputs=[tabs, *notes_ui.viewer_outputs], note_viewer_id=notes_ui.viewer.elem_id)
         notes_tab.listen(ctx, ready, notes_ui)
         memory_tab.listen(ctx, memory_ui, tab=memory_page)
         training_tab.listen(ctx, training_ui, tab=training_page, badge_output=badge)

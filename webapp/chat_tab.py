@@ -15,7 +15,7 @@ from rlmf.chat import Chunk, Reply
 from webapp import chat_view
 from webapp.chat_view import ChatState, Sources
 from webapp.edge import as_id, bind, shows_errors
-from webapp.render import adapter_badge, esc, mode_banner, when
+from webapp.render import adapter_badge, esc, mode_banner, reveal_js, when
 
 
 @dataclass
@@ -305,9 +305,11 @@ def open_source(ctx, open_note, outputs: int, index, state: ChatState, notes: ob
     return (gr.Tabs(selected="notes"), *open_note(user, item.id, notes))
 
 
-def listen(ctx, ready, ui: ChatUI, *, open_note, notes_state: gr.State, open_note_outputs: list) -> None:
+def listen(ctx, ready, ui: ChatUI, *, open_note, notes_state: gr.State, open_note_outputs: list,
+           note_viewer_id: str) -> None:
     """Wire the Chat tab's events; the conversations are listed once the page is `ready`. A cited note opens in the Notes tab: `open_note_outputs` is
-    [tabs, *note viewer components] and `open_note(user, note_id, notes_state)` gives the viewer's updates."""
+    [tabs, *note viewer components] and `open_note(user, note_id, notes_state)` gives the viewer's updates;
+    the viewer (`note_viewer_id`) is then scrolled into view and highlighted."""
     view_outputs = [ui.chatbot, ui.state, ui.sources_html, ui.sources_list]
     vote_outputs = [ui.state, ui.vote_box, ui.vote_title, ui.reason, ui.comment]
     ready.then(bind(load, ctx), None, [ui.conversations], api_name="chat_load")
@@ -328,4 +330,5 @@ def listen(ctx, ready, ui: ChatUI, *, open_note, notes_state: gr.State, open_not
                        api_name="chat_vote_reason")
     ui.skip_vote.click(skip_vote, [ui.state], vote_outputs, api_name="chat_vote_skip")
     ui.sources_list.click(bind(open_source, ctx, open_note, len(open_note_outputs)),
-                          [ui.sources_list, ui.state, notes_state], open_note_outputs, api_name="chat_open_source")
+                          [ui.sources_list, ui.state, notes_state], open_note_outputs,
+                          api_name="chat_open_source").success(None, js=reveal_js(note_viewer_id))

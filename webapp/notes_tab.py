@@ -13,7 +13,7 @@ from memory.notes import field_problems
 from webapp import notes_io
 from webapp.edge import bind, shows_errors
 from webapp.notes_view import NotesState, find
-from webapp.render import date_label, esc, field_time, notice, when
+from webapp.render import date_label, esc, field_time, notice, reveal_js, when
 
 
 @dataclass
@@ -226,7 +226,8 @@ def listen(ctx, ready, ui: NotesUI) -> None:
                   validator=check_new_note)
     gr.on([ui.search.click, ui.query.submit, ui.period.submit], bind(search, ctx), [ui.query, ui.period, ui.state],
           list_outputs, api_name="notes_search")
-    ui.listing.click(bind(pick, ctx), [ui.listing, ui.state], ui.viewer_outputs, api_name="notes_open")
+    ui.listing.click(bind(pick, ctx), [ui.listing, ui.state], ui.viewer_outputs, api_name="notes_open").success(
+        None, js=reveal_js(ui.viewer.elem_id))
     after_change = [*ui.viewer_outputs, ui.summary, ui.listing]
     ui.v_save.click(bind(save_changes, ctx), [ui.v_title, ui.v_date, ui.v_content, ui.query, ui.period, ui.state],
                     after_change, api_name="notes_update", validator=check_edited_note)

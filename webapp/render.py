@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 from datetime import datetime
 from typing import Optional
 
@@ -74,3 +75,13 @@ def identity_line(text: str, *, sign_out: bool = False) -> str:
 def notice(text: str, *, kind: str = "info") -> str:
     """A one-line status message as HTML."""
     return f'<div class="mebot-notice mebot-notice-{esc(kind)}">{esc(text)}</div>'
+
+
+def reveal_js(elem_id: str) -> str:
+    """Browser code that scrolls the element `elem_id` into view and highlights it for a moment (for what a
+    click opens further down the page)."""
+    target = json.dumps(elem_id)
+    return ("() => { setTimeout(() => { const el = document.getElementById(" + target + "); if (!el) return; "
+            "el.scrollIntoView({block: 'start', behavior: 'instant'}); el.dataset.revealed = String(Date.now()); "
+            "el.animate([{boxShadow: '0 0 0 4px rgba(249, 115, 22, 0.85)'}, {boxShadow: '0 0 0 4px rgba(249, 115, 22, 0)'}],"
+            " {duration: 2500, easing: 'ease-out'}); }, 60); }")
