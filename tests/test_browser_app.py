@@ -261,6 +261,47 @@ def test_what_a_click_opens_is_scrolled_into_view_and_highlighted(browser, sqlit
         memory.close()
 
 
+def test_stop_ends_a_streaming_reply_and_keeps_what_was_said(page, sqlite_url):
+    import time
+
+    from conftest import ScriptedBackend
+    from rlmf.chat import ChatEngine
+
+    class SlowBackend(ScriptedBackend):
+        """Streams a long reply slowly, counting the words it was asked for."""
+
+        said = 0
+
+        def stream(self, messages, *, adapter=None, gen=None):
+            for piece in super().stream(messages, adapter=adapter, gen=gen):
+                time.sleep(0.2)
+                SlowBackend.said += 1
+                yield piece
+
+    memory = api.open_memory(sqlite_url)
+    app, url = serve(memory, ChatEngine(SlowBackend([" ".join(f"word{i}" for i in range(200))])))
+    try:
+        page.goto(url)
+        page.locator("#chat-input textarea").fill("tell me a long story")
+        page.locator("#chat-send").click()
+        page.locator("#chat-stop").wait_for(state="visible")
+        page.locator("#chat-bot").get_by_text("word3", exact=False).wait_for()
+        page.locator("#chat-stop").click()
+        page.locator("#chat-send").wait_for(state="visible")
+        page.locator("#chat-bot").get_by_text("…", exact=False).wait_for()
+        shot(page, "chat-stopped")
+        assert page.locator("#chat-stop").is_hidden()
+        said = SlowBackend.said
+        page.wait_for_timeout(1500)
+        assert SlowBackend.said <= said + 1  # the model stopped too
+        me = memory.user("me")
+        reply = me.messages(me.sessions()[0].id)[-1]
+        assert reply.role == "assistant" and reply.content.endswith("…") and "word199" not in reply.content
+    finally:
+        app.close()
+        memory.close()
+
+
 def test_train_now_finishes_and_the_badge_changes(page, sqlite_url, tiny_personal_model, tiny_model_path,
                                                   monkeypatch):
     from memory import settings

@@ -65,6 +65,18 @@ def test_memory_only_mode_answers_likes_and_dislikes_from_the_profile(memory):
     assert "mushroom" in dislikes.answer and "sushi" not in dislikes.answer
 
 
+def test_a_stopped_reply_keeps_what_was_said_so_far(alice):
+    from conftest import ScriptedBackend
+
+    engine = ChatEngine(ScriptedBackend(["one two three four five six"]))
+    chat = alice.new_session()
+    events = engine.respond(alice, chat.id, "count for me", now=NOW)
+    assert [next(events).text, next(events).text] == ["one ", "two "]
+    events.close()  # what the web app's Stop does to the stream
+    question, reply = alice.messages(chat.id)
+    assert reply.role == "assistant" and reply.parent_id == question.id and reply.content == "one two …"
+
+
 def test_memory_only_banner_gives_the_reason_once_with_the_fix():
     from webapp.render import mode_banner
 

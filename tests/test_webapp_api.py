@@ -193,6 +193,8 @@ def test_every_endpoint_as_ana_leaves_bob_untouched(served, tmp_path):
     ana.event("chat_edit", {"index": 1, "value": "Your dentist moved to Friday.", "previous_value": "x"})
     ana.event("chat_retry", {"index": 0, "value": ""}, {"chat-use-memory": True})
     ana.call("chat_send", "and one more thing?", True)
+    ana.call("chat_stop_pressed")
+    ana.call("chat_stop")
     ana.event("chat_undo", {"index": 2, "value": ""})  # takes back that last question and its reply
     ana.call("chat_new")
     ana.call("chat_clear")
@@ -233,6 +235,7 @@ def test_every_endpoint_as_ana_leaves_bob_untouched(served, tmp_path):
     hijack.call("chat_open_source", 0)
     hijack.call("chat_vote_reason", "helpful", "")
     hijack.call("chat_send", "and then?", True)
+    hijack.call("chat_stop")
     hijack.call("memory_open_fact", 0)
     hijack.call("memory_correct", "hijacked", "dislike", "")
     hijack.call("memory_ask_delete")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 from typing import Iterator, Optional
 
@@ -26,6 +27,7 @@ class ChatUI:
     chatbot: gr.Chatbot
     text: gr.Textbox
     send: gr.Button
+    stop: gr.Button
     use_memory: gr.Checkbox
     vote_box: gr.Group
     vote_title: gr.Markdown
@@ -67,6 +69,7 @@ def render(ctx) -> ChatUI:
                 text = gr.Textbox(show_label=False, placeholder="Message Mebot…", scale=5, lines=1,
                                   max_lines=8, autofocus=True, elem_id="chat-input")
                 send = gr.Button("Send", variant="primary", scale=1, elem_id="chat-send")
+                stop = gr.Button("Stop", variant="stop", scale=1, visible=False, elem_id="chat-stop")
         with gr.Column(scale=1, min_width=240, elem_id="chat-sources"):
             gr.Markdown("### Sources")
             sources_html = gr.HTML(_sources_html(Sources()), elem_id="chat-sources-info")
@@ -75,7 +78,7 @@ def render(ctx) -> ChatUI:
                 headers=["Ref", "Date", "Title"], samples=[], type="index", label="Open a note",
                 elem_id="chat-sources-list", samples_per_page=8,
             )
-    return ChatUI(state, conversations, new, chatbot, text, send, use_memory, vote_box, vote_title, reason,
+    return ChatUI(state, conversations, new, chatbot, text, send, stop, use_memory, vote_box, vote_title, reason,
                   comment, save_vote, skip_vote, sources_html, sources_list)
 
 
@@ -118,6 +121,11 @@ def shown(user, state: ChatState, reply_id: Optional[int] = None) -> tuple:
     sources = chat_view.sources(user, focus)
     state = replace(state, rows=view.rows, sources=sources)
     return (gr.Chatbot(value=view.messages, feedback_value=view.votes), state, *sources_updates(sources))
+
+
+def replying(busy: bool) -> tuple:
+    """(Send, Stop): Stop shows while a reply streams."""
+    return gr.Button(visible=not busy), gr.Button(visible=busy)
 
 
 def stream(user, state: ChatState, messages: list[dict], events) -> Iterator[tuple[bool, tuple]]:
@@ -188,18 +196,19 @@ def send(ctx, text: str, use_memory: bool, state: ChatState, request: gr.Request
     user = ctx.user(request)
     text = (text or "").strip()
     if not text:
-        yield (gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip())
+        yield (gr.skip(),) * 8
         return
     # A message that cannot be stored must not leave an empty conversation behind.
     clean_text(text, field="message", max_chars=MAX_CONTENT_CHARS, required=True)
     if state.session_id is None:
         state = replace(state, session_id=user.new_session().id)
     base = chat_view.conversation(user, state.session_id).messages + [{"role": "user", "content": text}]
+    yield ("", base, state, gr.skip(), gr.skip(), gr.skip(), *replying(True))
     events = ctx.engine.respond(user, state.session_id, text, use_memory=bool(use_memory))
     for final, update in stream(user, state, base, events):
         # Once stored, the conversation may have a new title for the list.
         choices = gr.Dropdown(choices=conversation_choices(user), value=state.session_id) if final else gr.skip()
-        yield ("", *update, choices)
+        yield ("", *update, choices, *(replying(False) if final else (gr.skip(), gr.skip())))
 
 
 @shows_errors
@@ -212,9 +221,34 @@ def retry(ctx, use_memory: bool, state: ChatState, data: gr.RetryData, request: 
         raise InvalidInput("Only a question with a reply can be retried.")
     view = chat_view.conversation(user, state.session_id)
     cut = next((i for i, r in enumerate(view.rows) if r.message_id == reply_id), len(view.rows))
+    yield (gr.skip(),) * 4 + replying(True)
     events = ctx.engine.regenerate(user, reply_id, use_memory=bool(use_memory))
-    for _, update in stream(user, state, view.messages[:cut], events):
-        yield update
+    for final, update in stream(user, state, view.messages[:cut], events):
+        yield (*update, *(replying(False) if final else (gr.skip(), gr.skip())))
+
+
+STOP_WAIT_S = 5.0
+
+
+def stop_pressed():
+    """Stop cancels the streaming reply: Send comes back."""
+    return replying(False)
+
+
+@shows_errors
+def stopped(ctx, state: ChatState, request: gr.Request):
+    """After Stop: the conversation as stored (the engine keeps the reply so far)."""
+    user = ctx.user(request)
+    deadline = time.monotonic() + STOP_WAIT_S
+    # The stopped stream stores its partial reply as it closes, a moment after this click arrives.
+    while time.monotonic() < deadline and _awaits_reply(user, state.session_id):
+        time.sleep(0.05)
+    return shown(user, state)
+
+
+def _awaits_reply(user, session_id: Optional[int]) -> bool:
+    rows = chat_view.conversation(user, session_id).rows
+    return bool(rows) and rows[-1].part == "question"
 
 
 @shows_errors
@@ -317,10 +351,14 @@ def listen(ctx, ready, ui: ChatUI, *, open_note, notes_state: gr.State, open_not
     ui.new.click(bind(start_new, ctx), None, new_outputs, api_name="chat_new")
     ui.chatbot.clear(bind(start_new, ctx), None, new_outputs, api_name="chat_clear")
     ui.conversations.input(bind(resume, ctx), [ui.conversations, ui.state], view_outputs, api_name="chat_resume")
-    gr.on([ui.send.click, ui.text.submit], bind(send, ctx), [ui.text, ui.use_memory, ui.state],
-          [ui.text, *view_outputs, ui.conversations], api_name="chat_send", concurrency_id="chat")
-    ui.chatbot.retry(bind(retry, ctx), [ui.use_memory, ui.state], view_outputs, api_name="chat_retry",
-                     concurrency_id="chat")
+    buttons = [ui.send, ui.stop]
+    sending = gr.on([ui.send.click, ui.text.submit], bind(send, ctx), [ui.text, ui.use_memory, ui.state],
+                    [ui.text, *view_outputs, ui.conversations, *buttons], api_name="chat_send",
+                    concurrency_id="chat")
+    retrying = ui.chatbot.retry(bind(retry, ctx), [ui.use_memory, ui.state], [*view_outputs, *buttons],
+                                api_name="chat_retry", concurrency_id="chat")
+    ui.stop.click(stop_pressed, None, buttons, api_name="chat_stop_pressed", cancels=[sending, retrying]).then(
+        bind(stopped, ctx), [ui.state], view_outputs, api_name="chat_stop")
     ui.chatbot.undo(bind(undo, ctx), [ui.state], [ui.text, *view_outputs], api_name="chat_undo")
     ui.chatbot.like(bind(like, ctx), [ui.state], vote_outputs, api_name="chat_like")
     ui.chatbot.edit(bind(edit, ctx), [ui.state], view_outputs, api_name="chat_edit")

@@ -42,6 +42,8 @@ class Reply:
 
 Event = Union[Chunk, Reply]
 
+STOPPED_EMPTY = "(stopped before answering)"
+
 
 def active_branch(messages: list[Message]) -> list[Message]:
     """The conversation as shown: each user turn with its latest reply (regenerated siblings hidden)."""
@@ -122,26 +124,36 @@ class ChatEngine:
             closed_book=not use_memory,
             count_tokens=self.backend.count_tokens, budget=self.context_tokens - self.gen.max_new_tokens,
         )
+
+        def store(text: str) -> Message:
+            reasoning, answer = split_reasoning(text)
+            return user.add_message(
+                question.session_id, "assistant", answer or text, parent_id=question.id, reasoning=reasoning,
+                model_name=self.backend.name, adapter_version_id=adapter.version_id if adapter else None,
+                prompt=prompt, memory_items=[i.to_dict() for i in items],
+                timeframe=frame.to_dict() if frame else None,
+            )
+
         if self.memory_only:
             text = self._memory_only_text(user, question.content, frame=frame, items=items, now=now,
                                           use_memory=use_memory)
             yield Chunk(text)
         else:
             pieces = []
-            for piece in self.backend.stream(prompt, adapter=adapter, gen=self.gen):
-                pieces.append(piece)
-                yield Chunk(piece)
+            try:
+                for piece in self.backend.stream(prompt, adapter=adapter, gen=self.gen):
+                    pieces.append(piece)
+                    yield Chunk(piece)
+            except GeneratorExit:
+                # Stopped by the user: what was said so far is kept, so the turn can still be read, rated,
+                # edited or regenerated.
+                store("".join(pieces).rstrip() + " …" if "".join(pieces).strip() else STOPPED_EMPTY)
+                raise
             text = "".join(pieces)
-        reasoning, answer = split_reasoning(text)
-        stored = user.add_message(
-            question.session_id, "assistant", answer or text, parent_id=question.id, reasoning=reasoning,
-            model_name=self.backend.name, adapter_version_id=adapter.version_id if adapter else None,
-            prompt=prompt, memory_items=[i.to_dict() for i in items],
-            timeframe=frame.to_dict() if frame else None,
-        )
+        stored = store(text)
         by_ref = {i.ref: i for i in items}
         yield Reply(
-            message_id=stored.id, user_message_id=question.id, answer=stored.content, reasoning=reasoning,
+            message_id=stored.id, user_message_id=question.id, answer=stored.content, reasoning=stored.reasoning,
             citations=[by_ref[r] for r in cited_refs(text) if r in by_ref], items=items, timeframe=frame,
             model_name=self.backend.name, adapter_version=adapter.version if adapter else None,
             memory_only=self.memory_only, prompt=prompt,
