@@ -302,6 +302,40 @@ def test_stop_ends_a_streaming_reply_and_keeps_what_was_said(page, sqlite_url):
         memory.close()
 
 
+def test_markdown_renders_in_replies_and_the_note_viewer_and_html_stays_inert(page, dialogs, sqlite_url):
+    from conftest import ScriptedBackend
+    from rlmf.chat import ChatEngine
+
+    hostile_md = "[click me](javascript:window.__xss=9)"
+    memory = api.open_memory(sqlite_url)
+    me = memory.user("me")
+    me.add_notes([{"title": "Plan", "content": f"**Pack the tent**\n\n- rope\n- stove\n\n{hostile_md} {XSS}"}])
+    app, url = serve(memory, ChatEngine(ScriptedBackend([f"**Bring the tent** and `rope`. {hostile_md} {XSS}"])))
+    try:
+        page.goto(url)
+        page.locator("#chat-input textarea").fill("what should I pack?")
+        page.locator("#chat-send").click()
+        page.locator("#chat-bot strong").filter(has_text="Bring the tent").wait_for()
+        page.locator("#chat-bot code").filter(has_text="rope").wait_for()
+        page.locator("#chat-bot").get_by_text("click me").click()
+
+        open_tab(page, "Notes")
+        page.locator("#notes-list").get_by_text("Plan", exact=True).click()
+        viewer = page.locator("#viewer-rendered")
+        viewer.locator("strong").filter(has_text="Pack the tent").wait_for()
+        assert viewer.locator("li").count() == 2
+        assert "<img" in viewer.inner_text()  # HTML in a note is shown as text
+        viewer.get_by_text("click me").click()
+        shot(page, "note-viewer-markdown")
+        page.locator("#viewer-close").click()
+        page.locator("#viewer-title").wait_for(state="hidden")
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.__xss") is None and dialogs == []
+    finally:
+        app.close()
+        memory.close()
+
+
 def test_train_now_finishes_and_the_badge_changes(page, sqlite_url, tiny_personal_model, tiny_model_path,
                                                   monkeypatch):
     from memory import settings

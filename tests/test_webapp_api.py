@@ -221,6 +221,8 @@ def test_every_endpoint_as_ana_leaves_bob_untouched(served, tmp_path):
     ana.call("notes_open", 0)
     ana.call("notes_ask_delete")
     ana.call("notes_cancel_delete")
+    ana.call("notes_close")
+    ana.call("notes_open", 0)
     ana.call("notes_ask_delete")
     ana.call("notes_delete", "", "")
     ana.call("browser_zone", "America/New_York")  # her browser's zone: hers only

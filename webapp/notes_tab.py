@@ -13,7 +13,7 @@ from memory.notes import field_problems
 from webapp import notes_io
 from webapp.edge import bind, shows_errors
 from webapp.notes_view import NotesState, find
-from webapp.render import date_label, esc, field_time, notice, reveal_js, when
+from webapp.render import date_label, esc, field_time, note_markdown, notice, reveal_js, when
 
 
 @dataclass
@@ -30,6 +30,8 @@ class NotesUI:
     summary: gr.HTML
     listing: gr.Dataset
     viewer: gr.Group
+    v_rendered: gr.Markdown
+    v_close: gr.Button
     v_title: gr.Textbox
     v_date: gr.Textbox
     v_content: gr.Textbox
@@ -44,7 +46,8 @@ class NotesUI:
     @property
     def viewer_outputs(self) -> list:
         """The components `open_note` updates (also from the Chat tab's sources)."""
-        return [self.state, self.viewer, self.v_title, self.v_date, self.v_content, self.v_info, self.confirm]
+        return [self.state, self.viewer, self.v_rendered, self.v_title, self.v_date, self.v_content, self.v_info,
+                self.confirm]
 
 
 DATE_HINT = "Date (leave empty for now; type a past date to backdate)"
@@ -79,6 +82,10 @@ def render(ctx) -> NotesUI:
                 label="Click a note to open it", elem_id="notes-list",
             )
             with gr.Group(visible=False, elem_id="note-viewer") as viewer:
+                with gr.Row(elem_id="viewer-head"):
+                    v_close = gr.Button("Close ✕", size="sm", scale=0, min_width=90, elem_id="viewer-close")
+                # The note as it reads (Markdown); HTML in it is shown as text, never run (note_markdown).
+                v_rendered = gr.Markdown(elem_id="viewer-rendered", sanitize_html=True, padding=True)
                 v_title = gr.Textbox(label="Title", max_lines=1, elem_id="viewer-title")
                 v_date = gr.Textbox(label="Date", placeholder=DATE_PLACEHOLDER, max_lines=1, elem_id="viewer-date")
                 v_content = gr.Textbox(label="Note", lines=8, elem_id="viewer-content")
@@ -91,7 +98,7 @@ def render(ctx) -> NotesUI:
                     v_confirm = gr.Button("Yes, delete it", variant="stop", size="sm", elem_id="viewer-confirm-yes")
                     v_cancel = gr.Button("Keep it", size="sm", elem_id="viewer-confirm-no")
     return NotesUI(state, title, content, date, save, saved, query, period, search, summary, listing, viewer,
-                   v_title, v_date, v_content, v_info, v_save, v_delete, confirm, v_confirm, v_cancel, io)
+                   v_rendered, v_close, v_title, v_date, v_content, v_info, v_save, v_delete, confirm, v_confirm, v_cancel, io)
 
 
 # --- plain functions the handlers call ------------------------------------------------------------
@@ -111,13 +118,13 @@ def open_note(user, note_id: int, state: Optional[NotesState] = None) -> tuple:
     state = replace(state or NotesState(), open_id=note.id, confirming_delete=False)
     info = (f"Note {note.id} · source: {esc(note.source)} · last changed {esc(when(note.updated_at, user))}")
     date = gr.Textbox(value=field_time(note.created_at, user), label=date_label("Date", user))
-    return (state, gr.Group(visible=True), note.title, date, note.content,
+    return (state, gr.Group(visible=True), note_markdown(note.title, note.content), note.title, date, note.content,
             f'<div class="mebot-note-info">{info}</div>', gr.Row(visible=False))
 
 
 def closed_viewer(state: NotesState) -> tuple:
     """Updates for NotesUI.viewer_outputs hiding the viewer."""
-    return (replace(state, open_id=None, confirming_delete=False), gr.Group(visible=False), "", "", "", "",
+    return (replace(state, open_id=None, confirming_delete=False), gr.Group(visible=False), "", "", "", "", "",
             gr.Row(visible=False))
 
 
@@ -231,6 +238,7 @@ def listen(ctx, ready, ui: NotesUI) -> None:
     after_change = [*ui.viewer_outputs, ui.summary, ui.listing]
     ui.v_save.click(bind(save_changes, ctx), [ui.v_title, ui.v_date, ui.v_content, ui.query, ui.period, ui.state],
                     after_change, api_name="notes_update", validator=check_edited_note)
+    ui.v_close.click(closed_viewer, [ui.state], ui.viewer_outputs, api_name="notes_close")
     ui.v_delete.click(ask_delete, [ui.state], [ui.state, ui.confirm], api_name="notes_ask_delete")
     ui.v_cancel.click(cancel_delete, [ui.state], [ui.state, ui.confirm], api_name="notes_cancel_delete")
     ui.v_confirm.click(bind(delete, ctx), [ui.query, ui.period, ui.state], after_change, api_name="notes_delete")

@@ -44,6 +44,19 @@ def date_label(text: str, user) -> str:
     return f"{text} (your time, {user.timezone})"
 
 
+def markdown_text(text: Optional[str]) -> str:
+    """Markdown whose HTML is shown as text: `<`, `>` and `&` are escaped, so no tag from a note or a model
+    reaches the page, while *emphasis*, lists, `code` and links still render (their URLs are sanitised by
+    the Markdown component)."""
+    return html.escape(text or "", quote=False)
+
+
+def note_markdown(title: Optional[str], content: Optional[str]) -> str:
+    """A note as the viewer shows it: its title as a heading, then its Markdown."""
+    heading = f"### {markdown_text(' '.join((title or '').split()))}\n\n" if (title or "").strip() else ""
+    return heading + markdown_text(content)
+
+
 def mode_banner(engine) -> str:
     """The line that says which model answers, or that none does (memory-only mode)."""
     if engine.memory_only:
