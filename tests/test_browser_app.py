@@ -336,6 +336,42 @@ def test_markdown_renders_in_replies_and_the_note_viewer_and_html_stays_inert(pa
         memory.close()
 
 
+def test_conversations_reopen_on_reload_and_can_be_renamed_and_deleted(page, sqlite_url):
+    from rlmf.chat.backends import MemoryOnlyBackend
+    from rlmf.chat import ChatEngine
+
+    memory = api.open_memory(sqlite_url)
+    app, url = serve(memory, ChatEngine(MemoryOnlyBackend("browser test")))
+    try:
+        page.goto(url)
+        page.locator("#chat-input textarea").fill("what did I note today?")
+        page.locator("#chat-send").click()
+        page.locator("#chat-bot").get_by_text("Memory-only mode").wait_for()
+
+        page.reload()  # the conversation is still there
+        page.locator("#chat-bot").get_by_text("what did I note today?").wait_for()
+        page.locator("#chat-bot").get_by_text("Memory-only mode").wait_for()
+        conversations = page.locator("#chat-conversations input").first
+        assert conversations.input_value().startswith("what did I note today?")
+
+        page.get_by_text("Rename or delete").click()
+        page.locator("#chat-title input, #chat-title textarea").first.fill("Today's notes")
+        page.locator("#chat-rename").click()
+        page.wait_for_function("() => document.querySelector('#chat-conversations input').value"
+                               ".startsWith(\"Today's notes\")")
+        assert [c.title for c in memory.user("me").sessions()] == ["Today's notes"]
+
+        page.locator("#chat-delete").click()
+        page.locator("#chat-delete-yes").click()
+        page.locator("#chat-delete-confirm").wait_for(state="hidden")
+        page.locator("#chat-bot").get_by_text("what did I note today?").wait_for(state="detached")
+        shot(page, "chat-deleted")
+        assert memory.user("me").sessions() == []
+    finally:
+        app.close()
+        memory.close()
+
+
 def test_train_now_finishes_and_the_badge_changes(page, sqlite_url, tiny_personal_model, tiny_model_path,
                                                   monkeypatch):
     from memory import settings

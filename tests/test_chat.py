@@ -17,6 +17,7 @@ from conftest import ScriptedBackend
 from rlmf.chat.backends import LocalBackend, MemoryOnlyBackend, OpenAIBackend
 from rlmf.chat import Chunk, ChatEngine, Reply
 from rlmf.model.generation import GenerationConfig
+from memory.errors import InvalidInput, NotFound
 
 NOW = datetime(2024, 7, 20, 15, 0)
 GREEDY = GenerationConfig(max_new_tokens=24, temperature=0.0)
@@ -329,3 +330,27 @@ def test_memory_items_and_the_profile_follow_the_settings_and_the_switch(alice):
     assert "About the user:\nLikes: green tea" in reply.prompt[0]["content"]
     _, off = run(list(engine.respond(alice, chat.id, "What did I note yesterday?", now=NOW, use_memory=False)))
     assert "About the user" not in off.prompt[0]["content"] and off.items == []
+
+
+def test_a_conversation_can_be_renamed_and_deleted_with_the_feedback_on_it(alice):
+    from rlmf.data import feedback
+
+    engine = ChatEngine(MemoryOnlyBackend())
+    chat = alice.new_session()
+    _, reply = run(list(engine.respond(alice, chat.id, "What did I note yesterday?", now=NOW)))
+    run(list(engine.regenerate(alice, reply.message_id, now=NOW)))
+    feedback.vote(alice, reply.message_id, False, reason="wrong date")
+    feedback.edit_reply(alice, reply.message_id, "You noted the dentist and a bike.")
+    kept = alice.new_session()
+    run(list(engine.respond(alice, kept.id, "and the bike?", now=NOW)))
+
+    assert alice.rename_session(chat.id, "  Dentist and bike ").title == "Dentist and bike"
+    with pytest.raises(InvalidInput):
+        alice.rename_session(chat.id, "   ")
+    alice.delete_session(chat.id)
+    assert [c.id for c in alice.sessions()] == [kept.id]
+    assert feedback.counts(alice)["edits"] == 0 and feedback.counts(alice)["pairs"] == 0
+    assert not [h for h in alice.recall("yesterday", now=NOW).hits if h.message_id is not None
+                and h.message_id != alice.messages(kept.id)[0].id]
+    with pytest.raises(NotFound):
+        alice.messages(chat.id)

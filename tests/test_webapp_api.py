@@ -198,6 +198,12 @@ def test_every_endpoint_as_ana_leaves_bob_untouched(served, tmp_path):
     ana.event("chat_undo", {"index": 2, "value": ""})  # takes back that last question and its reply
     ana.call("chat_new")
     ana.call("chat_clear")
+    ana.call("chat_send", "a throwaway question", True)
+    ana.call("chat_rename", "Throwaway")
+    ana.call("chat_ask_delete")
+    ana.call("chat_keep")
+    ana.call("chat_ask_delete")
+    ana.call("chat_delete")
     ana.call("memory_show")
     ana.call("memory_set_bio", "Ana grows tomatoes.")
     ana.call("memory_reset_bio", "")
@@ -238,6 +244,8 @@ def test_every_endpoint_as_ana_leaves_bob_untouched(served, tmp_path):
     hijack.call("chat_vote_reason", "helpful", "")
     hijack.call("chat_send", "and then?", True)
     hijack.call("chat_stop")
+    hijack.call("chat_rename", "hijacked")
+    hijack.call("chat_delete")
     hijack.call("memory_open_fact", 0)
     hijack.call("memory_correct", "hijacked", "dislike", "")
     hijack.call("memory_ask_delete")
@@ -257,7 +265,7 @@ def test_every_endpoint_as_ana_leaves_bob_untouched(served, tmp_path):
     leaked = [text for text in ana.seen + hijack.seen + replayed.seen if SECRET in text]
     assert leaked == []
     assert {"notes_open", "notes_update", "chat_open_source", "memory_open_fact", "memory_correct",
-            "memory_forget"} <= set(hijack.errors)
+            "memory_forget", "chat_rename", "chat_delete"} <= set(hijack.errors)
     assert "chat_resume" in ana.errors and "training_rollback" in ana.errors
 
     # Ana's calls did what they should, to ana's data only.
@@ -268,6 +276,7 @@ def test_every_endpoint_as_ana_leaves_bob_untouched(served, tmp_path):
     assert feedback.counts(me)["edits"] == 1 and feedback.counts(me)["pairs"] >= 1
     said = [m.content for chat in me.sessions() for m in me.messages(chat.id)]
     assert "what did I note yesterday?" in said and "and one more thing?" not in said  # undone
+    assert "a throwaway question" not in said and "Throwaway" not in [c.title for c in me.sessions()]  # deleted
     assert [r.status for r in runs.list_runs(mem, me.id)] == ["cancelled"]
     profile = me.profile()
     assert [p.label for p in profile.people] == ["Carla"] and profile.likes == [] and profile.bio_origin == "facts"

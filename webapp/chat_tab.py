@@ -24,6 +24,12 @@ class ChatUI:
     state: gr.State
     conversations: gr.Dropdown
     new: gr.Button
+    title: gr.Textbox
+    rename: gr.Button
+    delete: gr.Button
+    confirm: gr.Row
+    confirm_yes: gr.Button
+    confirm_no: gr.Button
     chatbot: gr.Chatbot
     text: gr.Textbox
     send: gr.Button
@@ -47,6 +53,15 @@ def render(ctx) -> ChatUI:
             new = gr.Button("New conversation", variant="secondary", elem_id="chat-new")
             conversations = gr.Dropdown(label="Your conversations", choices=[], value=None,
                                         interactive=True, elem_id="chat-conversations")
+            with gr.Accordion("Rename or delete", open=False, elem_id="chat-manage"):
+                title = gr.Textbox(label="New title", max_lines=1, elem_id="chat-title")
+                with gr.Row():
+                    rename = gr.Button("Rename", size="sm", elem_id="chat-rename")
+                    delete = gr.Button("Delete…", variant="stop", size="sm", elem_id="chat-delete")
+                with gr.Row(visible=False, elem_id="chat-delete-confirm") as confirm:
+                    gr.Markdown("**Delete this conversation** and your feedback on it?")
+                    confirm_yes = gr.Button("Yes, delete it", variant="stop", size="sm", elem_id="chat-delete-yes")
+                    confirm_no = gr.Button("Keep it", size="sm", elem_id="chat-delete-no")
             use_memory = gr.Checkbox(value=True, label="Use my memory",
                                      info="Off: the model answers without your notes.", elem_id="chat-use-memory")
         with gr.Column(scale=3):
@@ -78,7 +93,7 @@ def render(ctx) -> ChatUI:
                 headers=["Ref", "Date", "Title"], samples=[], type="index", label="Open a note",
                 elem_id="chat-sources-list", samples_per_page=8,
             )
-    return ChatUI(state, conversations, new, chatbot, text, send, stop, use_memory, vote_box, vote_title, reason,
+    return ChatUI(state, conversations, new, title, rename, delete, confirm, confirm_yes, confirm_no, chatbot, text, send, stop, use_memory, vote_box, vote_title, reason,
                   comment, save_vote, skip_vote, sources_html, sources_list)
 
 
@@ -166,9 +181,14 @@ def _vote_box(kind: Optional[FeedbackKind]) -> tuple:
 
 @shows_errors
 def load(ctx, request: gr.Request):
-    """The conversations list when the page opens."""
+    """When the page opens: the conversations list, and the latest conversation reopened (a reload loses
+    nothing; "New conversation" starts another)."""
     user = ctx.user(request)
-    return gr.Dropdown(choices=conversation_choices(user), value=None)
+    latest = next(iter(user.sessions()), None)
+    if latest is None:
+        return (gr.Dropdown(choices=[], value=None), *(gr.skip(),) * 4)
+    return (gr.Dropdown(choices=conversation_choices(user), value=latest.id),
+            *shown(user, ChatState(session_id=latest.id)))
 
 
 @shows_errors
@@ -225,6 +245,37 @@ def retry(ctx, use_memory: bool, state: ChatState, data: gr.RetryData, request: 
     events = ctx.engine.regenerate(user, reply_id, use_memory=bool(use_memory))
     for final, update in stream(user, state, view.messages[:cut], events):
         yield (*update, *(replying(False) if final else (gr.skip(), gr.skip())))
+
+
+@shows_errors
+def rename(ctx, title: str, state: ChatState, request: gr.Request):
+    """Rename the open conversation: (title box, conversations)."""
+    user = ctx.user(request)
+    if state.session_id is None:
+        raise InvalidInput("Open a conversation first.")
+    user.rename_session(state.session_id, title)
+    return "", gr.Dropdown(choices=conversation_choices(user), value=state.session_id)
+
+
+def ask_delete(state: ChatState):
+    """Ask to confirm deleting the open conversation."""
+    return gr.Row(visible=state.session_id is not None)
+
+
+def keep(state: ChatState):
+    """Keep the open conversation."""
+    return gr.Row(visible=False)
+
+
+@shows_errors
+def delete(ctx, state: ChatState, request: gr.Request):
+    """Delete the open conversation once confirmed; an empty chat follows."""
+    user = ctx.user(request)
+    if state.session_id is None:
+        raise InvalidInput("Open a conversation first.")
+    user.delete_session(state.session_id)
+    gr.Info("Conversation deleted.")
+    return (*start_new(ctx, request), gr.Row(visible=False))
 
 
 STOP_WAIT_S = 5.0
@@ -346,7 +397,7 @@ def listen(ctx, ready, ui: ChatUI, *, open_note, notes_state: gr.State, open_not
     the viewer (`note_viewer_id`) is then scrolled into view and highlighted."""
     view_outputs = [ui.chatbot, ui.state, ui.sources_html, ui.sources_list]
     vote_outputs = [ui.state, ui.vote_box, ui.vote_title, ui.reason, ui.comment]
-    ready.then(bind(load, ctx), None, [ui.conversations], api_name="chat_load")
+    ready.then(bind(load, ctx), None, [ui.conversations, *view_outputs], api_name="chat_load")
     new_outputs = [*view_outputs, ui.conversations, ui.vote_box, ui.vote_title, ui.reason, ui.comment]
     ui.new.click(bind(start_new, ctx), None, new_outputs, api_name="chat_new")
     ui.chatbot.clear(bind(start_new, ctx), None, new_outputs, api_name="chat_clear")
@@ -364,6 +415,11 @@ def listen(ctx, ready, ui: ChatUI, *, open_note, notes_state: gr.State, open_not
     ui.chatbot.edit(bind(edit, ctx), [ui.state], view_outputs, api_name="chat_edit")
     ui.chatbot.select(bind(select, ctx), [ui.state], [ui.state, ui.sources_html, ui.sources_list],
                       api_name="chat_select")
+    gr.on([ui.rename.click, ui.title.submit], bind(rename, ctx), [ui.title, ui.state], [ui.title, ui.conversations],
+          api_name="chat_rename")
+    ui.delete.click(ask_delete, [ui.state], [ui.confirm], api_name="chat_ask_delete")
+    ui.confirm_no.click(keep, [ui.state], [ui.confirm], api_name="chat_keep")
+    ui.confirm_yes.click(bind(delete, ctx), [ui.state], [*new_outputs, ui.confirm], api_name="chat_delete")
     ui.save_vote.click(bind(save_vote, ctx), [ui.reason, ui.comment, ui.state], vote_outputs,
                        api_name="chat_vote_reason")
     ui.skip_vote.click(skip_vote, [ui.state], vote_outputs, api_name="chat_vote_skip")
