@@ -372,6 +372,40 @@ def test_conversations_reopen_on_reload_and_can_be_renamed_and_deleted(page, sql
         memory.close()
 
 
+def test_regenerated_replies_are_kept_as_versions_with_a_switcher(page, sqlite_url):
+    from conftest import ScriptedBackend
+    from rlmf.chat import ChatEngine
+
+    memory = api.open_memory(sqlite_url)
+    backend = ScriptedBackend(["The first answer.", "The second answer.", "Then the tent."])
+    app, url = serve(memory, ChatEngine(backend))
+    try:
+        page.goto(url)
+        bot, label = page.locator("#chat-bot"), page.locator("#chat-sibling-label")
+        page.locator("#chat-input textarea").fill("what should I pack?")
+        page.locator("#chat-send").click()
+        bot.get_by_text("The first answer.").wait_for()
+        assert page.locator("#chat-siblings").is_hidden()
+        page.locator("#chat-bot button[aria-label='Retry']").last.click()
+        bot.get_by_text("The second answer.").wait_for()
+        label.get_by_text("Version 2/2").wait_for()
+        page.locator("#chat-sibling-prev").click()
+        bot.get_by_text("The first answer.").wait_for()
+        label.get_by_text("Version 1/2").wait_for()
+        assert bot.get_by_text("The second answer.").count() == 0
+        shot(page, "chat-versions")
+        # The conversation goes on from the version shown.
+        page.locator("#chat-input textarea").fill("and then?")
+        page.locator("#chat-send").click()
+        bot.get_by_text("Then the tent.").wait_for()
+        history = [m["content"] for m in backend.prompts[-1]]
+        assert any("The first answer." in c for c in history) and not any("The second answer." in c for c in history)
+        bot.get_by_text("The first answer.").wait_for()
+    finally:
+        app.close()
+        memory.close()
+
+
 def test_train_now_finishes_and_the_badge_changes(page, sqlite_url, tiny_personal_model, tiny_model_path,
                                                   monkeypatch):
     from memory import settings

@@ -43,6 +43,10 @@ class ChatUI:
     skip_vote: gr.Button
     sources_html: gr.HTML
     sources_list: gr.Dataset
+    siblings: gr.Row
+    sibling_label: gr.HTML
+    sibling_prev: gr.Button
+    sibling_next: gr.Button
 
 
 def render(ctx) -> ChatUI:
@@ -73,6 +77,12 @@ def render(ctx) -> ChatUI:
                 feedback_options=("Like", "Dislike"), buttons=["copy"],
                 placeholder="Ask about your notes, e.g. *What did I note yesterday?*",
             )
+            with gr.Row(visible=False, elem_id="chat-siblings") as siblings:
+                sibling_prev = gr.Button("‹ Previous version", size="sm", scale=0, min_width=150,
+                                         elem_id="chat-sibling-prev")
+                sibling_label = gr.HTML(elem_id="chat-sibling-label")
+                sibling_next = gr.Button("Next version ›", size="sm", scale=0, min_width=150,
+                                         elem_id="chat-sibling-next")
             with gr.Group(visible=False, elem_id="chat-vote") as vote_box:
                 vote_title = gr.Markdown()
                 reason = gr.Radio(choices=[], label="Why? (optional)", elem_id="chat-vote-reason")
@@ -94,7 +104,8 @@ def render(ctx) -> ChatUI:
                 elem_id="chat-sources-list", samples_per_page=8,
             )
     return ChatUI(state, conversations, new, title, rename, delete, confirm, confirm_yes, confirm_no, chatbot, text, send, stop, use_memory, vote_box, vote_title, reason,
-                  comment, save_vote, skip_vote, sources_html, sources_list)
+                  comment, save_vote, skip_vote, sources_html, sources_list, siblings, sibling_label, sibling_prev,
+                  sibling_next)
 
 
 # --- plain functions the handlers call ------------------------------------------------------------
@@ -124,14 +135,26 @@ def _sources_samples(sources: Sources) -> list[list[str]]:
     return [[item.ref, item.date, item.title] for item in sources.items]
 
 
+def _switcher(sources: Sources) -> tuple:
+    """(row, label) of the switcher between a reply's regenerated versions: shown when it has several."""
+    if sources.reply_id not in sources.siblings or len(sources.siblings) < 2:
+        return gr.Row(visible=False), ""
+    position = sources.siblings.index(sources.reply_id) + 1
+    label = f'<div class="mebot-siblings">Version {position}/{len(sources.siblings)} of this reply</div>'
+    return gr.Row(visible=True), label
+
+
+SKIP_SOURCES = (gr.skip(),) * 4  # sources_updates' outputs, unchanged
+
+
 def sources_updates(sources: Sources) -> tuple:
-    """(sources HTML, sources list) for one reply."""
-    return _sources_html(sources), gr.Dataset(samples=_sources_samples(sources))
+    """(sources HTML, sources list, version switcher row, its label) for one reply."""
+    return (_sources_html(sources), gr.Dataset(samples=_sources_samples(sources)), *_switcher(sources))
 
 
 def shown(user, state: ChatState, reply_id: Optional[int] = None) -> tuple:
-    """Re-read the conversation: (chatbot, state, sources HTML, sources list)."""
-    view = chat_view.conversation(user, state.session_id)
+    """Re-read the conversation: (chatbot, state, *sources_updates)."""
+    view = chat_view.conversation(user, state.session_id, state.chosen)
     focus = reply_id if reply_id is not None else view.last_reply_id
     sources = chat_view.sources(user, focus)
     state = replace(state, rows=view.rows, sources=sources)
@@ -146,7 +169,7 @@ def replying(busy: bool) -> tuple:
 def stream(user, state: ChatState, messages: list[dict], events) -> Iterator[tuple[bool, tuple]]:
     """Show a reply as it streams, then the stored conversation.
 
-    Yields (final, (chatbot, state, sources HTML, sources list)); only the final update re-reads the
+    Yields (final, (chatbot, state, *sources_updates)); only the final update re-reads the
     database, so rows and votes always describe what is stored."""
     pieces: list[str] = []
     reply: Optional[Reply] = None
@@ -154,7 +177,7 @@ def stream(user, state: ChatState, messages: list[dict], events) -> Iterator[tup
         if isinstance(event, Chunk):
             pieces.append(event.text)
             partial = messages + [{"role": "assistant", "content": "".join(pieces)}]
-            yield False, (partial, state, gr.skip(), gr.skip())
+            yield False, (partial, state, *SKIP_SOURCES)
         elif isinstance(event, Reply):
             reply = event
     yield True, shown(user, state, reply.message_id if reply else None)
@@ -186,7 +209,7 @@ def load(ctx, request: gr.Request):
     user = ctx.user(request)
     latest = next(iter(user.sessions()), None)
     if latest is None:
-        return (gr.Dropdown(choices=[], value=None), *(gr.skip(),) * 4)
+        return (gr.Dropdown(choices=[], value=None), gr.skip(), gr.skip(), *SKIP_SOURCES)
     return (gr.Dropdown(choices=conversation_choices(user), value=latest.id),
             *shown(user, ChatState(session_id=latest.id)))
 
@@ -204,7 +227,7 @@ def resume(ctx, session_id, state: ChatState, request: gr.Request):
     """Show one of the user's conversations."""
     user = ctx.user(request)
     if session_id in (None, ""):
-        return (gr.skip(),) * 4
+        return (gr.skip(), gr.skip(), *SKIP_SOURCES)
     session_id = as_id(session_id)
     user.messages(session_id)  # NotFound unless it is this user's conversation
     return shown(user, ChatState(session_id=session_id))
@@ -216,15 +239,15 @@ def send(ctx, text: str, use_memory: bool, state: ChatState, request: gr.Request
     user = ctx.user(request)
     text = (text or "").strip()
     if not text:
-        yield (gr.skip(),) * 8
+        yield ("", gr.skip(), gr.skip(), *SKIP_SOURCES, gr.skip(), gr.skip(), gr.skip())
         return
     # A message that cannot be stored must not leave an empty conversation behind.
     clean_text(text, field="message", max_chars=MAX_CONTENT_CHARS, required=True)
     if state.session_id is None:
         state = replace(state, session_id=user.new_session().id)
-    base = chat_view.conversation(user, state.session_id).messages + [{"role": "user", "content": text}]
-    yield ("", base, state, gr.skip(), gr.skip(), gr.skip(), *replying(True))
-    events = ctx.engine.respond(user, state.session_id, text, use_memory=bool(use_memory))
+    base = chat_view.conversation(user, state.session_id, state.chosen).messages + [{"role": "user", "content": text}]
+    yield ("", base, state, *SKIP_SOURCES, gr.skip(), *replying(True))
+    events = ctx.engine.respond(user, state.session_id, text, use_memory=bool(use_memory), chosen=state.chosen)
     for final, update in stream(user, state, base, events):
         # Once stored, the conversation may have a new title for the list.
         choices = gr.Dropdown(choices=conversation_choices(user), value=state.session_id) if final else gr.skip()
@@ -239,10 +262,12 @@ def retry(ctx, use_memory: bool, state: ChatState, data: gr.RetryData, request: 
     reply_id = _reply_for_question(state.rows, question_id) if question_id else None
     if reply_id is None:
         raise InvalidInput("Only a question with a reply can be retried.")
-    view = chat_view.conversation(user, state.session_id)
+    view = chat_view.conversation(user, state.session_id, state.chosen)
     cut = next((i for i, r in enumerate(view.rows) if r.message_id == reply_id), len(view.rows))
-    yield (gr.skip(),) * 4 + replying(True)
-    events = ctx.engine.regenerate(user, reply_id, use_memory=bool(use_memory))
+    yield (gr.skip(), gr.skip(), *SKIP_SOURCES, *replying(True))
+    events = ctx.engine.regenerate(user, reply_id, use_memory=bool(use_memory), chosen=state.chosen)
+    # The new version is the one shown: the choice of an older one for this question is dropped.
+    state = replace(state, chosen={q: r for q, r in state.chosen.items() if q != question_id})
     for final, update in stream(user, state, view.messages[:cut], events):
         yield (*update, *(replying(False) if final else (gr.skip(), gr.skip())))
 
@@ -276,6 +301,18 @@ def delete(ctx, state: ChatState, request: gr.Request):
     user.delete_session(state.session_id)
     gr.Info("Conversation deleted.")
     return (*start_new(ctx, request), gr.Row(visible=False))
+
+
+@shows_errors
+def switch_version(ctx, step: int, state: ChatState, request: gr.Request):
+    """Show the previous (step -1) or next (+1) regenerated version of the reply in focus."""
+    user = ctx.user(request)
+    versions = state.sources.siblings
+    if state.sources.reply_id not in versions or len(versions) < 2:
+        raise InvalidInput("This reply has no other versions.")
+    target = user.message(versions[(versions.index(state.sources.reply_id) + step) % len(versions)])
+    state = replace(state, chosen={**state.chosen, target.parent_id: target.id})
+    return shown(user, state, target.id)
 
 
 STOP_WAIT_S = 5.0
@@ -352,7 +389,7 @@ def edit(ctx, state: ChatState, data: gr.EditData, request: gr.Request):
     user = ctx.user(request)
     value = data.value if isinstance(data.value, str) else str(data.value or "")
     if value == data.previous_value:  # editing a grouped reply also "edits" its reasoning, unchanged
-        return (gr.skip(),) * 4
+        return (gr.skip(), gr.skip(), *SKIP_SOURCES)
     index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
     row = state.rows[index] if isinstance(index, int) and 0 <= index < len(state.rows) else None
     if row is None or row.part != "answer":
@@ -369,7 +406,7 @@ def select(ctx, state: ChatState, data: gr.SelectData, request: gr.Request):
     user = ctx.user(request)
     reply_id = chat_view.reply_at(state.rows, data.index)
     if reply_id is None:
-        return gr.skip(), gr.skip(), gr.skip()
+        return (gr.skip(), *SKIP_SOURCES)
     sources = chat_view.sources(user, reply_id)
     return (replace(state, sources=sources), *sources_updates(sources))
 
@@ -395,7 +432,7 @@ def listen(ctx, ready, ui: ChatUI, *, open_note, notes_state: gr.State, open_not
     """Wire the Chat tab's events; the conversations are listed once the page is `ready`. A cited note opens in the Notes tab: `open_note_outputs` is
     [tabs, *note viewer components] and `open_note(user, note_id, notes_state)` gives the viewer's updates;
     the viewer (`note_viewer_id`) is then scrolled into view and highlighted."""
-    view_outputs = [ui.chatbot, ui.state, ui.sources_html, ui.sources_list]
+    view_outputs = [ui.chatbot, ui.state, ui.sources_html, ui.sources_list, ui.siblings, ui.sibling_label]
     vote_outputs = [ui.state, ui.vote_box, ui.vote_title, ui.reason, ui.comment]
     ready.then(bind(load, ctx), None, [ui.conversations, *view_outputs], api_name="chat_load")
     new_outputs = [*view_outputs, ui.conversations, ui.vote_box, ui.vote_title, ui.reason, ui.comment]
@@ -413,8 +450,10 @@ def listen(ctx, ready, ui: ChatUI, *, open_note, notes_state: gr.State, open_not
     ui.chatbot.undo(bind(undo, ctx), [ui.state], [ui.text, *view_outputs], api_name="chat_undo")
     ui.chatbot.like(bind(like, ctx), [ui.state], vote_outputs, api_name="chat_like")
     ui.chatbot.edit(bind(edit, ctx), [ui.state], view_outputs, api_name="chat_edit")
-    ui.chatbot.select(bind(select, ctx), [ui.state], [ui.state, ui.sources_html, ui.sources_list],
-                      api_name="chat_select")
+    ui.chatbot.select(bind(select, ctx), [ui.state], [ui.state, ui.sources_html, ui.sources_list, ui.siblings,
+                                                       ui.sibling_label], api_name="chat_select")
+    ui.sibling_prev.click(bind(switch_version, ctx, -1), [ui.state], view_outputs, api_name="chat_previous_version")
+    ui.sibling_next.click(bind(switch_version, ctx, +1), [ui.state], view_outputs, api_name="chat_next_version")
     gr.on([ui.rename.click, ui.title.submit], bind(rename, ctx), [ui.title, ui.state], [ui.title, ui.conversations],
           api_name="chat_rename")
     ui.delete.click(ask_delete, [ui.state], [ui.confirm], api_name="chat_ask_delete")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterator, Optional, Union
+from typing import Iterator, Mapping, Optional, Union
 
 from memory.citations import cited_refs
 from memory import timeframe
@@ -45,11 +45,15 @@ Event = Union[Chunk, Reply]
 STOPPED_EMPTY = "(stopped before answering)"
 
 
-def active_branch(messages: list[Message]) -> list[Message]:
-    """The conversation as shown: each user turn with its latest reply (regenerated siblings hidden)."""
+def active_branch(messages: list[Message], chosen: Optional[Mapping[int, int]] = None) -> list[Message]:
+    """The conversation as shown: each user turn with its latest reply, or the one `chosen` for it
+    ({question id: reply id}, from the sibling switcher); the other regenerated siblings are hidden."""
     latest_reply: dict[Optional[int], Message] = {}
     for m in messages:
         if m.role == "assistant":
+            latest_reply[m.parent_id] = m
+    for m in messages:
+        if m.role == "assistant" and chosen and chosen.get(m.parent_id) == m.id:
             latest_reply[m.parent_id] = m
     branch = []
     for m in messages:
@@ -80,15 +84,16 @@ class ChatEngine:
         return self.backend.memory_only
 
     def respond(self, user, session_id: int, text: str, *, now: Optional[datetime] = None,
-                use_memory: bool = True) -> Iterator[Event]:
-        """Store the user's message, then stream and store the reply."""
-        previous = active_branch(user.messages(session_id))
+                use_memory: bool = True, chosen: Optional[Mapping[int, int]] = None) -> Iterator[Event]:
+        """Store the user's message, then stream and store the reply; the history is the branch shown
+        (`chosen` siblings, see active_branch)."""
+        previous = active_branch(user.messages(session_id), chosen)
         question = user.add_message(session_id, "user", text,
                                     parent_id=previous[-1].id if previous else None)
         yield from self._answer(user, question, previous, now=now, use_memory=use_memory)
 
     def regenerate(self, user, reply_id: int, *, now: Optional[datetime] = None,
-                   use_memory: bool = True) -> Iterator[Event]:
+                   use_memory: bool = True, chosen: Optional[Mapping[int, int]] = None) -> Iterator[Event]:
         """A new sibling of reply `reply_id`, answering the same user message."""
         old = user.message(reply_id)
         if old.role != "assistant" or old.parent_id is None:
@@ -96,7 +101,7 @@ class ChatEngine:
 
             raise InvalidInput("Only a reply to a question can be regenerated.")
         question = user.message(old.parent_id)
-        branch = active_branch(user.messages(old.session_id))
+        branch = active_branch(user.messages(old.session_id), chosen)
         previous = branch[: next(i for i, m in enumerate(branch) if m.id == question.id)]
         yield from self._answer(user, question, previous, now=now, use_memory=use_memory)
 
