@@ -406,6 +406,34 @@ def test_regenerated_replies_are_kept_as_versions_with_a_switcher(page, sqlite_u
         memory.close()
 
 
+def test_a_long_reply_is_edited_in_a_large_box(page, sqlite_url):
+    from conftest import ScriptedBackend
+    from rlmf.chat import ChatEngine
+
+    long_reply = " ".join(["A long reply that goes on and on about the tent, the rope and the stove."] * 12)
+    memory = api.open_memory(sqlite_url)
+    app, url = serve(memory, ChatEngine(ScriptedBackend(["Short.", long_reply])))
+    try:
+        page.goto(url)
+        page.locator("#chat-input textarea").fill("what should I pack?")
+        page.locator("#chat-send").click()
+        page.locator("#chat-bot").get_by_text("Short.").wait_for()
+        page.locator("#chat-input textarea").fill("tell me more")
+        page.locator("#chat-send").click()
+        page.locator("#chat-bot").get_by_text("goes on and on", exact=False).first.wait_for()
+        page.locator("#chat-bot button[aria-label='Edit']").last.click()
+        box = page.locator("#chat-bot textarea").last.bounding_box()
+        chat = page.locator("#chat-bot").bounding_box()
+        shot(page, "chat-edit-long")
+        assert box["width"] >= 0.8 * chat["width"] and box["height"] >= 240
+        page.locator("#chat-bot button[aria-label='Cancel']").click()
+        page.locator("#chat-bot button[aria-label='Edit']").first.click()  # a short reply: a box to write in too
+        assert page.locator("#chat-bot textarea").last.bounding_box()["height"] >= 100
+    finally:
+        app.close()
+        memory.close()
+
+
 def test_train_now_finishes_and_the_badge_changes(page, sqlite_url, tiny_personal_model, tiny_model_path,
                                                   monkeypatch):
     from memory import settings
