@@ -8,7 +8,7 @@ from typing import Optional
 
 import gradio as gr
 
-from webapp import chat_tab, memory_tab, notes_tab, training_tab
+from webapp import chat_controls, chat_tab, memory_tab, notes_tab, training_tab
 from memory.errors import InvalidInput
 from webapp.context import AppContext
 from webapp.edge import bind, shows_errors
@@ -107,8 +107,9 @@ def build_app(memory, engine=None, *, identity: Optional[Identity] = None, sched
         ready = app.load(bind(adopt_browser_zone, ctx), [browser_zone], None, js=BROWSER_ZONE_JS,
                          api_name="browser_zone")
         ready.then(bind(header, ctx), None, [who, badge], api_name="header")
-        chat_tab.listen(ctx, ready, chat_ui, open_note=notes_tab.open_note, notes_state=notes_ui.state,
+        streams = chat_tab.listen(ctx, ready, chat_ui, open_note=notes_tab.open_note, notes_state=notes_ui.state,
                         open_note_outputs=[tabs, *notes_ui.viewer_outputs], note_viewer_id=notes_ui.viewer.elem_id)
+        chat_controls.listen(ctx, chat_ui, streams=streams)
         notes_tab.listen(ctx, ready, notes_ui)
         memory_tab.listen(ctx, memory_ui, tab=memory_page)
         training_tab.listen(ctx, training_ui, tab=training_page, badge_output=badge)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, replace
 from typing import Iterator, Optional
 
@@ -47,6 +46,17 @@ class ChatUI:
     sibling_label: gr.HTML
     sibling_prev: gr.Button
     sibling_next: gr.Button
+
+
+    @property
+    def view_outputs(self) -> list:
+        """What shown() updates: the chat, its state, the sources and the version switcher."""
+        return [self.chatbot, self.state, self.sources_html, self.sources_list, self.siblings, self.sibling_label]
+
+    @property
+    def new_outputs(self) -> list:
+        """What start_new() updates."""
+        return [*self.view_outputs, self.conversations, self.vote_box, self.vote_title, self.reason, self.comment]
 
 
 def render(ctx) -> ChatUI:
@@ -273,73 +283,6 @@ def retry(ctx, use_memory: bool, state: ChatState, data: gr.RetryData, request: 
 
 
 @shows_errors
-def rename(ctx, title: str, state: ChatState, request: gr.Request):
-    """Rename the open conversation: (title box, conversations)."""
-    user = ctx.user(request)
-    if state.session_id is None:
-        raise InvalidInput("Open a conversation first.")
-    user.rename_session(state.session_id, title)
-    return "", gr.Dropdown(choices=conversation_choices(user), value=state.session_id)
-
-
-def ask_delete(state: ChatState):
-    """Ask to confirm deleting the open conversation."""
-    return gr.Row(visible=state.session_id is not None)
-
-
-def keep(state: ChatState):
-    """Keep the open conversation."""
-    return gr.Row(visible=False)
-
-
-@shows_errors
-def delete(ctx, state: ChatState, request: gr.Request):
-    """Delete the open conversation once confirmed; an empty chat follows."""
-    user = ctx.user(request)
-    if state.session_id is None:
-        raise InvalidInput("Open a conversation first.")
-    user.delete_session(state.session_id)
-    gr.Info("Conversation deleted.")
-    return (*start_new(ctx, request), gr.Row(visible=False))
-
-
-@shows_errors
-def switch_version(ctx, step: int, state: ChatState, request: gr.Request):
-    """Show the previous (step -1) or next (+1) regenerated version of the reply in focus."""
-    user = ctx.user(request)
-    versions = state.sources.siblings
-    if state.sources.reply_id not in versions or len(versions) < 2:
-        raise InvalidInput("This reply has no other versions.")
-    target = user.message(versions[(versions.index(state.sources.reply_id) + step) % len(versions)])
-    state = replace(state, chosen={**state.chosen, target.parent_id: target.id})
-    return shown(user, state, target.id)
-
-
-STOP_WAIT_S = 5.0
-
-
-def stop_pressed():
-    """Stop cancels the streaming reply: Send comes back."""
-    return replying(False)
-
-
-@shows_errors
-def stopped(ctx, state: ChatState, request: gr.Request):
-    """After Stop: the conversation as stored (the engine keeps the reply so far)."""
-    user = ctx.user(request)
-    deadline = time.monotonic() + STOP_WAIT_S
-    # The stopped stream stores its partial reply as it closes, a moment after this click arrives.
-    while time.monotonic() < deadline and _awaits_reply(user, state.session_id):
-        time.sleep(0.05)
-    return shown(user, state)
-
-
-def _awaits_reply(user, session_id: Optional[int]) -> bool:
-    rows = chat_view.conversation(user, session_id).rows
-    return bool(rows) and rows[-1].part == "question"
-
-
-@shows_errors
 def undo(ctx, state: ChatState, data: gr.UndoData, request: gr.Request):
     """Forget the last turn; its question goes back into the input box."""
     user = ctx.user(request)
@@ -428,14 +371,15 @@ def open_source(ctx, open_note, outputs: int, index, state: ChatState, notes: ob
 
 
 def listen(ctx, ready, ui: ChatUI, *, open_note, notes_state: gr.State, open_note_outputs: list,
-           note_viewer_id: str) -> None:
+           note_viewer_id: str) -> list:
     """Wire the Chat tab's events; the conversations are listed once the page is `ready`. A cited note opens in the Notes tab: `open_note_outputs` is
     [tabs, *note viewer components] and `open_note(user, note_id, notes_state)` gives the viewer's updates;
-    the viewer (`note_viewer_id`) is then scrolled into view and highlighted."""
-    view_outputs = [ui.chatbot, ui.state, ui.sources_html, ui.sources_list, ui.siblings, ui.sibling_label]
+    the viewer (`note_viewer_id`) is then scrolled into view and highlighted. Returns the events that stream
+    a reply (what Stop cancels, webapp.chat_controls)."""
+    view_outputs = ui.view_outputs
     vote_outputs = [ui.state, ui.vote_box, ui.vote_title, ui.reason, ui.comment]
     ready.then(bind(load, ctx), None, [ui.conversations, *view_outputs], api_name="chat_load")
-    new_outputs = [*view_outputs, ui.conversations, ui.vote_box, ui.vote_title, ui.reason, ui.comment]
+    new_outputs = ui.new_outputs
     ui.new.click(bind(start_new, ctx), None, new_outputs, api_name="chat_new")
     ui.chatbot.clear(bind(start_new, ctx), None, new_outputs, api_name="chat_clear")
     ui.conversations.input(bind(resume, ctx), [ui.conversations, ui.state], view_outputs, api_name="chat_resume")
@@ -445,23 +389,15 @@ def listen(ctx, ready, ui: ChatUI, *, open_note, notes_state: gr.State, open_not
                     concurrency_id="chat")
     retrying = ui.chatbot.retry(bind(retry, ctx), [ui.use_memory, ui.state], [*view_outputs, *buttons],
                                 api_name="chat_retry", concurrency_id="chat")
-    ui.stop.click(stop_pressed, None, buttons, api_name="chat_stop_pressed", cancels=[sending, retrying]).then(
-        bind(stopped, ctx), [ui.state], view_outputs, api_name="chat_stop")
     ui.chatbot.undo(bind(undo, ctx), [ui.state], [ui.text, *view_outputs], api_name="chat_undo")
     ui.chatbot.like(bind(like, ctx), [ui.state], vote_outputs, api_name="chat_like")
     ui.chatbot.edit(bind(edit, ctx), [ui.state], view_outputs, api_name="chat_edit")
     ui.chatbot.select(bind(select, ctx), [ui.state], [ui.state, ui.sources_html, ui.sources_list, ui.siblings,
                                                        ui.sibling_label], api_name="chat_select")
-    ui.sibling_prev.click(bind(switch_version, ctx, -1), [ui.state], view_outputs, api_name="chat_previous_version")
-    ui.sibling_next.click(bind(switch_version, ctx, +1), [ui.state], view_outputs, api_name="chat_next_version")
-    gr.on([ui.rename.click, ui.title.submit], bind(rename, ctx), [ui.title, ui.state], [ui.title, ui.conversations],
-          api_name="chat_rename")
-    ui.delete.click(ask_delete, [ui.state], [ui.confirm], api_name="chat_ask_delete")
-    ui.confirm_no.click(keep, [ui.state], [ui.confirm], api_name="chat_keep")
-    ui.confirm_yes.click(bind(delete, ctx), [ui.state], [*new_outputs, ui.confirm], api_name="chat_delete")
     ui.save_vote.click(bind(save_vote, ctx), [ui.reason, ui.comment, ui.state], vote_outputs,
                        api_name="chat_vote_reason")
     ui.skip_vote.click(skip_vote, [ui.state], vote_outputs, api_name="chat_vote_skip")
     ui.sources_list.click(bind(open_source, ctx, open_note, len(open_note_outputs)),
                           [ui.sources_list, ui.state, notes_state], open_note_outputs,
                           api_name="chat_open_source").success(None, js=reveal_js(note_viewer_id))
+    return [sending, retrying]

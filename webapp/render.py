@@ -7,7 +7,6 @@ import json
 from datetime import datetime
 from typing import Optional
 
-from memory.clock import zone
 from rlmf.chat.memory_only import how_to_fix
 
 
