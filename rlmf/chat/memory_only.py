@@ -76,5 +76,5 @@ def answer(*, frame, items: Sequence[MemoryItem], now: datetime) -> str:
         title = f" {item.title}:" if item.title else ""
         text = " ".join(item.text.split())
         text = text if len(text) <= 300 else text[:300] + " …"
-        listing.append(f"- [{item.ref}] {moment:%a %d %b %Y %H:%M} —{title} {text}")
+        listing.append(f"- [{item.ref}] {moment:%a %d %b %Y %H:%M %Z} —{title} {text}")
     return "\n\n".join(header) + "\n\n" + "\n".join(listing)
