@@ -8,8 +8,8 @@ from typing import Optional
 
 import gradio as gr
 
-from webapp import chat_controls, chat_tab, memory_tab, notes_tab, training_tab
 from memory.errors import InvalidInput
+from webapp import chat_controls, chat_tab, memory_tab, notes_tab, training_tab
 from webapp.context import AppContext
 from webapp.edge import bind, shows_errors
 from webapp.guard import Access
@@ -43,7 +43,8 @@ def _logo() -> str:
 
 
 # The browser's IANA zone, e.g. "Europe/Paris" (empty when the browser does not say).
-BROWSER_ZONE_JS = "() => { try { return Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (e) { return ''; } }"
+BROWSER_ZONE_JS = ("() => { try { return Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } "
+                   "catch (e) { return ''; } }")
 
 
 @shows_errors
@@ -108,7 +109,8 @@ def build_app(memory, engine=None, *, identity: Optional[Identity] = None, sched
                          api_name="browser_zone")
         ready.then(bind(header, ctx), None, [who, badge], api_name="header")
         streams = chat_tab.listen(ctx, ready, chat_ui, open_note=notes_tab.open_note, notes_state=notes_ui.state,
-                        open_note_outputs=[tabs, *notes_ui.viewer_outputs], note_viewer_id=notes_ui.viewer.elem_id)
+                                  open_note_outputs=[tabs, *notes_ui.viewer_outputs],
+                                  note_viewer_id=notes_ui.viewer.elem_id)
         chat_controls.listen(ctx, chat_ui, streams=streams)
         notes_tab.listen(ctx, ready, notes_ui)
         memory_tab.listen(ctx, memory_ui, tab=memory_page)

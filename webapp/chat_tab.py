@@ -113,9 +113,9 @@ def render(ctx) -> ChatUI:
                 headers=["Ref", "Date", "Title"], samples=[], type="index", label="Open a note",
                 elem_id="chat-sources-list", samples_per_page=8,
             )
-    return ChatUI(state, conversations, new, title, rename, delete, confirm, confirm_yes, confirm_no, chatbot, text, send, stop, use_memory, vote_box, vote_title, reason,
-                  comment, save_vote, skip_vote, sources_html, sources_list, siblings, sibling_label, sibling_prev,
-                  sibling_next)
+    return ChatUI(state, conversations, new, title, rename, delete, confirm, confirm_yes, confirm_no, chatbot,
+                  text, send, stop, use_memory, vote_box, vote_title, reason, comment, save_vote, skip_vote,
+                  sources_html, sources_list, siblings, sibling_label, sibling_prev, sibling_next)
 
 
 # --- plain functions the handlers call ------------------------------------------------------------
@@ -372,9 +372,9 @@ def open_source(ctx, open_note, outputs: int, index, state: ChatState, notes: ob
 
 def listen(ctx, ready, ui: ChatUI, *, open_note, notes_state: gr.State, open_note_outputs: list,
            note_viewer_id: str) -> list:
-    """Wire the Chat tab's events; the conversations are listed once the page is `ready`. A cited note opens in the Notes tab: `open_note_outputs` is
-    [tabs, *note viewer components] and `open_note(user, note_id, notes_state)` gives the viewer's updates;
-    the viewer (`note_viewer_id`) is then scrolled into view and highlighted. Returns the events that stream
+    """Wire the Chat tab's events; the conversations are listed once the page is `ready`. A cited note opens
+    in the Notes tab: `open_note_outputs` is [tabs, *note viewer components] and
+    `open_note(user, note_id, notes_state)` gives the viewer's updates; the viewer (`note_viewer_id`) is then scrolled into view and highlighted. Returns the events that stream
     a reply (what Stop cancels, webapp.chat_controls)."""
     view_outputs = ui.view_outputs
     vote_outputs = [ui.state, ui.vote_box, ui.vote_title, ui.reason, ui.comment]

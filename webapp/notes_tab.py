@@ -98,7 +98,8 @@ def render(ctx) -> NotesUI:
                     v_confirm = gr.Button("Yes, delete it", variant="stop", size="sm", elem_id="viewer-confirm-yes")
                     v_cancel = gr.Button("Keep it", size="sm", elem_id="viewer-confirm-no")
     return NotesUI(state, title, content, date, save, saved, query, period, search, summary, listing, viewer,
-                   v_rendered, v_close, v_title, v_date, v_content, v_info, v_save, v_delete, confirm, v_confirm, v_cancel, io)
+                   v_rendered, v_close, v_title, v_date, v_content, v_info, v_save, v_delete, confirm, v_confirm,
+                   v_cancel, io)
 
 
 # --- plain functions the handlers call ------------------------------------------------------------

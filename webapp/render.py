@@ -22,13 +22,13 @@ def local(moment: Optional[datetime], user) -> Optional[datetime]:
     return user.shown_time(moment)
 
 
-def when(moment: Optional[datetime], user, *, seconds: bool = False) -> str:
+def when(moment: Optional[datetime], user) -> str:
     """A date and time in the user's zone, with the zone: 'YYYY-MM-DD HH:MM CEST'. Every time the app shows
     goes through here."""
     shown = local(moment, user)
     if shown is None:
         return ""
-    return f"{shown.strftime('%Y-%m-%d %H:%M:%S' if seconds else '%Y-%m-%d %H:%M')} {shown.tzname()}"
+    return f"{shown:%Y-%m-%d %H:%M} {shown.tzname()}"
 
 
 def field_time(moment: Optional[datetime], user) -> Optional[str]:
@@ -95,5 +95,5 @@ def reveal_js(elem_id: str) -> str:
     target = json.dumps(elem_id)
     return ("() => { setTimeout(() => { const el = document.getElementById(" + target + "); if (!el) return; "
             "el.scrollIntoView({block: 'start', behavior: 'instant'}); el.dataset.revealed = String(Date.now()); "
-            "el.animate([{boxShadow: '0 0 0 4px rgba(249, 115, 22, 0.85)'}, {boxShadow: '0 0 0 4px rgba(249, 115, 22, 0)'}],"
-            " {duration: 2500, easing: 'ease-out'}); }, 60); }")
+            "el.animate([{boxShadow: '0 0 0 4px rgba(249, 115, 22, 0.85)'}, "
+            "{boxShadow: '0 0 0 4px rgba(249, 115, 22, 0)'}], {duration: 2500, easing: 'ease-out'}); }, 60); }")
