@@ -261,7 +261,8 @@ def send(ctx, text: str, use_memory: bool, state: ChatState, request: gr.Request
     for final, update in stream(user, state, base, events):
         # Once stored, the conversation may have a new title for the list.
         choices = gr.Dropdown(choices=conversation_choices(user), value=state.session_id) if final else gr.skip()
-        yield ("", *update, choices, *(replying(False) if final else (gr.skip(), gr.skip())))
+        # The input was cleared when the question went: what is typed meanwhile stays.
+        yield (gr.skip(), *update, choices, *(replying(False) if final else (gr.skip(), gr.skip())))
 
 
 @shows_errors
