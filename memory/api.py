@@ -299,6 +299,17 @@ class UserMemory:
             removed = chats.delete_turn(session, user_id=self.id, message_id=message_id)
             self.memory.index.remove(session, self.id, [doc_key(MESSAGE, m.id) for m in removed if searchable(m)])
 
+    def rename_session(self, session_id: int, title: str) -> ChatSession:
+        """Give a conversation a new title."""
+        with self.memory.session() as session:
+            return chats.rename_session(session, user_id=self.id, session_id=session_id, title=title)
+
+    def delete_session(self, session_id: int) -> None:
+        """Delete a conversation: its messages and the reactions to them go too."""
+        with self.memory.session() as session:
+            removed = chats.delete_session(session, user_id=self.id, session_id=session_id)
+            self.memory.index.remove(session, self.id, [doc_key(MESSAGE, m.id) for m in removed if searchable(m)])
+
     def message(self, message_id: int) -> Message:
         """One of the user's messages."""
         with self.memory.session() as session:

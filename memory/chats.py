@@ -111,8 +111,6 @@ def list_messages(session: Session, *, user_id: int, session_id: int) -> list[Me
 
 def delete_turn(session: Session, *, user_id: int, message_id: int) -> list[Message]:
     """Delete the last question of a conversation with its replies and the reactions to them."""
-    from memory.models import Feedback, PreferencePair
-
     question = get_message(session, user_id=user_id, message_id=message_id)
     if question.role != "user":
         raise InvalidInput("Only a question (with its replies) can be undone.")
@@ -123,7 +121,36 @@ def delete_turn(session: Session, *, user_id: int, message_id: int) -> list[Mess
         raise InvalidInput("Only the last question of a conversation can be undone.")
     replies = list(session.scalars(select(Message).where(Message.parent_id == question.id,
                                                          Message.user_id == user_id)))
-    ids = [question.id, *(r.id for r in replies)]
+    _delete_messages(session, user_id=user_id, messages=[*replies, question])
+    return [question, *replies]
+
+
+def rename_session(session: Session, *, user_id: int, session_id: int, title: str) -> ChatSession:
+    """Give one of the user's conversations a new title."""
+    chat = get_session(session, user_id=user_id, session_id=session_id)
+    chat.title = clean_text(title, field="title", max_chars=MAX_TITLE_CHARS, required=True).strip()
+    session.add(chat)
+    session.flush()
+    return chat
+
+
+def delete_session(session: Session, *, user_id: int, session_id: int) -> list[Message]:
+    """Delete one of the user's conversations with its messages and the reactions to them; returns the
+    messages it held."""
+    chat = get_session(session, user_id=user_id, session_id=session_id)
+    messages = list_messages(session, user_id=user_id, session_id=chat.id)
+    # Newest first: a reply goes before the question it answers (parent_id points back).
+    _delete_messages(session, user_id=user_id, messages=list(reversed(messages)))
+    session.delete(chat)
+    session.flush()
+    return messages
+
+
+def _delete_messages(session: Session, *, user_id: int, messages: list[Message]) -> None:
+    """Delete messages (children before parents) with the votes, edits and preference pairs about them."""
+    from memory.models import Feedback, PreferencePair
+
+    ids = [m.id for m in messages]
     for pair in session.scalars(select(PreferencePair).where(
             PreferencePair.user_id == user_id,
             PreferencePair.chosen_message_id.in_(ids) | PreferencePair.rejected_message_id.in_(ids))):
@@ -132,7 +159,6 @@ def delete_turn(session: Session, *, user_id: int, message_id: int) -> list[Mess
     for row in session.scalars(select(Feedback).where(Feedback.user_id == user_id, Feedback.message_id.in_(ids))):
         session.delete(row)
     session.flush()
-    for message in [*replies, question]:
+    for message in messages:
         session.delete(message)
         session.flush()
-    return [question, *replies]

@@ -50,6 +50,23 @@ def note_input(item: Mapping[str, Any] | NoteInput) -> NoteInput:
     )
 
 
+def field_problems(*, title: Any = "", content: Any = "", created_at: Any = None) -> dict[str, str]:
+    """What stops a note as typed from being stored, per field ({} when nothing does): the checks of storing,
+    run before it so a form can say which field is wrong."""
+    checks = {
+        "title": lambda: clean_text(title, field="title", max_chars=MAX_TITLE_CHARS),
+        "content": lambda: clean_text(content, field="note content", max_chars=MAX_CONTENT_CHARS, required=True),
+        "created_at": lambda: created_at in (None, "") or clock.as_aware(created_at, "UTC"),
+    }
+    problems = {}
+    for name, check in checks.items():
+        try:
+            check()
+        except InvalidInput as exc:
+            problems[name] = str(exc)
+    return problems
+
+
 def _row(user_id: int, tz_name: str, item: NoteInput, now: datetime) -> dict:
     content = clean_text(item.content, field="note content", max_chars=MAX_CONTENT_CHARS, required=True)
     title = clean_text(item.title, field="title", max_chars=MAX_TITLE_CHARS).strip()

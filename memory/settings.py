@@ -32,7 +32,8 @@ class Settings(BaseSettings):
     embedding_model: str = Field("multilingual-e5-small", description="dense half of hybrid search: "
                                  "`multilingual-e5-small` (bundled), a sentence-transformers id or local "
                                  "path, or `off`")
-    timezone: str = Field("UTC", description="IANA zone for naive times of new users")
+    timezone: str = Field("UTC", description="IANA zone for naive times of new users; the web app replaces it "
+                          "with the browser's zone on a user's first visit")
     week_start: int = Field(0, ge=0, le=6, description="first day of the week: 0 = Monday … 6 = Sunday")
     country: Optional[str] = Field(None, min_length=2, max_length=2, description="ISO 3166 country of users who set none "
                                    "(public holidays, hemisphere of seasons); unset: from each user's time zone")

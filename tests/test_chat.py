@@ -17,6 +17,7 @@ from conftest import ScriptedBackend
 from rlmf.chat.backends import LocalBackend, MemoryOnlyBackend, OpenAIBackend
 from rlmf.chat import Chunk, ChatEngine, Reply
 from rlmf.model.generation import GenerationConfig
+from memory.errors import InvalidInput, NotFound
 
 NOW = datetime(2024, 7, 20, 15, 0)
 GREEDY = GenerationConfig(max_new_tokens=24, temperature=0.0)
@@ -43,12 +44,46 @@ def test_memory_only_mode_answers_yesterday_with_yesterdays_notes(alice):
     chat = alice.new_session()
     chunks, reply = run(list(engine.respond(alice, chat.id, "What did I note yesterday?", now=NOW)))
     assert reply.memory_only and "Memory-only mode (no language model loaded)" in reply.answer
-    assert "(no model here)" in reply.answer and chunks == [reply.answer]
+    # Why no model answers is said once, in the page's banner, not in every reply.
+    assert "no model here" not in reply.answer and chunks == [reply.answer]
     assert "Friday 19 July 2024" in reply.answer
     assert "Dentist" in reply.answer and "blue bike" in reply.answer and "tomatoes" not in reply.answer
     assert {c.title for c in reply.citations} == {"Dentist", "Bike"}
     stored = alice.message(reply.message_id)
     assert stored.timeframe["phrase"] == "yesterday" and len(stored.memory_items) == 2
+
+
+def test_memory_only_mode_answers_likes_and_dislikes_from_the_profile(memory):
+    ana = memory.user("ana")
+    ana.add_notes([{"content": "I love sushi.", "created_at": NOW - timedelta(days=3)},
+                   {"content": "I hate mushrooms.", "created_at": NOW - timedelta(days=2)}])
+    ana.profile()  # read the notes into L1, as the scheduler does
+    engine = ChatEngine(MemoryOnlyBackend("no model here"))
+    chat = ana.new_session()
+    _, likes = run(list(engine.respond(ana, chat.id, "what do I like?", now=NOW)))
+    _, dislikes = run(list(engine.respond(ana, chat.id, "What do I dislike?", now=NOW)))
+    assert "sushi" in likes.answer and "mushroom" not in likes.answer
+    assert "mushroom" in dislikes.answer and "sushi" not in dislikes.answer
+
+
+def test_a_stopped_reply_keeps_what_was_said_so_far(alice):
+    from conftest import ScriptedBackend
+
+    engine = ChatEngine(ScriptedBackend(["one two three four five six"]))
+    chat = alice.new_session()
+    events = engine.respond(alice, chat.id, "count for me", now=NOW)
+    assert [next(events).text, next(events).text] == ["one ", "two "]
+    events.close()  # what the web app's Stop does to the stream
+    question, reply = alice.messages(chat.id)
+    assert reply.role == "assistant" and reply.parent_id == question.id and reply.content == "one two …"
+
+
+def test_memory_only_banner_gives_the_reason_once_with_the_fix():
+    from webapp.render import mode_banner
+
+    offline = mode_banner(ChatEngine(MemoryOnlyBackend("'Qwen/x' is not in the local Hugging Face cache")))
+    assert "not in the local Hugging Face cache" in offline and "MEBOT_BASE_MODEL" in offline
+    assert "MEBOT_BACKEND=local" in mode_banner(ChatEngine(MemoryOnlyBackend("no model configured")))
 
 
 def test_local_tiny_model_streams_and_stores_what_produced_the_reply(alice, tiny_personal_model):
@@ -295,3 +330,27 @@ def test_memory_items_and_the_profile_follow_the_settings_and_the_switch(alice):
     assert "About the user:\nLikes: green tea" in reply.prompt[0]["content"]
     _, off = run(list(engine.respond(alice, chat.id, "What did I note yesterday?", now=NOW, use_memory=False)))
     assert "About the user" not in off.prompt[0]["content"] and off.items == []
+
+
+def test_a_conversation_can_be_renamed_and_deleted_with_the_feedback_on_it(alice):
+    from rlmf.data import feedback
+
+    engine = ChatEngine(MemoryOnlyBackend())
+    chat = alice.new_session()
+    _, reply = run(list(engine.respond(alice, chat.id, "What did I note yesterday?", now=NOW)))
+    run(list(engine.regenerate(alice, reply.message_id, now=NOW)))
+    feedback.vote(alice, reply.message_id, False, reason="wrong date")
+    feedback.edit_reply(alice, reply.message_id, "You noted the dentist and a bike.")
+    kept = alice.new_session()
+    run(list(engine.respond(alice, kept.id, "and the bike?", now=NOW)))
+
+    assert alice.rename_session(chat.id, "  Dentist and bike ").title == "Dentist and bike"
+    with pytest.raises(InvalidInput):
+        alice.rename_session(chat.id, "   ")
+    alice.delete_session(chat.id)
+    assert [c.id for c in alice.sessions()] == [kept.id]
+    assert feedback.counts(alice)["edits"] == 0 and feedback.counts(alice)["pairs"] == 0
+    assert not [h for h in alice.recall("yesterday", now=NOW).hits if h.message_id is not None
+                and h.message_id != alice.messages(kept.id)[0].id]
+    with pytest.raises(NotFound):
+        alice.messages(chat.id)

@@ -192,10 +192,20 @@ def test_every_endpoint_as_ana_leaves_bob_untouched(served, tmp_path):
     ana.call("chat_open_source", 0)
     ana.event("chat_edit", {"index": 1, "value": "Your dentist moved to Friday.", "previous_value": "x"})
     ana.event("chat_retry", {"index": 0, "value": ""}, {"chat-use-memory": True})
+    ana.call("chat_previous_version")
+    ana.call("chat_next_version")
     ana.call("chat_send", "and one more thing?", True)
+    ana.call("chat_stop_pressed")
+    ana.call("chat_stop")
     ana.event("chat_undo", {"index": 2, "value": ""})  # takes back that last question and its reply
     ana.call("chat_new")
     ana.call("chat_clear")
+    ana.call("chat_send", "a throwaway question", True)
+    ana.call("chat_rename", "Throwaway")
+    ana.call("chat_ask_delete")
+    ana.call("chat_keep")
+    ana.call("chat_ask_delete")
+    ana.call("chat_delete")
     ana.call("memory_show")
     ana.call("memory_set_bio", "Ana grows tomatoes.")
     ana.call("memory_reset_bio", "")
@@ -220,8 +230,11 @@ def test_every_endpoint_as_ana_leaves_bob_untouched(served, tmp_path):
     ana.call("notes_open", 0)
     ana.call("notes_ask_delete")
     ana.call("notes_cancel_delete")
+    ana.call("notes_close")
+    ana.call("notes_open", 0)
     ana.call("notes_ask_delete")
     ana.call("notes_delete", "", "")
+    ana.call("browser_zone", "America/New_York")  # her browser's zone: hers only
 
     # Ana's sign-in with bob's browser session (his server-side state holds his ids).
     hijack = Caller(url, "ana")
@@ -233,6 +246,10 @@ def test_every_endpoint_as_ana_leaves_bob_untouched(served, tmp_path):
     hijack.call("chat_open_source", 0)
     hijack.call("chat_vote_reason", "helpful", "")
     hijack.call("chat_send", "and then?", True)
+    hijack.call("chat_stop")
+    hijack.call("chat_rename", "hijacked")
+    hijack.call("chat_previous_version")
+    hijack.call("chat_delete")
     hijack.call("memory_open_fact", 0)
     hijack.call("memory_correct", "hijacked", "dislike", "")
     hijack.call("memory_ask_delete")
@@ -252,11 +269,12 @@ def test_every_endpoint_as_ana_leaves_bob_untouched(served, tmp_path):
     leaked = [text for text in ana.seen + hijack.seen + replayed.seen if SECRET in text]
     assert leaked == []
     assert {"notes_open", "notes_update", "chat_open_source", "memory_open_fact", "memory_correct",
-            "memory_forget"} <= set(hijack.errors)
+            "memory_forget", "chat_rename", "chat_delete"} <= set(hijack.errors)
     assert "chat_resume" in ana.errors and "training_rollback" in ana.errors
 
     # Ana's calls did what they should, to ana's data only.
     me = mem.user("ana")
+    assert me.timezone == "America/New_York" and mem.user("bob").timezone == "UTC"
     assert [n.title for n in me.notes()] == ["Dentist (moved)"]  # edited; the imported one deleted
     assert adapters.live(mem, bob.id).version == 1 and adapters.live(mem, me.id) is None
     assert feedback.counts(me)["edits"] == 1 and feedback.counts(me)["pairs"] >= 1
@@ -264,6 +282,7 @@ def test_every_endpoint_as_ana_leaves_bob_untouched(served, tmp_path):
     assert "what did I note yesterday?" in said and "and one more thing?" not in said  # undone
     # No model here (memory-only): "Train now" is refused with the fix rather than queue a run that only fails.
     assert runs.list_runs(mem, me.id) == [] and "training_train" in ana.errors
+    assert "a throwaway question" not in said and "Throwaway" not in [c.title for c in me.sessions()]  # deleted
     profile = me.profile()
     assert [p.label for p in profile.people] == ["Carla"] and profile.likes == [] and profile.bio_origin == "facts"
     link = re.search(r'href="([^"]+)"', exported).group(1)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Optional
 
 import gradio as gr
 
-from webapp import chat_tab, memory_tab, notes_tab, training_tab
+from memory.errors import InvalidInput
+from webapp import chat_controls, chat_tab, memory_tab, notes_tab, training_tab
 from webapp.context import AppContext
 from webapp.edge import bind, shows_errors
 from webapp.guard import Access
@@ -15,6 +17,7 @@ from webapp.identity import LOCAL, PASSWORD, SPACES, Identity
 from webapp.render import identity_line
 from webapp.tempdir import use_private_upload_folder
 
+log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent.parent / "static"
 # Exports and uploads copied into Gradio's cache are deleted after an hour.
 CACHE_LIFETIME = (3600, 3600)
@@ -37,6 +40,24 @@ def access_of(app: gr.Blocks) -> Access:
 def _logo() -> str:
     path = STATIC / "logo.svg"
     return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+# The browser's IANA zone, e.g. "Europe/Paris" (empty when the browser does not say).
+BROWSER_ZONE_JS = ("() => { try { return Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } "
+                   "catch (e) { return ''; } }")
+
+
+@shows_errors
+def adopt_browser_zone(ctx, browser_zone: str, request: gr.Request) -> None:
+    """Show and read the user's times in their browser's zone while their zone is still the server's default."""
+    user = ctx.user(request)
+    name = (browser_zone or "").strip()[:64]
+    if not name or name == user.timezone or user.timezone != ctx.memory.default_timezone:
+        return
+    try:
+        user.set_timezone(name)
+    except InvalidInput:  # a zone this server's zone table does not know: the default stays
+        log.info("browser time zone %r unknown here; keeping %s", name, user.timezone)
 
 
 @shows_errors
@@ -72,6 +93,7 @@ def build_app(memory, engine=None, *, identity: Optional[Identity] = None, sched
             badge = gr.HTML(elem_id="mebot-badge")
             if ctx.identity.mode == SPACES:
                 gr.LoginButton()
+        browser_zone = gr.Textbox(visible=False)
         with gr.Tabs(elem_id="mebot-tabs") as tabs:
             with gr.Tab("Chat", id="chat"):
                 chat_ui = chat_tab.render(ctx)
@@ -82,10 +104,15 @@ def build_app(memory, engine=None, *, identity: Optional[Identity] = None, sched
             with gr.Tab("Training", id="training") as training_page:
                 training_ui = training_tab.render(ctx)
 
-        app.load(bind(header, ctx), None, [who, badge], api_name="header")
-        chat_tab.listen(ctx, app, chat_ui, open_note=notes_tab.open_note, notes_state=notes_ui.state,
-                        open_note_outputs=[tabs, *notes_ui.viewer_outputs])
-        notes_tab.listen(ctx, app, notes_ui)
+        # The zone first: everything the page lists shows times in it.
+        ready = app.load(bind(adopt_browser_zone, ctx), [browser_zone], None, js=BROWSER_ZONE_JS,
+                         api_name="browser_zone")
+        ready.then(bind(header, ctx), None, [who, badge], api_name="header")
+        streams = chat_tab.listen(ctx, ready, chat_ui, open_note=notes_tab.open_note, notes_state=notes_ui.state,
+                                  open_note_outputs=[tabs, *notes_ui.viewer_outputs],
+                                  note_viewer_id=notes_ui.viewer.elem_id)
+        chat_controls.listen(ctx, chat_ui, streams=streams)
+        notes_tab.listen(ctx, ready, notes_ui)
         memory_tab.listen(ctx, memory_ui, tab=memory_page)
         training_tab.listen(ctx, training_ui, tab=training_page, badge_output=badge)
     app.mebot_access = ctx.access

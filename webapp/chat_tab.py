@@ -16,7 +16,7 @@ from webapp import chat_view
 from webapp.chat_view import ChatState, Sources
 from webapp import training_tab
 from webapp.edge import as_id, bind, shows_errors
-from webapp.render import adapter_badge, esc, mode_banner, when
+from webapp.render import adapter_badge, esc, mode_banner, reveal_js, when
 
 
 @dataclass
@@ -24,9 +24,16 @@ class ChatUI:
     state: gr.State
     conversations: gr.Dropdown
     new: gr.Button
+    title: gr.Textbox
+    rename: gr.Button
+    delete: gr.Button
+    confirm: gr.Row
+    confirm_yes: gr.Button
+    confirm_no: gr.Button
     chatbot: gr.Chatbot
     text: gr.Textbox
     send: gr.Button
+    stop: gr.Button
     use_memory: gr.Checkbox
     vote_box: gr.Column
     vote_title: gr.Markdown
@@ -36,6 +43,21 @@ class ChatUI:
     skip_vote: gr.Button
     sources_html: gr.HTML
     sources_list: gr.Dataset
+    siblings: gr.Row
+    sibling_label: gr.HTML
+    sibling_prev: gr.Button
+    sibling_next: gr.Button
+
+
+    @property
+    def view_outputs(self) -> list:
+        """What shown() updates: the chat, its state, the sources and the version switcher."""
+        return [self.chatbot, self.state, self.sources_html, self.sources_list, self.siblings, self.sibling_label]
+
+    @property
+    def new_outputs(self) -> list:
+        """What start_new() updates."""
+        return [*self.view_outputs, self.conversations, self.vote_box, self.vote_title, self.reason, self.comment]
 
 
 def render(ctx) -> ChatUI:
@@ -46,6 +68,15 @@ def render(ctx) -> ChatUI:
             new = gr.Button("New conversation", variant="secondary", elem_id="chat-new")
             conversations = gr.Dropdown(label="Your conversations", choices=[], value=None,
                                         interactive=True, elem_id="chat-conversations")
+            with gr.Accordion("Rename or delete", open=False, elem_id="chat-manage"):
+                title = gr.Textbox(label="New title", max_lines=1, elem_id="chat-title")
+                with gr.Row():
+                    rename = gr.Button("Rename", size="sm", elem_id="chat-rename")
+                    delete = gr.Button("Delete…", variant="stop", size="sm", elem_id="chat-delete")
+                with gr.Row(visible=False, elem_id="chat-delete-confirm") as confirm:
+                    gr.Markdown("**Delete this conversation** and your feedback on it?")
+                    confirm_yes = gr.Button("Yes, delete it", variant="stop", size="sm", elem_id="chat-delete-yes")
+                    confirm_no = gr.Button("Keep it", size="sm", elem_id="chat-delete-no")
             use_memory = gr.Checkbox(value=True, label="Use my memory",
                                      info="Off: the model answers without your notes.", elem_id="chat-use-memory")
         # The message box comes before the replies in the page, so Tab reaches it before every reply's
@@ -56,6 +87,7 @@ def render(ctx) -> ChatUI:
                 text = gr.Textbox(show_label=False, placeholder="Message Mebot…", scale=5, lines=1,
                                   max_lines=8, autofocus=True, elem_id="chat-input")
                 send = gr.Button("Send", variant="primary", scale=1, elem_id="chat-send")
+                stop = gr.Button("Stop", variant="stop", scale=1, visible=False, elem_id="chat-stop")
             chatbot = gr.Chatbot(
                 label="Mebot", height=460, editable="all", elem_id="chat-bot",
                 # Notes and replies are shown as text: no raw HTML survives, no custom tags either.
@@ -63,6 +95,12 @@ def render(ctx) -> ChatUI:
                 feedback_options=("Like", "Dislike"), buttons=["copy"],
                 placeholder="Ask about your notes, e.g. *What did I note yesterday?*",
             )
+            with gr.Row(visible=False, elem_id="chat-siblings") as siblings:
+                sibling_prev = gr.Button("‹ Previous version", size="sm", scale=0, min_width=150,
+                                         elem_id="chat-sibling-prev")
+                sibling_label = gr.HTML(elem_id="chat-sibling-label")
+                sibling_next = gr.Button("Next version ›", size="sm", scale=0, min_width=150,
+                                         elem_id="chat-sibling-next")
             with gr.Column(visible=False, variant="panel", elem_id="chat-vote") as vote_box:
                 vote_title = gr.Markdown()
                 reason = gr.Radio(choices=[], label="Why? (optional)", elem_id="chat-vote-reason")
@@ -78,8 +116,9 @@ def render(ctx) -> ChatUI:
                 headers=["Ref", "Date", "Title"], samples=[], type="index", label="Open a note",
                 elem_id="chat-sources-list", samples_per_page=8,
             )
-    return ChatUI(state, conversations, new, chatbot, text, send, use_memory, vote_box, vote_title, reason,
-                  comment, save_vote, skip_vote, sources_html, sources_list)
+    return ChatUI(state, conversations, new, title, rename, delete, confirm, confirm_yes, confirm_no, chatbot,
+                  text, send, stop, use_memory, vote_box, vote_title, reason, comment, save_vote, skip_vote,
+                  sources_html, sources_list, siblings, sibling_label, sibling_prev, sibling_next)
 
 
 # --- plain functions the handlers call ------------------------------------------------------------
@@ -109,24 +148,41 @@ def _sources_samples(sources: Sources) -> list[list[str]]:
     return [[item.ref, item.date, item.title] for item in sources.items]
 
 
+def _switcher(sources: Sources) -> tuple:
+    """(row, label) of the switcher between a reply's regenerated versions: shown when it has several."""
+    if sources.reply_id not in sources.siblings or len(sources.siblings) < 2:
+        return gr.Row(visible=False), ""
+    position = sources.siblings.index(sources.reply_id) + 1
+    label = f'<div class="mebot-siblings">Version {position}/{len(sources.siblings)} of this reply</div>'
+    return gr.Row(visible=True), label
+
+
+SKIP_SOURCES = (gr.skip(),) * 4  # sources_updates' outputs, unchanged
+
+
 def sources_updates(sources: Sources) -> tuple:
-    """(sources HTML, sources list) for one reply."""
-    return _sources_html(sources), gr.Dataset(samples=_sources_samples(sources))
+    """(sources HTML, sources list, version switcher row, its label) for one reply."""
+    return (_sources_html(sources), gr.Dataset(samples=_sources_samples(sources)), *_switcher(sources))
 
 
 def shown(user, state: ChatState, reply_id: Optional[int] = None) -> tuple:
-    """Re-read the conversation: (chatbot, state, sources HTML, sources list)."""
-    view = chat_view.conversation(user, state.session_id)
+    """Re-read the conversation: (chatbot, state, *sources_updates)."""
+    view = chat_view.conversation(user, state.session_id, state.chosen)
     focus = reply_id if reply_id is not None else view.last_reply_id
     sources = chat_view.sources(user, focus)
     state = replace(state, rows=view.rows, sources=sources)
     return (gr.Chatbot(value=view.messages, feedback_value=view.votes), state, *sources_updates(sources))
 
 
+def replying(busy: bool) -> tuple:
+    """(Send, Stop): Stop shows while a reply streams."""
+    return gr.Button(visible=not busy), gr.Button(visible=busy)
+
+
 def stream(user, state: ChatState, messages: list[dict], events) -> Iterator[tuple[bool, tuple]]:
     """Show a reply as it streams, then the stored conversation.
 
-    Yields (final, (chatbot, state, sources HTML, sources list)); only the final update re-reads the
+    Yields (final, (chatbot, state, *sources_updates)); only the final update re-reads the
     database, so rows and votes always describe what is stored."""
     pieces: list[str] = []
     reply: Optional[Reply] = None
@@ -134,7 +190,7 @@ def stream(user, state: ChatState, messages: list[dict], events) -> Iterator[tup
         if isinstance(event, Chunk):
             pieces.append(event.text)
             partial = messages + [{"role": "assistant", "content": "".join(pieces)}]
-            yield False, (partial, state, gr.skip(), gr.skip())
+            yield False, (partial, state, *SKIP_SOURCES)
         elif isinstance(event, Reply):
             reply = event
     yield True, shown(user, state, reply.message_id if reply else None)
@@ -161,9 +217,14 @@ def _vote_box(kind: Optional[FeedbackKind]) -> tuple:
 
 @shows_errors
 def load(ctx, request: gr.Request):
-    """The conversations list when the page opens."""
+    """When the page opens: the conversations list, and the latest conversation reopened (a reload loses
+    nothing; "New conversation" starts another)."""
     user = ctx.user(request)
-    return gr.Dropdown(choices=conversation_choices(user), value=None)
+    latest = next(iter(user.sessions()), None)
+    if latest is None:
+        return (gr.Dropdown(choices=[], value=None), gr.skip(), gr.skip(), *SKIP_SOURCES)
+    return (gr.Dropdown(choices=conversation_choices(user), value=latest.id),
+            *shown(user, ChatState(session_id=latest.id)))
 
 
 @shows_errors
@@ -179,7 +240,7 @@ def resume(ctx, session_id, state: ChatState, request: gr.Request):
     """Show one of the user's conversations."""
     user = ctx.user(request)
     if session_id in (None, ""):
-        return (gr.skip(),) * 4
+        return (gr.skip(), gr.skip(), *SKIP_SOURCES)
     session_id = as_id(session_id)
     user.messages(session_id)  # NotFound unless it is this user's conversation
     return shown(user, ChatState(session_id=session_id))
@@ -191,18 +252,20 @@ def send(ctx, text: str, use_memory: bool, state: ChatState, request: gr.Request
     user = ctx.user(request)
     text = (text or "").strip()
     if not text:
-        yield (gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip())
+        yield ("", gr.skip(), gr.skip(), *SKIP_SOURCES, gr.skip(), gr.skip(), gr.skip())
         return
     # A message that cannot be stored must not leave an empty conversation behind.
     clean_text(text, field="message", max_chars=MAX_CONTENT_CHARS, required=True)
     if state.session_id is None:
         state = replace(state, session_id=user.new_session().id)
-    base = chat_view.conversation(user, state.session_id).messages + [{"role": "user", "content": text}]
-    events = ctx.engine.respond(user, state.session_id, text, use_memory=bool(use_memory))
+    base = chat_view.conversation(user, state.session_id, state.chosen).messages + [{"role": "user", "content": text}]
+    yield ("", base, state, *SKIP_SOURCES, gr.skip(), *replying(True))
+    events = ctx.engine.respond(user, state.session_id, text, use_memory=bool(use_memory), chosen=state.chosen)
     for final, update in stream(user, state, base, events):
         # Once stored, the conversation may have a new title for the list.
         choices = gr.Dropdown(choices=conversation_choices(user), value=state.session_id) if final else gr.skip()
-        yield ("", *update, choices)
+        # The input was cleared when the question went: what is typed meanwhile stays.
+        yield (gr.skip(), *update, choices, *(replying(False) if final else (gr.skip(), gr.skip())))
 
 
 @shows_errors
@@ -213,11 +276,14 @@ def retry(ctx, use_memory: bool, state: ChatState, data: gr.RetryData, request: 
     reply_id = _reply_for_question(state.rows, question_id) if question_id else None
     if reply_id is None:
         raise InvalidInput("Only a question with a reply can be retried.")
-    view = chat_view.conversation(user, state.session_id)
+    view = chat_view.conversation(user, state.session_id, state.chosen)
     cut = next((i for i, r in enumerate(view.rows) if r.message_id == reply_id), len(view.rows))
-    events = ctx.engine.regenerate(user, reply_id, use_memory=bool(use_memory))
-    for _, update in stream(user, state, view.messages[:cut], events):
-        yield update
+    yield (gr.skip(), gr.skip(), *SKIP_SOURCES, *replying(True))
+    events = ctx.engine.regenerate(user, reply_id, use_memory=bool(use_memory), chosen=state.chosen)
+    # The new version is the one shown: the choice of an older one for this question is dropped.
+    state = replace(state, chosen={q: r for q, r in state.chosen.items() if q != question_id})
+    for final, update in stream(user, state, view.messages[:cut], events):
+        yield (*update, *(replying(False) if final else (gr.skip(), gr.skip())))
 
 
 @shows_errors
@@ -270,7 +336,7 @@ def edit(ctx, state: ChatState, data: gr.EditData, request: gr.Request):
     user = ctx.user(request)
     value = data.value if isinstance(data.value, str) else str(data.value or "")
     if value == data.previous_value:  # editing a grouped reply also "edits" its reasoning, unchanged
-        return (gr.skip(),) * 4
+        return (gr.skip(), gr.skip(), *SKIP_SOURCES)
     index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
     row = state.rows[index] if isinstance(index, int) and 0 <= index < len(state.rows) else None
     if row is None or row.part != "answer":
@@ -287,7 +353,7 @@ def select(ctx, state: ChatState, data: gr.SelectData, request: gr.Request):
     user = ctx.user(request)
     reply_id = chat_view.reply_at(state.rows, data.index)
     if reply_id is None:
-        return gr.skip(), gr.skip(), gr.skip()
+        return (gr.skip(), *SKIP_SOURCES)
     sources = chat_view.sources(user, reply_id)
     return (replace(state, sources=sources), *sources_updates(sources))
 
@@ -308,27 +374,34 @@ def open_source(ctx, open_note, outputs: int, index, state: ChatState, notes: ob
     return (gr.Tabs(selected="notes"), *open_note(user, item.id, notes))
 
 
-def listen(ctx, app: gr.Blocks, ui: ChatUI, *, open_note, notes_state: gr.State, open_note_outputs: list) -> None:
-    """Wire the Chat tab's events. A cited note opens in the Notes tab: `open_note_outputs` is
-    [tabs, *note viewer components] and `open_note(user, note_id, notes_state)` gives the viewer's updates."""
-    view_outputs = [ui.chatbot, ui.state, ui.sources_html, ui.sources_list]
+def listen(ctx, ready, ui: ChatUI, *, open_note, notes_state: gr.State, open_note_outputs: list,
+           note_viewer_id: str) -> list:
+    """Wire the Chat tab's events; the conversations are listed once the page is `ready`. A cited note opens
+    in the Notes tab: `open_note_outputs` is [tabs, *note viewer components] and
+    `open_note(user, note_id, notes_state)` gives the viewer's updates; the viewer (`note_viewer_id`) is then scrolled into view and highlighted. Returns the events that stream
+    a reply (what Stop cancels, webapp.chat_controls)."""
+    view_outputs = ui.view_outputs
     vote_outputs = [ui.state, ui.vote_box, ui.vote_title, ui.reason, ui.comment]
-    app.load(bind(load, ctx), None, [ui.conversations], api_name="chat_load")
-    new_outputs = [*view_outputs, ui.conversations, ui.vote_box, ui.vote_title, ui.reason, ui.comment]
+    ready.then(bind(load, ctx), None, [ui.conversations, *view_outputs], api_name="chat_load")
+    new_outputs = ui.new_outputs
     ui.new.click(bind(start_new, ctx), None, new_outputs, api_name="chat_new")
     ui.chatbot.clear(bind(start_new, ctx), None, new_outputs, api_name="chat_clear")
     ui.conversations.input(bind(resume, ctx), [ui.conversations, ui.state], view_outputs, api_name="chat_resume")
-    gr.on([ui.send.click, ui.text.submit], bind(send, ctx), [ui.text, ui.use_memory, ui.state],
-          [ui.text, *view_outputs, ui.conversations], api_name="chat_send", concurrency_id="chat")
-    ui.chatbot.retry(bind(retry, ctx), [ui.use_memory, ui.state], view_outputs, api_name="chat_retry",
-                     concurrency_id="chat")
+    buttons = [ui.send, ui.stop]
+    sending = gr.on([ui.send.click, ui.text.submit], bind(send, ctx), [ui.text, ui.use_memory, ui.state],
+                    [ui.text, *view_outputs, ui.conversations, *buttons], api_name="chat_send",
+                    concurrency_id="chat")
+    retrying = ui.chatbot.retry(bind(retry, ctx), [ui.use_memory, ui.state], [*view_outputs, *buttons],
+                                api_name="chat_retry", concurrency_id="chat")
     ui.chatbot.undo(bind(undo, ctx), [ui.state], [ui.text, *view_outputs], api_name="chat_undo")
     ui.chatbot.like(bind(like, ctx), [ui.state], vote_outputs, api_name="chat_like")
     ui.chatbot.edit(bind(edit, ctx), [ui.state], view_outputs, api_name="chat_edit")
-    ui.chatbot.select(bind(select, ctx), [ui.state], [ui.state, ui.sources_html, ui.sources_list],
-                      api_name="chat_select")
+    ui.chatbot.select(bind(select, ctx), [ui.state], [ui.state, ui.sources_html, ui.sources_list, ui.siblings,
+                                                       ui.sibling_label], api_name="chat_select")
     ui.save_vote.click(bind(save_vote, ctx), [ui.reason, ui.comment, ui.state], vote_outputs,
                        api_name="chat_vote_reason")
     ui.skip_vote.click(skip_vote, [ui.state], vote_outputs, api_name="chat_vote_skip")
     ui.sources_list.click(bind(open_source, ctx, open_note, len(open_note_outputs)),
-                          [ui.sources_list, ui.state, notes_state], open_note_outputs, api_name="chat_open_source")
+                          [ui.sources_list, ui.state, notes_state], open_note_outputs,
+                          api_name="chat_open_source").success(None, js=reveal_js(note_viewer_id))
+    return [sending, retrying]

@@ -47,6 +47,7 @@ class Sources:
     cited: bool = True  # False: nothing was cited, `items` are what the prompt quoted
     answered_by: Optional[int] = None  # adapter version; None = the base model
     memory_only: bool = False
+    siblings: tuple[int, ...] = ()  # every reply to the same question (regenerations), oldest first
 
 
 @dataclass
@@ -57,6 +58,7 @@ class ChatState:
     rows: list[Row] = field(default_factory=list)
     sources: Sources = field(default_factory=Sources)
     vote: Optional[tuple[int, FeedbackKind]] = None  # (reply id, like or dislike) waiting for a reason
+    chosen: dict[int, int] = field(default_factory=dict)  # question id -> the sibling reply shown for it
 
 
 @dataclass(frozen=True)
@@ -69,13 +71,13 @@ class Conversation:
     last_reply_id: Optional[int]
 
 
-def conversation(user, session_id: Optional[int]) -> Conversation:
-    """The visible branch of a conversation (each question with its latest reply)."""
+def conversation(user, session_id: Optional[int], chosen: Optional[dict[int, int]] = None) -> Conversation:
+    """The visible branch of a conversation (each question with its latest reply, or the one `chosen`)."""
     if session_id is None:
         return Conversation([], [], [], None)
     messages, rows, votes = [], [], []
     last_reply = None
-    for m in active_branch(user.messages(session_id)):
+    for m in active_branch(user.messages(session_id), chosen):
         if m.role == "user":
             messages.append({"role": "user", "content": m.content})
             rows.append(Row(m.id, "question"))
@@ -145,8 +147,10 @@ def sources(user, reply_id: Optional[int]) -> Sources:
     cited = bool(refs)
     items = [_item(user, quoted[r]["kind"], quoted[r]["id"], r) for r in (refs or quoted)]
     frame = TimeFrame.from_dict(reply.timeframe).describe() if reply.timeframe else None
+    siblings = tuple(m.id for m in user.messages(reply.session_id)
+                     if m.role == "assistant" and m.parent_id == reply.parent_id)
     return Sources(
         reply_id=reply.id, timeframe=frame, items=[i for i in items if i is not None], cited=cited,
         answered_by=_adapter_version(user.memory, user.id, reply.adapter_version_id),
-        memory_only=reply.model_name == "memory-only",
+        memory_only=reply.model_name == "memory-only", siblings=siblings,
     )

@@ -174,7 +174,10 @@ def chat(args) -> int:
     user = mem.user(args.user)
     engine = make_engine(settings_module.load(), mem)
     if engine.memory_only:
-        print(f"[{engine.backend.reason}] memory-only mode: replies list your matching notes.", file=sys.stderr)
+        from rlmf.chat.memory_only import how_to_fix
+
+        print(f"[{engine.backend.reason}] memory-only mode: replies list your matching notes. "
+              f"{how_to_fix(engine.backend.reason)}", file=sys.stderr)
     from memory.validation import MAX_CONTENT_CHARS, clean_text
 
     session_id = None  # made with the first message that can be stored: no empty conversations

@@ -10,7 +10,7 @@ from memory.errors import InvalidInput, NotFound
 from webapp import memory_view as view
 from webapp.edge import bind, shows_errors
 from webapp.memory_view import MemoryState
-from webapp.render import notice
+from webapp.render import notice, reveal_js
 
 
 @dataclass
@@ -207,7 +207,8 @@ def listen(ctx, ui: MemoryUI, *, tab: gr.Tab) -> None:
                          api_name="memory_set_status")
     ui.reset_status.click(bind(set_text, ctx, "status", True), [ui.status, ui.state], outputs,
                           api_name="memory_reset_status")
-    ui.facts.click(bind(pick, ctx), [ui.facts, ui.state], editor_outputs, api_name="memory_open_fact")
+    ui.facts.click(bind(pick, ctx), [ui.facts, ui.state], editor_outputs, api_name="memory_open_fact").success(
+        None, js=reveal_js(ui.editor.elem_id))
     ui.save_fact.click(bind(save_fact, ctx), [ui.label, ui.polarity, ui.detail, ui.state], outputs,
                        api_name="memory_correct")
     ui.delete_fact.click(ask_delete, [ui.state], [ui.state, ui.confirm], api_name="memory_ask_delete")

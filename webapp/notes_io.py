@@ -18,6 +18,7 @@ from webapp.edge import bind, shows_errors
 from webapp.render import esc
 
 FILE_TYPES = [".md", ".markdown", ".txt", ".text", ".jsonl", ".ndjson", ".json"]
+NO_FILES = "Choose one or more files first."
 
 
 def report_html(report: ImportReport) -> str:
@@ -75,13 +76,19 @@ def do_import(ctx, refresh, paths, notes_state, request: gr.Request):
     caller uploaded get here (webapp.guard refuses the others at the door)."""
     user = ctx.user(request)
     if not paths:
-        raise InvalidInput("Choose one or more files first.")
+        raise InvalidInput(NO_FILES)
     files = []
     for path in paths if isinstance(paths, list) else [paths]:
         path = Path(path)
         files.append((path.name, read_regular_file(path, path.name)))
     report = import_files(user, files)
     return (None, report_html(report), *refresh(user, notes_state))
+
+
+def check_import(paths, notes_state):
+    """A message at the file picker when Import is pressed with no file chosen."""
+    chosen = bool(paths) if isinstance(paths, list) else paths is not None
+    return [gr.validate(chosen, "" if chosen else NO_FILES), None]
 
 
 @shows_errors
@@ -94,5 +101,6 @@ def do_export(ctx, request: gr.Request):
 def listen(ctx, ui: NotesIOUI, *, refresh, state, list_outputs: list) -> None:
     """Wire import and export; `refresh(user, state)` returns updates for `list_outputs`."""
     ui.import_button.click(bind(do_import, ctx, refresh), [ui.files, state],
-                           [ui.files, ui.import_report, *list_outputs], api_name="notes_import")
+                           [ui.files, ui.import_report, *list_outputs], api_name="notes_import",
+                           validator=check_import)
     ui.export_button.click(bind(do_export, ctx), None, [ui.export_link], api_name="notes_export")

@@ -9,10 +9,11 @@ from typing import Optional
 import gradio as gr
 
 from memory.errors import InvalidInput
+from memory.notes import field_problems
 from webapp import notes_io
 from webapp.edge import bind, shows_errors
 from webapp.notes_view import NotesState, find
-from webapp.render import esc, notice, when
+from webapp.render import date_label, esc, field_time, note_markdown, notice, reveal_js, when
 
 
 @dataclass
@@ -20,7 +21,7 @@ class NotesUI:
     state: gr.State
     title: gr.Textbox
     content: gr.Textbox
-    date: gr.DateTime
+    date: gr.Textbox
     save: gr.Button
     saved: gr.HTML
     query: gr.Textbox
@@ -29,8 +30,10 @@ class NotesUI:
     summary: gr.HTML
     listing: gr.Dataset
     viewer: gr.Column
+    v_rendered: gr.Markdown
+    v_close: gr.Button
     v_title: gr.Textbox
-    v_date: gr.DateTime
+    v_date: gr.Textbox
     v_content: gr.Textbox
     v_info: gr.HTML
     v_save: gr.Button
@@ -43,7 +46,12 @@ class NotesUI:
     @property
     def viewer_outputs(self) -> list:
         """The components `open_note` updates (also from the Chat tab's sources)."""
-        return [self.state, self.viewer, self.v_title, self.v_date, self.v_content, self.v_info, self.confirm]
+        return [self.state, self.viewer, self.v_rendered, self.v_title, self.v_date, self.v_content, self.v_info,
+                self.confirm]
+
+
+DATE_HINT = "Date (leave empty for now; type a past date to backdate)"
+DATE_PLACEHOLDER = "YYYY-MM-DD HH:MM, e.g. 2024-07-18 09:30"
 
 
 def render(ctx) -> NotesUI:
@@ -54,8 +62,9 @@ def render(ctx) -> NotesUI:
             gr.Markdown("### New note")
             title = gr.Textbox(label="Title", max_lines=1, elem_id="note-title")
             content = gr.Textbox(label="Note", lines=6, elem_id="note-content")
-            date = gr.DateTime(label="Date (leave empty for now; pick a past date to backdate)",
-                               type="string", include_time=True, value=None, elem_id="note-date")
+            # A text field, not gr.DateTime: that one drops text it cannot read and the note would be saved
+            # dated now; here what was typed reaches the check and stays in the field.
+            date = gr.Textbox(label=DATE_HINT, placeholder=DATE_PLACEHOLDER, max_lines=1, elem_id="note-date")
             save = gr.Button("Save note", variant="primary", elem_id="note-save")
             saved = gr.HTML(elem_id="note-saved")
             io = notes_io.render(ctx)
@@ -73,8 +82,12 @@ def render(ctx) -> NotesUI:
                 label="Click a note to open it", elem_id="notes-list",
             )
             with gr.Column(visible=False, variant="panel", elem_id="note-viewer") as viewer:
+                with gr.Row(elem_id="viewer-head"):
+                    v_close = gr.Button("Close ✕", size="sm", scale=0, min_width=90, elem_id="viewer-close")
+                # The note as it reads (Markdown); HTML in it is shown as text, never run (note_markdown).
+                v_rendered = gr.Markdown(elem_id="viewer-rendered", sanitize_html=True, padding=True)
                 v_title = gr.Textbox(label="Title", max_lines=1, elem_id="viewer-title")
-                v_date = gr.DateTime(label="Date", type="string", include_time=True, elem_id="viewer-date")
+                v_date = gr.Textbox(label="Date", placeholder=DATE_PLACEHOLDER, max_lines=1, elem_id="viewer-date")
                 v_content = gr.Textbox(label="Note", lines=8, elem_id="viewer-content")
                 v_info = gr.HTML(elem_id="viewer-info")
                 with gr.Row():
@@ -85,7 +98,8 @@ def render(ctx) -> NotesUI:
                     v_confirm = gr.Button("Yes, delete it", variant="stop", size="sm", elem_id="viewer-confirm-yes")
                     v_cancel = gr.Button("Keep it", size="sm", elem_id="viewer-confirm-no")
     return NotesUI(state, title, content, date, save, saved, query, period, search, summary, listing, viewer,
-                   v_title, v_date, v_content, v_info, v_save, v_delete, confirm, v_confirm, v_cancel, io)
+                   v_rendered, v_close, v_title, v_date, v_content, v_info, v_save, v_delete, confirm, v_confirm,
+                   v_cancel, io)
 
 
 # --- plain functions the handlers call ------------------------------------------------------------
@@ -104,22 +118,43 @@ def open_note(user, note_id: int, state: Optional[NotesState] = None) -> tuple:
     note = user.note(note_id)
     state = replace(state or NotesState(), open_id=note.id, confirming_delete=False)
     info = (f"Note {note.id} · source: {esc(note.source)} · last changed {esc(when(note.updated_at, user))}")
-    return (state, gr.Column(visible=True), note.title, when(note.created_at, user, seconds=True), note.content,
+    date = gr.Textbox(value=field_time(note.created_at, user), label=date_label("Date", user))
+    return (state, gr.Column(visible=True), note_markdown(note.title, note.content), note.title, date, note.content,
             f'<div class="mebot-note-info">{info}</div>', gr.Row(visible=False))
 
 
 def closed_viewer(state: NotesState) -> tuple:
     """Updates for NotesUI.viewer_outputs hiding the viewer."""
-    return (replace(state, open_id=None, confirming_delete=False), gr.Column(visible=False), "", None, "", "",
+    return (replace(state, open_id=None, confirming_delete=False), gr.Column(visible=False), "", "", "", "", "",
             gr.Row(visible=False))
+
+
+def _inline(problems: dict[str, str], field: str):
+    """A field's validation message (Gradio paints it at the field and runs no handler)."""
+    return gr.validate(False, problems[field]) if field in problems else gr.validate(True, "")
+
+
+def check_new_note(title, content, date, *unchecked):
+    """The capture form's fields, checked before saving: a message at each wrong field, the typing kept."""
+    problems = field_problems(title=title, content=content, created_at=date)
+    return [_inline(problems, "title"), _inline(problems, "content"), _inline(problems, "created_at"),
+            *[None] * len(unchecked)]
+
+
+def check_edited_note(title, date, content, *unchecked):
+    """The viewer's fields, checked before saving the edits."""
+    problems = field_problems(title=title, content=content, created_at=date)
+    return [_inline(problems, "title"), _inline(problems, "created_at"), _inline(problems, "content"),
+            *[None] * len(unchecked)]
 
 
 # --- handlers: the user always comes from the request ----------------------------------------------
 
 @shows_errors
 def load(ctx, state: NotesState, request: gr.Request):
-    """The notes list when the page opens."""
-    return listing_updates(ctx, ctx.user(request), state)
+    """The notes list when the page opens, and the date field labelled with the user's zone."""
+    user = ctx.user(request)
+    return (*listing_updates(ctx, user, state), gr.Textbox(label=date_label(DATE_HINT, user)))
 
 
 @shows_errors
@@ -127,9 +162,9 @@ def capture(ctx, title: str, content: str, date: Optional[str], query: str, phra
             request: gr.Request):
     """Save a new note (backdated when a date is given) and refresh the list."""
     user = ctx.user(request)
-    note = user.add_note(content=content or "", title=title or "", created_at=date or None)
+    note = user.add_note(content=content or "", title=title or "", created_at=(date or "").strip() or None)
     message = notice(f"Saved “{note.title or 'untitled'}”, dated {when(note.created_at, user)}.", kind="ok")
-    return ("", "", None, message, *listing_updates(ctx, user, state, query, phrase))
+    return ("", "", "", message, *listing_updates(ctx, user, state, query, phrase))
 
 
 @shows_errors
@@ -157,7 +192,7 @@ def save_changes(ctx, title: str, date: Optional[str], content: str, query: str,
     note = user.note(state.open_id)
     changes = {"title": title or "", "content": content or ""}
     # Re-sending the shown date unchanged would drop its sub-second part: only a new date is written.
-    if date and date != when(note.created_at, user, seconds=True):
+    if date and date != field_time(note.created_at, user):
         changes["created_at"] = date
     user.update_note(note.id, **changes)
     gr.Info("Note saved.")
@@ -190,18 +225,21 @@ def delete(ctx, query: str, phrase: str, state: NotesState, request: gr.Request)
     return (*closed_viewer(state), summary, listing)
 
 
-def listen(ctx, app: gr.Blocks, ui: NotesUI) -> None:
-    """Wire the Notes tab's events."""
+def listen(ctx, ready, ui: NotesUI) -> None:
+    """Wire the Notes tab's events; the list is read once the page is `ready` (its time zone known)."""
     list_outputs = [ui.state, ui.summary, ui.listing]
-    app.load(bind(load, ctx), [ui.state], list_outputs, api_name="notes_load")
+    ready.then(bind(load, ctx), [ui.state], [*list_outputs, ui.date], api_name="notes_load")
     ui.save.click(bind(capture, ctx), [ui.title, ui.content, ui.date, ui.query, ui.period, ui.state],
-                  [ui.title, ui.content, ui.date, ui.saved, *list_outputs], api_name="notes_add")
+                  [ui.title, ui.content, ui.date, ui.saved, *list_outputs], api_name="notes_add",
+                  validator=check_new_note)
     gr.on([ui.search.click, ui.query.submit, ui.period.submit], bind(search, ctx), [ui.query, ui.period, ui.state],
           list_outputs, api_name="notes_search")
-    ui.listing.click(bind(pick, ctx), [ui.listing, ui.state], ui.viewer_outputs, api_name="notes_open")
+    ui.listing.click(bind(pick, ctx), [ui.listing, ui.state], ui.viewer_outputs, api_name="notes_open").success(
+        None, js=reveal_js(ui.viewer.elem_id))
     after_change = [*ui.viewer_outputs, ui.summary, ui.listing]
     ui.v_save.click(bind(save_changes, ctx), [ui.v_title, ui.v_date, ui.v_content, ui.query, ui.period, ui.state],
-                    after_change, api_name="notes_update")
+                    after_change, api_name="notes_update", validator=check_edited_note)
+    ui.v_close.click(closed_viewer, [ui.state], ui.viewer_outputs, api_name="notes_close")
     ui.v_delete.click(ask_delete, [ui.state], [ui.state, ui.confirm], api_name="notes_ask_delete")
     ui.v_cancel.click(cancel_delete, [ui.state], [ui.state, ui.confirm], api_name="notes_cancel_delete")
     ui.v_confirm.click(bind(delete, ctx), [ui.query, ui.period, ui.state], after_change, api_name="notes_delete")

@@ -9,6 +9,7 @@ from typing import Optional
 from memory.settings import Settings
 from rlmf.training import adapters
 from rlmf.chat.backends import LocalBackend, MemoryOnlyBackend, OpenAIBackend
+from rlmf.chat.memory_only import NO_MODEL_CONFIGURED
 from rlmf.chat import ChatEngine
 from rlmf.model.generation import GenerationConfig
 
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 def make_backend(settings: Settings):
     """The backend the settings name; memory-only (with the reason) when the model cannot be loaded."""
     if settings.backend == "memory":
-        return MemoryOnlyBackend("no model configured")
+        return MemoryOnlyBackend(NO_MODEL_CONFIGURED)
     if settings.backend == "openai":
         if not settings.openai_base_url:
             return MemoryOnlyBackend("MEBOT_OPENAI_BASE_URL is not set")
