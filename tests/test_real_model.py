@@ -38,7 +38,7 @@ QUESTIONS = [("What did I note about locker?", "4417"), ("What did I note about 
 # Small, fast settings: on 2 CPU cores each optimizer step of the 135M model takes seconds. max_sft_rows=15
 # with sft_closed_share=1 keeps every short closed-book row of the two notes.
 CONFIG = TrainConfig.for_device(
-    "cpu", lora_r=16, lora_alpha=32, sft_learning_rate=2e-3, sft_max_steps=20, per_device_batch_size=2,
+    "cpu", lora_r=16, lora_alpha=32, sft_learning_rate=2e-3, sft_max_steps=30, per_device_batch_size=2,
     gradient_accumulation_steps=1, warmup_ratio=0.0, max_sft_rows=15, sft_closed_share=1.0, dpo_learning_rate=1e-4, dpo_max_steps=6,
     min_dpo_pairs=1, min_replay_rows=2, replay_ratio=1.0, max_length=1024)
 
