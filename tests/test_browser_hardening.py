@@ -41,7 +41,7 @@ def test_sign_in_import_and_export_through_the_door(page, sqlite_url, tmp_path):
         upload = tmp_path / "garden.md"
         upload.write_text(f"# Garden\nThe shed key is {SECRET}.\n")
         page.locator("#import-files input[type=file]").set_input_files(str(upload))
-        page.wait_for_selector("#import-files :text('garden.md')", timeout=30_000)
+        page.wait_for_selector("#import-files :text('garden.md')", timeout=60_000)  # an upload on a busy machine
         page.locator("#import-button").click()
         page.wait_for_selector("#import-report :text('Imported 1 note')", timeout=30_000)
         assert [n.title for n in mem.user("ana").notes()] == ["Garden"]
