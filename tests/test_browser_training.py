@@ -88,16 +88,18 @@ def test_runs_and_versions_read_in_plain_words_and_switch_both_ways(page, sqlite
         widths = [table.locator("th").nth(i).bounding_box()["width"] for i in range(4)]
         assert min(widths) > 150, widths  # no column one letter wide
         last = page.locator("[data-testid='training-last']")
-        assert "made v2 (in use)" in last.inner_text() and "2 of 8" in last.inner_text()
+        expect(last).to_contain_text("made v2 (in use)")
+        expect(last).to_contain_text("2 of 8")
         plot = page.locator("#training-plot")
         plot.wait_for()
-        expect(plot).to_contain_text("Loss (lower is better) while learning notes: latest run")
+        # The title follows the points in a second update (see training_tab): give it a busy machine's time.
+        expect(plot).to_contain_text("Loss (lower is better) while learning notes: latest run", timeout=30_000)
         assert not page.locator("[data-testid='training-plot-empty']").is_visible()
         latest = runs.list_runs(memory, me.id)[0]
         runs.append_history(memory, latest.id, [{"stage": "dpo", "step": 1, "loss": 0.6, "reward_margin": 0.3}])
         page.locator("#training-refresh").click()
-        expect(plot).to_contain_text("(higher is better) while learning notes, corrections")  # says what it shows
-        expect(plot).to_contain_text("corrections: reward margin")  # and the series that appeared is drawn
+        expect(plot).to_contain_text("(higher is better) while learning notes, corrections", timeout=30_000)  # says what it shows
+        expect(plot).to_contain_text("corrections: reward margin", timeout=30_000)  # and the series that appeared is drawn
         versions = page.locator("#training-versions")
         expect(versions).to_contain_text("earlier version")
         shot(page, "training-runs")
