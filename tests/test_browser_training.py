@@ -72,7 +72,9 @@ def seed_runs(memory, me, tmp_path) -> None:
         parent = row.id
 
 
-def test_runs_and_versions_read_in_plain_words_and_switch_both_ways(page, sqlite_url, tmp_path):
+@pytest.fixture
+def seeded_training(page, sqlite_url, tmp_path):
+    """(memory, user) of a user with two seeded runs and versions, their Training tab open in `page`."""
     memory = api.open_memory(sqlite_url)
     me = memory.user("me")
     seed_runs(memory, me, tmp_path)
@@ -80,63 +82,59 @@ def test_runs_and_versions_read_in_plain_words_and_switch_both_ways(page, sqlite
     try:
         page.goto(url)
         open_tab(page, "Training")
-        table = page.locator("#training-runs")
-        expect(table).to_contain_text("Learned from 67 questions about your notes")
-        text = table.inner_text()
-        assert "2 of 8 corrections (preference pairs) needed" in text and "kept for the next run" in text
-        assert "recalls your notes better than v1" in text and "recall_logprob" not in text and "sft " not in text
-        widths = [table.locator("th").nth(i).bounding_box()["width"] for i in range(4)]
-        assert min(widths) > 150, widths  # no column one letter wide
-        last = page.locator("[data-testid='training-last']")
-        expect(last).to_contain_text("made v2 (in use)")
-        expect(last).to_contain_text("2 of 8")
-        page.locator("#training-plot").wait_for()
-        assert not page.locator("[data-testid='training-plot-empty']").is_visible()
-        versions = page.locator("#training-versions")
-        expect(versions).to_contain_text("earlier version")
-        shot(page, "training-runs")
-        page.set_viewport_size(PHONE)
-        expect(table).to_contain_text("Learned from 67")
-        shot(page, "training-runs-390")
-        page.set_viewport_size({"width": 1400, "height": 1000})
-
-        use = page.locator("#training-use")
-        assert use.inner_text().strip() == "Use this version"
-        for target in (1, 2):  # back to v1, then forward to v2 again
-            page.locator("#training-use-version input").click()
-            page.get_by_role("option", name=f"v{target}", exact=True).click()
-            use.click()
-            page.get_by_text(f"Version v{target} answers now.").wait_for()
-            for _ in range(50):
-                if adapters.live(memory, me.id).version == target:
-                    break
-                page.wait_for_timeout(100)
-            assert adapters.live(memory, me.id).version == target
+        yield memory, me
     finally:
         app.close()
         memory.close()
+
+
+def test_runs_and_versions_read_in_plain_words_and_switch_both_ways(page, seeded_training):
+    memory, me = seeded_training
+    table = page.locator("#training-runs")
+    expect(table).to_contain_text("Learned from 67 questions about your notes")
+    text = table.inner_text()
+    assert "2 of 8 corrections (preference pairs) needed" in text and "kept for the next run" in text
+    assert "recalls your notes better than v1" in text and "recall_logprob" not in text and "sft " not in text
+    widths = [table.locator("th").nth(i).bounding_box()["width"] for i in range(4)]
+    assert min(widths) > 150, widths  # no column one letter wide
+    last = page.locator("[data-testid='training-last']")
+    expect(last).to_contain_text("made v2 (in use)")
+    expect(last).to_contain_text("2 of 8")
+    page.locator("#training-plot").wait_for()
+    assert not page.locator("[data-testid='training-plot-empty']").is_visible()
+    versions = page.locator("#training-versions")
+    expect(versions).to_contain_text("earlier version")
+    shot(page, "training-runs")
+    page.set_viewport_size(PHONE)
+    expect(table).to_contain_text("Learned from 67")
+    shot(page, "training-runs-390")
+    page.set_viewport_size({"width": 1400, "height": 1000})
+
+    use = page.locator("#training-use")
+    assert use.inner_text().strip() == "Use this version"
+    for target in (1, 2):  # back to v1, then forward to v2 again
+        page.locator("#training-use-version input").click()
+        page.get_by_role("option", name=f"v{target}", exact=True).click()
+        use.click()
+        page.get_by_text(f"Version v{target} answers now.").wait_for()
+        for _ in range(50):
+            if adapters.live(memory, me.id).version == target:
+                break
+            page.wait_for_timeout(100)
+        assert adapters.live(memory, me.id).version == target
 
 
 @pytest.mark.xfail(reason="a race: the plot's title, sent in a second update after its points, is sometimes "
-                   "not applied (about 1 run in 4 on a busy machine); the points and series are", strict=False)
-def test_the_plot_says_what_it_shows(page, sqlite_url, tmp_path):
-    memory = api.open_memory(sqlite_url)
-    me = memory.user("me")
-    seed_runs(memory, me, tmp_path)
-    app, url = memory_only_app(memory)
-    try:
-        page.goto(url)
-        open_tab(page, "Training")
-        plot = page.locator("#training-plot")
-        plot.wait_for()
-        # The title follows the points in a second update (see training_tab): give it a busy machine's time.
-        expect(plot).to_contain_text("Loss (lower is better) while learning notes: latest run", timeout=30_000)
-        assert not page.locator("[data-testid='training-plot-empty']").is_visible()
-        latest = runs.list_runs(memory, me.id)[0]
-        runs.append_history(memory, latest.id, [{"stage": "dpo", "step": 1, "loss": 0.6, "reward_margin": 0.3}])
-        page.locator("#training-refresh").click()
-        expect(plot).to_contain_text("(higher is better) while learning notes, corrections", timeout=30_000)  # says what it shows
-        expect(plot).to_contain_text("corrections: reward margin", timeout=30_000)  # and the series that appeared is drawn
-    finally:
-        app.close()
-        memory.close()
+                   "not applied (about 1 run in 4 on a busy machine); the points and series are right", strict=False)
+def test_the_plot_says_what_it_shows(page, seeded_training):
+    memory, me = seeded_training
+    plot = page.locator("#training-plot")
+    plot.wait_for()
+    # The title follows the points in a second update (see training_tab): give it a busy machine's time.
+    expect(plot).to_contain_text("Loss (lower is better) while learning notes: latest run", timeout=30_000)
+    assert not page.locator("[data-testid='training-plot-empty']").is_visible()
+    latest = runs.list_runs(memory, me.id)[0]
+    runs.append_history(memory, latest.id, [{"stage": "dpo", "step": 1, "loss": 0.6, "reward_margin": 0.3}])
+    page.locator("#training-refresh").click()
+    expect(plot).to_contain_text("(higher is better) while learning notes, corrections", timeout=30_000)  # says what it shows
+    expect(plot).to_contain_text("corrections: reward margin", timeout=30_000)  # and the series that appeared is drawn

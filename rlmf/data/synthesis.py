@@ -66,22 +66,21 @@ class NoteView:
 
 def keywords(note: NoteView, limit: int = 3) -> list[str]:
     """Salient words of a note: title words first, then the longest content words."""
-    seen: list[str] = []
-    for word in _WORD.findall(note.title) + sorted(_WORD.findall(note.content), key=len, reverse=True):
-        lowered = word.lower()
-        if lowered not in STOPWORDS and lowered not in seen:
-            seen.append(lowered)
-        if len(seen) == limit:
-            break
-    return seen
+    return _distinct_words(_WORD.findall(note.title) + sorted(_WORD.findall(note.content), key=len, reverse=True),
+                           limit)
 
 
 def cue_words(note: NoteView, limit: int = 8) -> list[str]:
     """Words a person might ask about a note by, in the order the note names them: title words, then content
     words as they appear ("My dog Tolstoy, a grey whippet" → dog, tolstoy, grey, whippet). Unlike
     `keywords`, short subject words come early: people ask "what is my dog called?", not about "cushion"."""
+    return _distinct_words(_WORD.findall(note.title) + _WORD.findall(note.content), limit)
+
+
+def _distinct_words(words: list[str], limit: int) -> list[str]:
+    """The first `limit` distinct lower-cased words that are not stopwords, in the given order."""
     seen: list[str] = []
-    for word in _WORD.findall(note.title) + _WORD.findall(note.content):
+    for word in words:
         lowered = word.lower()
         if lowered not in STOPWORDS and lowered not in seen:
             seen.append(lowered)
