@@ -1,11 +1,15 @@
-"""Guards the CPU thread count of training: the cores the load average leaves free, at least one, and the
+"""Guards the CPU thread count of training: the cores other work leaves free, at least one, and the
 user's OMP_NUM_THREADS untouched."""
 
 from __future__ import annotations
 
 import torch
 
-from rlmf.model.threads import free_cores, use_free_cores
+import os
+import subprocess
+import sys
+
+from rlmf.model.threads import busy_cores, free_cores, use_free_cores
 
 
 def test_free_cores_follow_the_load():
@@ -25,3 +29,17 @@ def test_the_users_thread_setting_wins(monkeypatch):
         assert 1 <= use_free_cores() <= (__import__("os").cpu_count() or 1)
     finally:
         torch.set_num_threads(before)
+
+
+def test_busy_cores_are_measured_now():
+    """A process spinning on one core is seen within the window; the reading is never above the machine's."""
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        import time
+
+        time.sleep(0.3)
+        busy = busy_cores(window=1.0)
+    finally:
+        spinner.kill()
+        spinner.wait()
+    assert 0.8 <= busy <= (os.cpu_count() or 1)
