@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from memory import timeframe
 from memory.citations import cited_refs
-from rlmf.chat.prompt import MemoryItem, build_messages, neutralise, split_reasoning
+from rlmf.chat.prompt import MemoryItem, build_messages, neutralise, recent_history, split_reasoning
 from rlmf.model.special_tokens import ME_TOKEN
 
 NOW = datetime(2024, 7, 20, 15, 0, tzinfo=timezone(timedelta(hours=2)))
@@ -113,3 +113,28 @@ def test_reasoning_split_edge_cases_and_the_me_marker_for_display():
     # Only the opening block is reasoning; markers left over never show in the answer.
     assert split_reasoning("<think>first</think>answer<think>second</think>") == ("first", "answersecond")
     assert strip_me_token(ME_TOKEN + "hi") == "hi" and strip_me_token("hi " + ME_TOKEN) == "hi " + ME_TOKEN
+
+
+def _chat(exchanges: int) -> list[dict]:
+    turns = [{"role": "system", "content": "sys"}]
+    for i in range(exchanges):
+        turns += [{"role": "user", "content": f"q{i}"}, {"role": "assistant", "content": f"a{i}"}]
+    return turns + [{"role": "user", "content": "now?"}]
+
+
+def test_recent_history_keeps_the_system_part_the_last_exchanges_and_the_question():
+    trimmed = recent_history(_chat(5), 2)
+    assert [m["content"] for m in trimmed] == ["sys", "q3", "a3", "q4", "a4", "now?"]
+    assert [m["content"] for m in recent_history(_chat(5), 0)] == ["sys", "now?"]
+    assert recent_history(_chat(5), None) == _chat(5)
+    assert recent_history(_chat(1), 4) == _chat(1)  # shorter than asked: unchanged
+
+
+def test_recent_history_never_starts_halfway_through_an_exchange():
+    # A history that opens with the assistant (a greeting) and has an odd number of turns.
+    messages = [{"role": "system", "content": "sys"}, {"role": "assistant", "content": "hello"},
+                {"role": "user", "content": "q0"}, {"role": "assistant", "content": "a0"},
+                {"role": "user", "content": "now?"}]
+    assert [m["content"] for m in recent_history(messages, 1)] == ["sys", "q0", "a0", "now?"]
+    trimmed = recent_history(messages[:2] + messages[3:], 1)  # system, hello, a0, now?
+    assert [m["role"] for m in trimmed] == ["system", "user"]

@@ -20,7 +20,7 @@ from rlmf.data.run_data import build_run_data
 from rlmf.model.base import AdapterMismatch, load_base
 from rlmf.model.generation import GenerationConfig
 from rlmf.model.personal import PersonalModel, template_end_ids
-from rlmf.model.special_tokens import mark_user_turns
+from rlmf.model.special_tokens import ME_TOKEN, mark_user_turns
 from rlmf.model.tiny import build_tiny_model
 from rlmf.training.config import TrainConfig
 from rlmf.training.sft import sft_trainer, train_sft
@@ -167,3 +167,29 @@ def test_a_capped_full_run_is_mostly_closed_book(memory):
     everything = build_run_data(user, kind=RunKind.FULL, seen=None, seed=0, week_start=0, replay_ratio=1.0,
                                 min_replay=3, max_sft_rows=None)
     assert len(everything.sft) > 20
+
+
+def test_rows_from_a_long_chat_keep_its_last_exchanges(memory):
+    """Edits late in a long conversation: their pairs and endorsed rows keep the system part, the last
+    `history_turns` exchanges and the question; the whole prompt stays stored."""
+    user = memory.user("alice")
+    chat = user.new_session()
+    history: list[dict] = [{"role": "system", "content": "You are Mebot."}]
+    replies = []
+    for i in range(6):
+        question = user.add_message(chat.id, "user", f"Question {i}?")
+        prompt = mark_user_turns(history + [{"role": "user", "content": f"Question {i}?"}])
+        replies.append(user.add_message(chat.id, "assistant", f"Answer {i}.", parent_id=question.id, prompt=prompt))
+        history += [{"role": "user", "content": f"Question {i}?"}, {"role": "assistant", "content": f"Answer {i}."}]
+    for reply in replies:
+        feedback.edit_reply(user, reply.id, f"Pip, {reply.content}")
+    args = dict(seed=0, week_start=0, replay_ratio=1.0, min_replay=3, max_sft_rows=None)
+    trimmed = build_run_data(user, kind=RunKind.FULL, seen=None, history_turns=2, **args)
+    whole = build_run_data(user, kind=RunKind.FULL, seen=None, **args)
+    last = max(trimmed.dpo + trimmed.dpo_heldout, key=lambda p: p["chosen"][0]["content"])
+    assert last["chosen"][0]["content"] == "Pip, Answer 5."
+    assert [m["content"].removeprefix(ME_TOKEN) for m in last["prompt"]] == [
+        "You are Mebot.", "Question 3?", "Answer 3.", "Question 4?", "Answer 4.", "Question 5?"]
+    assert max(len(p["prompt"]) for p in whole.dpo + whole.dpo_heldout) == 12  # system, 5 exchanges, question
+    endorsed = [r for r in trimmed.sft if r["messages"][-1]["content"].startswith("Pip")]
+    assert len(endorsed) == 6 and max(len(r["messages"]) for r in endorsed) == 7

@@ -160,18 +160,32 @@ def _switcher(sources: Sources) -> tuple:
 SKIP_SOURCES = (gr.skip(),) * 4  # sources_updates' outputs, unchanged
 
 
-def sources_updates(sources: Sources) -> tuple:
-    """(sources HTML, sources list, version switcher row, its label) for one reply."""
-    return (_sources_html(sources), gr.Dataset(samples=_sources_samples(sources)), *_switcher(sources))
+def sources_updates(sources: Sources, shown_before: Optional[Sources] = None) -> tuple:
+    """(sources HTML, sources list, version switcher row, its label) for one reply. With `shown_before` (the
+    sources this tab shows now), a list or switcher that would not change is not sent again: each component
+    rebuilt costs the server tens of milliseconds, and every user waits behind it."""
+    samples = _sources_samples(sources)
+    row, label = _switcher(sources)
+    if shown_before is not None:
+        if samples == _sources_samples(shown_before):
+            samples = None
+        if row.visible == _switcher(shown_before)[0].visible:
+            row = gr.skip()
+    return (_sources_html(sources), gr.skip() if samples is None else gr.Dataset(samples=samples), row, label)
 
 
-def shown(user, state: ChatState, reply_id: Optional[int] = None) -> tuple:
-    """Re-read the conversation: (chatbot, state, *sources_updates)."""
+def shown(user, state: ChatState, reply_id: Optional[int] = None, *, grown: bool = False) -> tuple:
+    """Re-read the conversation: (chatbot, state, *sources_updates).
+
+    grown: the tab shows this conversation already and it only gained a turn (a sent question): the votes
+    shown stay right, so the chatbot gets its messages alone, and unchanged source widgets are not resent."""
     view = chat_view.conversation(user, state.session_id, state.chosen)
     focus = reply_id if reply_id is not None else view.last_reply_id
     sources = chat_view.sources(user, focus)
+    before = state.sources if grown else None
     state = replace(state, rows=view.rows, sources=sources)
-    return (gr.Chatbot(value=view.messages, feedback_value=view.votes), state, *sources_updates(sources))
+    chatbot = view.messages if grown else gr.Chatbot(value=view.messages, feedback_value=view.votes)
+    return (chatbot, state, *sources_updates(sources, before))
 
 
 def replying(busy: bool) -> tuple:
@@ -179,7 +193,8 @@ def replying(busy: bool) -> tuple:
     return gr.Button(visible=not busy), gr.Button(visible=busy)
 
 
-def stream(user, state: ChatState, messages: list[dict], events) -> Iterator[tuple[bool, tuple]]:
+def stream(user, state: ChatState, messages: list[dict], events, *, grown: bool = False
+           ) -> Iterator[tuple[bool, tuple]]:
     """Show a reply as it streams, then the stored conversation.
 
     Yields (final, (chatbot, state, *sources_updates)); only the final update re-reads the
@@ -193,7 +208,7 @@ def stream(user, state: ChatState, messages: list[dict], events) -> Iterator[tup
             yield False, (partial, state, *SKIP_SOURCES)
         elif isinstance(event, Reply):
             reply = event
-    yield True, shown(user, state, reply.message_id if reply else None)
+    yield True, shown(user, state, reply.message_id if reply else None, grown=grown)
 
 
 def _reply_for_question(rows: list, question_id: int) -> Optional[int]:
@@ -223,8 +238,9 @@ def load(ctx, request: gr.Request):
     latest = next(iter(user.sessions()), None)
     if latest is None:
         return (gr.Dropdown(choices=[], value=None), gr.skip(), gr.skip(), *SKIP_SOURCES)
-    return (gr.Dropdown(choices=conversation_choices(user), value=latest.id),
-            *shown(user, ChatState(session_id=latest.id)))
+    choices = conversation_choices(user)
+    return (gr.Dropdown(choices=choices, value=latest.id),
+            *shown(user, ChatState(session_id=latest.id, listed=tuple(choices))))
 
 
 @shows_errors
@@ -261,11 +277,16 @@ def send(ctx, text: str, use_memory: bool, state: ChatState, request: gr.Request
     base = chat_view.conversation(user, state.session_id, state.chosen).messages + [{"role": "user", "content": text}]
     yield ("", base, state, *SKIP_SOURCES, gr.skip(), *replying(True))
     events = ctx.engine.respond(user, state.session_id, text, use_memory=bool(use_memory), chosen=state.chosen)
-    for final, update in stream(user, state, base, events):
-        # Once stored, the conversation may have a new title for the list.
-        choices = gr.Dropdown(choices=conversation_choices(user), value=state.session_id) if final else gr.skip()
+    for final, update in stream(user, state, base, events, grown=True):
+        listing = gr.skip()
+        if final:  # once stored, the conversation may have a new title or place in the list
+            chatbot, shown_state, *sources = update
+            choices = conversation_choices(user)
+            if tuple(choices) != shown_state.listed:
+                listing = gr.Dropdown(choices=choices, value=shown_state.session_id)
+            update = (chatbot, replace(shown_state, listed=tuple(choices)), *sources)
         # The input was cleared when the question went: what is typed meanwhile stays.
-        yield (gr.skip(), *update, choices, *(replying(False) if final else (gr.skip(), gr.skip())))
+        yield (gr.skip(), *update, listing, *(replying(False) if final else (gr.skip(), gr.skip())))
 
 
 @shows_errors

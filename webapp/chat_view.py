@@ -59,6 +59,7 @@ class ChatState:
     sources: Sources = field(default_factory=Sources)
     vote: Optional[tuple[int, FeedbackKind]] = None  # (reply id, like or dislike) waiting for a reason
     chosen: dict[int, int] = field(default_factory=dict)  # question id -> the sibling reply shown for it
+    listed: tuple = ()  # the conversations list as last sent to this tab (unchanged: not sent again)
 
 
 @dataclass(frozen=True)

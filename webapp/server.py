@@ -6,6 +6,11 @@ import os
 from typing import Optional
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+# Gradio's queue re-summarises its event log with pandas after every event (for its monitoring page, which
+# Mebot does not serve): a DataFrame over up to 10,000 past events, on the server's one interpreter, each
+# time any user clicks. Summarise rarely and keep a short log instead.
+os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
+os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
 
 # Chat streams, note edits and polling share the worker pool; generation itself is serialised by the
 # model's own lock, so more workers only let other users' clicks through while one reply streams.

@@ -144,6 +144,30 @@ def build_messages(
     return messages
 
 
+def recent_history(messages: Sequence[dict], exchanges: Optional[int]) -> list[dict]:
+    """A built prompt (system part, history, question) with only the last `exchanges` user–assistant
+    exchanges of its history: what build_messages gives under a tighter budget (oldest turns go first).
+    None keeps everything."""
+    messages = list(messages)
+    if exchanges is None:
+        return messages
+    head = 0
+    while head < len(messages) and messages[head].get("role") == "system":
+        head += 1
+    history, question = messages[head:-1], messages[-1:]
+    kept = history[len(history) - 2 * exchanges:] if exchanges > 0 else []
+    while kept and kept[0].get("role") != "user":  # never start the history halfway through an exchange
+        kept = kept[1:]
+    return [*messages[:head], *kept, *question]
+
+
+def reply_text(answer: str, reasoning: Optional[str] = None) -> str:
+    """A stored reply as the model generates it: its reasoning in <think>…</think>, then the answer (the
+    inverse of split_reasoning). Training completions are built with it, so a reply is learned in the shape
+    it is produced in, and a user's change to the answer is learned where the answer starts."""
+    return f"{THINK_OPEN}{reasoning.strip()}{THINK_CLOSE}{answer}" if reasoning and reasoning.strip() else answer
+
+
 def split_reasoning(reply: str) -> tuple[Optional[str], str]:
     """(reasoning, answer) of a reply that may start with <think>…</think>.
 

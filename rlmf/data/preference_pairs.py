@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Optional
 
 from sqlalchemy import select
 
 from memory.models import Feedback, Message, Note, PreferencePair
 from memory.vocab import FeedbackKind
+from rlmf.chat.prompt import reply_text
 
 VOTES = (FeedbackKind.LIKE, FeedbackKind.DISLIKE)  # the feedback kinds that are votes
 
@@ -94,7 +96,8 @@ def derive(session, user_id: int) -> tuple[list[PairSpec], list[dict]]:
 
     paired = {p.chosen_message_id for p in pairs} | {p.rejected_message_id for p in pairs}
     kto = [
-        {"prompt": replies[mid].prompt, "completion": [{"role": "assistant", "content": _model_text(replies[mid])}],
+        {"prompt": replies[mid].prompt,
+         "completion": [{"role": "assistant", "content": reply_text(_model_text(replies[mid]), replies[mid].reasoning)}],
          "label": vote.kind == FeedbackKind.LIKE, "message_id": mid, "feedback_id": vote.id}
         for mid, vote in votes.items() if mid in replies and mid not in paired
     ]
@@ -129,13 +132,24 @@ def pair_key(pair) -> str:
     return f"{pair.source}:{pair.chosen_message_id}:{pair.rejected_message_id}:{pair.feedback_id}"
 
 
+def _reasoning_of(user, message_ids: set[int]) -> dict[int, Optional[str]]:
+    with user.memory.session() as session:
+        return dict(session.execute(select(Message.id, Message.reasoning).where(
+            Message.user_id == user.id, Message.id.in_(message_ids))).all()) if message_ids else {}
+
+
 def dpo_rows(user, *, with_keys: bool = False) -> list[dict]:
     """The user's preference pairs as TRL DPO rows, after syncing them with the feedback; with_keys adds
-    "key" (pair_key) and "feedback_id" to each row, for recording what a run has seen."""
+    "key" (pair_key) and "feedback_id" to each row, for recording what a run has seen. Each reply keeps the
+    reasoning its model wrote (rlmf.chat.prompt.reply_text); an edit changes only the answer after it."""
     rows = []
-    for p in sorted(sync_pairs(user), key=lambda p: (p.chosen_message_id, p.rejected_message_id, p.source)):
-        row = {"prompt": p.prompt, "chosen": [{"role": "assistant", "content": p.chosen}],
-               "rejected": [{"role": "assistant", "content": p.rejected}]}
+    pairs = sorted(sync_pairs(user), key=lambda p: (p.chosen_message_id, p.rejected_message_id, p.source))
+    reasoning = _reasoning_of(user, {i for p in pairs for i in (p.chosen_message_id, p.rejected_message_id)})
+    for p in pairs:
+        chosen = reply_text(p.chosen, reasoning.get(p.chosen_message_id))
+        rejected = reply_text(p.rejected, reasoning.get(p.rejected_message_id))
+        row = {"prompt": p.prompt, "chosen": [{"role": "assistant", "content": chosen}],
+               "rejected": [{"role": "assistant", "content": rejected}]}
         if with_keys:
             row.update(key=pair_key(p), feedback_id=p.feedback_id)
         rows.append(row)
@@ -171,6 +185,6 @@ def liked_replies(user) -> list[dict]:
         liked = votes.get(mid) if votes.get(mid) and votes[mid].kind == FeedbackKind.LIKE else None
         endorsement = edited.get(mid) or liked
         if endorsement is not None:
-            rows.append({"messages": [*m.prompt, {"role": "assistant", "content": m.content}],
+            rows.append({"messages": [*m.prompt, {"role": "assistant", "content": reply_text(m.content, m.reasoning)}],
                          "feedback_id": endorsement.id})
     return rows

@@ -19,6 +19,7 @@ from typing import Optional
 
 from memory.profile import summary as profile_summary
 from memory.vocab import RunKind
+from rlmf.chat.prompt import recent_history
 from rlmf.data import preference_pairs
 from rlmf.data.synthesis import NoteView, Synthesiser, split_holdout
 
@@ -75,13 +76,14 @@ def changed_notes(notes: list[NoteView], updated: dict[int, str], seen: dict) ->
 
 def build_run_data(user, *, kind: RunKind, seen: Optional[dict], seed: int, week_start: int,
                    replay_ratio: float, min_replay: int, max_sft_rows: Optional[int],
-                   closed_share: float = 0.75) -> RunData:
+                   closed_share: float = 0.75, history_turns: Optional[int] = None) -> RunData:
     """The datasets of a run for `user`. `seen` is the live adapter's record (incremental runs use it as the
     starting point; every run uses it for the gate's `known` rows).
 
     replay_ratio / min_replay: how many earlier SFT rows are replayed per new row, and at least how many;
     max_sft_rows caps a full run's SFT rows (a deterministic sample), None: no cap; closed_share: the share of
-    closed-book rows in that sample.
+    closed-book rows in that sample; history_turns: rows from chats (endorsed replies, preference pairs, votes)
+    keep only the last that many exchanges before their question (None: the whole prompt the model saw).
     """
     note_rows = user.notes()
     notes = [NoteView(n.id, n.title, n.content, n.created_at) for n in note_rows]
@@ -90,9 +92,12 @@ def build_run_data(user, *, kind: RunKind, seen: Optional[dict], seed: int, week
     synthesised = Synthesiser(notes, seed=seed, week_start=week_start,
                               profile=profile_summary.summary(profile) or None).rows(profile=profile)
     train_rows, sft_heldout = split_holdout(synthesised, share=0.1, seed=seed)
-    endorsed = preference_pairs.liked_replies(user)
-    pairs = preference_pairs.dpo_rows(user, with_keys=True)
-    votes = preference_pairs.kto_rows(user, with_keys=True)
+    endorsed = [{**r, "messages": [*recent_history(r["messages"][:-1], history_turns), r["messages"][-1]]}
+                for r in preference_pairs.liked_replies(user)]
+    pairs = [{**p, "prompt": recent_history(p["prompt"], history_turns)}
+             for p in preference_pairs.dpo_rows(user, with_keys=True)]
+    votes = [{**v, "prompt": recent_history(v["prompt"], history_turns)}
+             for v in preference_pairs.kto_rows(user, with_keys=True)]
     rng = random.Random(seed)
     previous = seen if (kind == RunKind.INCREMENTAL and seen is not None) else empty_seen()
 

@@ -51,6 +51,11 @@ class TrainConfig:
         None, "A full run trains on at most this many SFT rows (all endorsed replies plus a fixed sample of the "
         "synthesised ones). None: all.")
 
+    history_turns: int | None = _help(
+        None, "Rows from chats (endorsed replies, preference pairs, votes) keep only the last this many exchanges "
+        "of their conversation before the question; the feedback is about the reply, and old turns cost every "
+        "step their length. None: the whole prompt the model saw.")
+
     sft_closed_share: float = _help(
         0.75, "Share of closed-book rows (no notes in the prompt: what puts memories into the weights) among the "
         "synthesised rows of a capped full run; the rest are open-book (notes quoted).")
@@ -129,11 +134,15 @@ CPU_DEFAULTS: dict = {
     "gradient_accumulation_steps": 4,
     "sft_learning_rate": 1e-3,  # one pass over few rows: a high rate, or the facts do not stick
     "sft_epochs": 1.0,
-    "max_sft_rows": 128,
+    # ~10 closed-book rows per note for 30-40 notes: what one pass can afford in the time budget (~75k
+    # tokens at ~120 tokens/s on 2 idle cores), and every note seen under most of its cue words.
+    "max_sft_rows": 384,
+    "sft_closed_share": 0.9,  # open-book rows are ~3x longer (the notes are quoted)
     "min_replay_rows": 8,
-    "dpo_learning_rate": 2e-4,  # few steps: a higher rate than the GPU default so a handful of edits shows
-    "dpo_epochs": 2.0,
+    "dpo_learning_rate": 5e-4,  # few steps: a higher rate than the GPU default so a handful of edits shows
+    "dpo_epochs": 3.0,
     "min_dpo_pairs": 4,
+    "history_turns": 2,  # a DPO step costs 4 passes over each prompt: a long chat history dominated its time
     "kto_epochs": 1.0,
 }
 

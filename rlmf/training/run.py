@@ -128,7 +128,7 @@ def execute(memory, run_id: int, settings, config: TrainConfig, echo=None) -> st
         data = build_run_data(user, kind=kind, seen=parent.seen if parent else None, seed=config.seed,
                               week_start=settings.week_start, replay_ratio=config.replay_ratio,
                               min_replay=config.min_replay_rows, max_sft_rows=config.max_sft_rows,
-                              closed_share=config.sft_closed_share)
+                              closed_share=config.sft_closed_share, history_turns=config.history_turns)
         plan = stage_plan(data, config)
         # The plan and the minimums it was held to go on the row first, so even a run that stops here
         # tells which stages it would have trained and what the others were missing.
