@@ -188,14 +188,16 @@ class Bench:
     def _chat_and_edit(self, label: str, engine, user, turns) -> None:
         """The user asks, then edits each reply the same way (the habit); stored as feedback like the UI does.
 
-        Everyday turns are asked with memory off unless asked otherwise: they are not about her notes, and
-        short prompts keep the preference stages affordable on a CPU."""
+        Each turn is its own conversation, as a person's edits are spread over many chats: in one long chat
+        the base copies the nickname from the edited turns above, and the later pairs only teach it to say
+        "Pip" once more. Everyday turns are asked with memory off unless asked otherwise: they are not about
+        her notes."""
         from rlmf.chat.engine import Reply
         from rlmf.data import feedback
 
         with self.log.stage(f"chat and edit {len(turns)} replies", self.echo):
-            chat = user.new_session(title="everyday")
             for turn in turns:
+                chat = user.new_session(title="everyday")
                 events = engine.respond(user, chat.id, turn.question, now=datetime.fromisoformat(turn.now),
                                         use_memory=self.edits_with_memory)
                 reply = next(e for e in events if isinstance(e, Reply))

@@ -193,3 +193,21 @@ def test_rows_from_a_long_chat_keep_its_last_exchanges(memory):
     assert max(len(p["prompt"]) for p in whole.dpo + whole.dpo_heldout) == 12  # system, 5 exchanges, question
     endorsed = [r for r in trimmed.sft if r["messages"][-1]["content"].startswith("Pip")]
     assert len(endorsed) == 6 and max(len(r["messages"]) for r in endorsed) == 7
+
+
+def test_a_reply_is_trained_with_the_reasoning_its_model_wrote(memory):
+    """The completion is the reply as generated (<think>…</think> then the answer); an edit changes only the
+    answer, so chosen and rejected share the reasoning and differ where the answer starts."""
+    user = memory.user("alice")
+    chat = user.new_session()
+    question = user.add_message(chat.id, "user", "Where is my bike?")
+    prompt = mark_user_turns([{"role": "user", "content": "Where is my bike?"}])
+    reply = user.add_message(chat.id, "assistant", "In the shed.", parent_id=question.id, prompt=prompt,
+                             reasoning="The note of 3 July says so.")
+    feedback.edit_reply(user, reply.id, "Pip, in the shed.")
+    [pair] = preference_pairs.dpo_rows(user)
+    assert pair["chosen"][0]["content"] == "<think>The note of 3 July says so.</think>Pip, in the shed."
+    assert pair["rejected"][0]["content"] == "<think>The note of 3 July says so.</think>In the shed."
+    [endorsed] = preference_pairs.liked_replies(user)
+    assert endorsed["messages"][-1]["content"] == pair["chosen"][0]["content"]
+    assert split_reasoning(pair["chosen"][0]["content"]) == ("The note of 3 July says so.", "Pip, in the shed.")

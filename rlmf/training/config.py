@@ -134,9 +134,9 @@ CPU_DEFAULTS: dict = {
     "gradient_accumulation_steps": 4,
     "sft_learning_rate": 1e-3,  # one pass over few rows: a high rate, or the facts do not stick
     "sft_epochs": 1.0,
-    # ~10 closed-book rows per note for 30-40 notes: what one pass can afford in the time budget (~75k
-    # tokens at ~120 tokens/s on 2 idle cores), and every note seen under most of its cue words.
-    "max_sft_rows": 384,
+    # ~8 closed-book rows per note for 30-40 notes: what one pass can afford in the time budget (384 rows
+    # took 12.5 minutes, ~95 tokens/s, on 2 idle cores), every note seen under most of its cue words.
+    "max_sft_rows": 320,
     "sft_closed_share": 0.9,  # open-book rows are ~3x longer (the notes are quoted)
     "min_replay_rows": 8,
     "dpo_learning_rate": 5e-4,  # few steps: a higher rate than the GPU default so a handful of edits shows
