@@ -139,8 +139,10 @@ CPU_DEFAULTS: dict = {
     "max_sft_rows": 320,
     "sft_closed_share": 0.9,  # open-book rows are ~3x longer (the notes are quoted)
     "min_replay_rows": 8,
-    "dpo_learning_rate": 5e-4,  # few steps: a higher rate than the GPU default so a handful of edits shows
-    "dpo_epochs": 3.0,
+    # Few steps: a higher rate than the GPU default so a handful of edits shows. 5e-4 for 3 epochs taught
+    # the habit to every answer but wiped what SFT had put in (16 edits, the learning bench).
+    "dpo_learning_rate": 3e-4,
+    "dpo_epochs": 2.0,
     "min_dpo_pairs": 4,
     "history_turns": 2,  # a DPO step costs 4 passes over each prompt: a long chat history dominated its time
     "kto_epochs": 1.0,
